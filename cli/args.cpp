@@ -1,0 +1,44 @@
+#include "args.hpp"
+
+#include <iocell/core/errors.hpp>
+
+#include "command.hpp"
+
+namespace iocell::cli {
+
+void add_output_options(po::options_description& opts) {
+  opts.add_options()("scripted,H", po::bool_switch(), "scripted output: no header, tab separated")(
+      "json", po::bool_switch(), "JSON output");
+}
+
+Parsed parse_args(const std::string& command, const std::vector<std::string>& args, const po::options_description& opts) {
+  po::options_description all(opts);
+  all.add_options()("positional", po::value<std::vector<std::string>>()->multitoken(), "");
+  po::positional_options_description pos;
+  pos.add("positional", -1);
+  Parsed p;
+  try {
+    auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(all).positional(pos).style(style).run(), p.vars);
+    po::notify(p.vars);
+  } catch (const po::error& e) {
+    std::string usage;
+    if (auto* spec = CommandTable::instance().find(command)) usage = "\nusage: iocell " + spec->synopsis;
+    throw core::UsageError(command + ": " + e.what() + usage);
+  }
+  if (p.vars.count("positional")) {
+    for (const auto& w : p.vars["positional"].as<std::vector<std::string>>()) {
+      auto eq = w.find('=');
+      if (eq != std::string::npos && eq > 0) {
+        std::string key = w.substr(0, eq), val = w.substr(eq + 1);
+        p.assignments[key] = val;
+        p.assignment_list.emplace_back(key, val);
+      } else {
+        p.words.push_back(w);
+      }
+    }
+  }
+  return p;
+}
+
+}  // namespace iocell::cli

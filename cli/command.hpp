@@ -1,0 +1,54 @@
+// The CLI's command table. Each file in cli/commands/ registers its
+// commands with IOCELL_COMMAND; main() dispatches on the first word.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <iocell/core/context.hpp>
+
+namespace iocell::cli {
+
+struct Invocation {
+  core::Context& ctx;
+  std::string command;
+  std::vector<std::string> args;  ///< everything after the command word
+};
+
+struct CommandSpec {
+  std::string name;
+  std::string synopsis;  ///< "create [-c|-b|-e] [-n] [property=value ...]"
+  std::string summary;   ///< one line
+  std::function<int(Invocation&)> run;
+  std::vector<std::string> aliases = {};
+  /// Whether the command needs no state root (help, version, plugins).
+  bool stateless = false;
+};
+
+class CommandTable {
+ public:
+  static CommandTable& instance();
+  void add(CommandSpec spec);
+  const CommandSpec* find(const std::string& name) const;
+  const std::vector<CommandSpec>& all() const { return m_commands; }
+  /// Closest command names, for "did you mean".
+  std::vector<std::string> suggest(const std::string& name) const;
+
+ private:
+  std::vector<CommandSpec> m_commands;
+};
+
+struct Registration {
+  explicit Registration(CommandSpec spec) { CommandTable::instance().add(std::move(spec)); }
+};
+
+#define IOCELL_CLI_CONCAT2(a, b) a##b
+#define IOCELL_CLI_CONCAT(a, b) IOCELL_CLI_CONCAT2(a, b)
+/// IOCELL_COMMAND({"name", "synopsis", "summary", handler});
+#define IOCELL_COMMAND(...) \
+  static const ::iocell::cli::Registration IOCELL_CLI_CONCAT(iocell_command_, __LINE__)(::iocell::cli::CommandSpec __VA_ARGS__)
+
+}  // namespace iocell::cli

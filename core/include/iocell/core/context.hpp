@@ -1,0 +1,97 @@
+// Everything an operation needs: the host, the plugins, the chosen backends.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include <iocell/core/plugin_manager.hpp>
+#include <iocell/sdk/host.hpp>
+
+namespace iocell::core {
+
+struct GlobalOptions {
+  std::filesystem::path root;  ///< empty: IOCELL_ROOT, else the OS default
+  bool dry_run = false;
+  int verbosity = 0;           ///< -v count
+  bool quiet = false;          ///< -q
+  std::string storage;         ///< --storage NAME when the root is initialized
+};
+
+class Inventory;
+
+class Context {
+ public:
+  /// Detects the host, loads the plugins and prepares the root.
+  explicit Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err);
+  ~Context();
+
+  sdk::HostOs os() const { return m_host.os; }
+  const std::filesystem::path& root() const { return m_host.root; }
+  sdk::HostContext& host() { return m_host; }
+  sdk::CommandRunner& runner() { return *m_host.runner; }
+  PluginManager& plugins() { return *m_plugins; }
+  const GlobalOptions& options() const { return m_opts; }
+  std::ostream& out() { return m_out; }
+  std::ostream& err() { return m_err; }
+  bool dry_run() const { return m_opts.dry_run; }
+
+  /// The storage backend of this root (chosen once and recorded in iocell.json).
+  sdk::Storage& storage();
+  std::string storage_name();
+  sdk::Runtime& runtime();
+  sdk::Limits& limits();
+  sdk::Network& network(bool vnet);
+  sdk::JailType& jail_type(const std::string& type);
+  sdk::Recorder& recorder();
+  /// Throws Refused with a clear message on hosts without an updater.
+  sdk::Updater& updater(const std::filesystem::path& system_root);
+  sdk::Packages& packages();
+  std::unique_ptr<sdk::Fetcher> fetcher(const std::string& scheme);
+  Inventory& inventory();
+
+  /// "14.3-RELEASE" on FreeBSD (uname -r without -pN); "" on Linux.
+  std::string host_release();
+  /// The jail layout paths.
+  std::filesystem::path locks_dir() const { return root() / ".locks"; }
+  std::filesystem::path log_dir() const { return root() / "log"; }
+  std::filesystem::path defaults_file() const { return root() / "defaults.json"; }
+
+  /// Fails if the transcript runner (tests) has commands left over.
+  void finish();
+
+ private:
+  void ensure_layout();
+  template <class T>
+  T& cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::string& name);
+
+  GlobalOptions m_opts;
+  std::ostream& m_out;
+  std::ostream& m_err;
+  std::unique_ptr<PluginManager> m_plugins;
+  std::unique_ptr<sdk::CommandRunner> m_runner;
+  sdk::HostContext m_host;
+  std::string m_storage_name;
+  std::unique_ptr<sdk::Storage> m_storage;
+  std::unique_ptr<sdk::Runtime> m_runtime;
+  std::unique_ptr<sdk::Limits> m_limits;
+  std::unique_ptr<sdk::Network> m_net_shared, m_net_vnet;
+  std::map<std::string, std::unique_ptr<sdk::JailType>> m_types;
+  std::unique_ptr<sdk::Recorder> m_recorder;
+  std::unique_ptr<sdk::Packages> m_packages;
+  std::map<std::string, std::unique_ptr<sdk::Updater>> m_updaters;
+  std::unique_ptr<Inventory> m_inventory;
+};
+
+/// Component names the core uses on each OS.
+struct Backends {
+  static const char* runtime(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "jail" : "linux-ns"; }
+  static const char* limits(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "rctl" : "cgroup"; }
+  static const char* recorder(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "unionfs" : "overlayfs"; }
+  static constexpr const char* shared_ip = "shared-ip";
+  static constexpr const char* vnet = "vnet-bridge";
+  static constexpr const char* packages = "pkg";
+};
+
+}  // namespace iocell::core

@@ -1,0 +1,61 @@
+// The jails of a root, read from their config.json files, and the
+// resolution of user-given targets (UUID, UUID prefix, tag, ALL).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <iocell/core/config_store.hpp>
+#include <iocell/sdk/jail.hpp>
+
+namespace iocell::core {
+
+class Context;
+
+struct JailRecord {
+  std::string uuid;
+  std::string dataset;         ///< "jails/<uuid>" or "templates/<uuid>"
+  std::filesystem::path home;  ///< directory holding config.json
+  PropertyValues props;        ///< as stored in config.json
+
+  std::string tag() const { return get("tag"); }
+  std::string get(const std::string& name) const {
+    auto it = props.find(name);
+    return it == props.end() ? std::string() : it->second;
+  }
+  bool is_template() const { return get("template") == "yes"; }
+  std::filesystem::path config_file() const { return home / "config.json"; }
+};
+
+class Inventory {
+ public:
+  explicit Inventory(Context& ctx) : m_ctx(ctx) {}
+
+  /// Every jail and template, sorted by tag. Reads config files only.
+  std::vector<JailRecord> all();
+  /// One jail: exact UUID, exact tag, or a unique UUID prefix. Throws
+  /// NotFound, or UsageError listing the candidates when ambiguous.
+  JailRecord resolve(const std::string& target);
+  /// `ALL` gives every jail (not templates); anything else one jail.
+  std::vector<JailRecord> resolve_many(const std::string& target);
+  /// Re-reads one jail from disk.
+  JailRecord reload(const JailRecord& rec);
+  std::optional<JailRecord> find_tag(const std::string& tag);
+
+  /// Effective values: built-in, then system defaults, then the jail's own.
+  PropertyValues effective(const JailRecord& rec);
+  /// The spec plugins get for this jail.
+  sdk::JailSpec spec(const JailRecord& rec);
+
+  static bool is_uuid(const std::string& s);
+  static std::string new_uuid();
+
+ private:
+  void scan(const std::string& dir, std::vector<JailRecord>& out);
+  Context& m_ctx;
+  std::optional<PropertyValues> m_defaults;  // read once per command
+};
+
+}  // namespace iocell::core

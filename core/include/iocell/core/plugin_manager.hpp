@@ -1,0 +1,95 @@
+// Loads plugins with Boost.DLL and keeps what they registered.
+//
+// Libraries are never unloaded while the process runs: every object a
+// factory returns has its code (vtable, destructor) in a plugin, so the
+// handles are deliberately kept until exit.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <iocell/sdk/plugin.hpp>
+
+namespace iocell::core {
+
+struct LoadedPlugin {
+  std::string name;
+  std::string version;
+  std::filesystem::path path;
+  std::uint32_t os = 0;
+  /// (kind, component name) pairs: ("storage", "zfs"), ("fetcher", "https").
+  std::vector<std::pair<std::string, std::string>> provides;
+};
+
+struct PluginWarning {
+  std::filesystem::path path;
+  std::string reason;
+};
+
+enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater };
+const char* to_string(ComponentKind kind);
+
+class PluginManager final : public sdk::Registrar {
+ public:
+  PluginManager();
+  ~PluginManager();
+  PluginManager(const PluginManager&) = delete;
+  PluginManager& operator=(const PluginManager&) = delete;
+
+  /// The directories searched, in order: IOCELL_PLUGIN_PATH (colon separated),
+  /// the build tree next to the executable, <prefix>/lib/iocell/plugins next
+  /// to the executable, and the compiled-in install directory.
+  static std::vector<std::filesystem::path> search_path();
+  /// Loads every iocell-*.so of the directories; the first plugin of a name wins.
+  void load_all(const std::vector<std::filesystem::path>& dirs);
+  /// Loads one file. Returns false (with a warning recorded) when the file is
+  /// not a loadable iocell plugin of this ABI.
+  bool load_file(const std::filesystem::path& file);
+
+  const std::vector<LoadedPlugin>& plugins() const { return m_plugins; }
+  const std::vector<PluginWarning>& warnings() const { return m_warnings; }
+
+  /// Component names of a kind that serve the given OS.
+  std::vector<std::string> names(ComponentKind kind, sdk::HostOs os) const;
+  bool has(ComponentKind kind, const std::string& name, sdk::HostOs os) const;
+
+  template <class T>
+  std::unique_ptr<T> make(ComponentKind kind, const std::string& name, const sdk::HostContext& host) const {
+    auto factory = reinterpret_cast<sdk::Factory<T>>(find(kind, name, host.os));
+    return factory(host);
+  }
+
+  // sdk::Registrar
+  void add_storage(const char* name, std::uint32_t os, sdk::Factory<sdk::Storage> make) override;
+  void add_runtime(const char* name, std::uint32_t os, sdk::Factory<sdk::Runtime> make) override;
+  void add_network(const char* name, std::uint32_t os, sdk::Factory<sdk::Network> make) override;
+  void add_jail_type(const char* name, std::uint32_t os, sdk::Factory<sdk::JailType> make) override;
+  void add_fetcher(const char* name, std::uint32_t os, sdk::Factory<sdk::Fetcher> make) override;
+  void add_limits(const char* name, std::uint32_t os, sdk::Factory<sdk::Limits> make) override;
+  void add_packages(const char* name, std::uint32_t os, sdk::Factory<sdk::Packages> make) override;
+  void add_recorder(const char* name, std::uint32_t os, sdk::Factory<sdk::Recorder> make) override;
+  void add_updater(const char* name, std::uint32_t os, sdk::Factory<sdk::Updater> make) override;
+
+ private:
+  struct Component {
+    std::string name;
+    std::uint32_t os;
+    void (*factory)();  // type-erased sdk::Factory<T>
+    std::string plugin;
+  };
+  void add(ComponentKind kind, const char* name, std::uint32_t os, void (*factory)());
+  void (*find(ComponentKind kind, const std::string& name, sdk::HostOs os) const)();
+
+  struct Libraries;
+  Libraries* m_libraries;  // never freed: see the comment at the top
+  std::vector<LoadedPlugin> m_plugins;
+  std::vector<PluginWarning> m_warnings;
+  std::map<ComponentKind, std::vector<Component>> m_components;
+  LoadedPlugin* m_registering = nullptr;
+};
+
+}  // namespace iocell::core

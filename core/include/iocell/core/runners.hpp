@@ -1,0 +1,32 @@
+// CommandRunner implementations of the core.
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include <iocell/sdk/command.hpp>
+
+namespace iocell::core {
+
+/// Runs commands for real with posix_spawn (argv only, no shell).
+class PosixRunner : public sdk::CommandRunner {
+ public:
+  using sdk::CommandRunner::run;
+  sdk::CommandResult run(const sdk::Command& cmd) override;
+};
+
+/// --dry-run: prints each command instead of running it and answers with
+/// success and empty output.
+class RecordingRunner : public sdk::CommandRunner {
+ public:
+  explicit RecordingRunner(std::ostream& out) : m_out(out) {}
+  using sdk::CommandRunner::run;
+  sdk::CommandResult run(const sdk::Command& cmd) override;
+  const std::vector<sdk::Command>& recorded() const { return m_recorded; }
+
+ private:
+  std::ostream& m_out;
+  std::vector<sdk::Command> m_recorded;
+};
+
+}  // namespace iocell::core

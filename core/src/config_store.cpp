@@ -1,0 +1,93 @@
+#include <iocell/core/config_store.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace iocell::core {
+
+namespace {
+std::runtime_error sys_error(const std::string& what, const std::filesystem::path& p) {
+  return std::runtime_error(what + " " + p.string() + ": " + std::strerror(errno));
+}
+}  // namespace
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw sys_error("cannot read", file);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode) {
+  static thread_local std::mt19937_64 gen{std::random_device{}()};
+  const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  const auto tmp = dir / ("." + file.filename().string() + ".tmp-" + std::to_string(gen() % 1000000000ULL));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) throw sys_error("cannot create", tmp);
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw sys_error("cannot write", tmp);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw sys_error("cannot sync", tmp);
+  }
+  if (::rename(tmp.c_str(), file.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    throw sys_error("cannot replace", file);
+  }
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+PropertyValues read_config(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) {
+    if (errno == ENOENT) return {};
+    throw sys_error("cannot read", file);
+  }
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("corrupt configuration " + file.string() + ": " + e.what());
+  }
+  PropertyValues out;
+  const auto& props = j.contains("properties") ? j["properties"] : j;
+  if (!props.is_object()) throw std::runtime_error("corrupt configuration " + file.string() + ": no properties object");
+  for (const auto& [k, v] : props.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+    else if (!v.is_null()) out[k] = v.dump();
+  }
+  return out;
+}
+
+void write_config(const std::filesystem::path& file, const PropertyValues& values) {
+  nlohmann::json j;
+  j["config_version"] = 1;
+  j["properties"] = nlohmann::json::object();
+  for (const auto& [k, v] : values) j["properties"][k] = v;
+  write_file_atomic(file, j.dump(2) + "\n", 0600);
+}
+
+}  // namespace iocell::core

@@ -1,0 +1,214 @@
+#include <iocell/core/context.hpp>
+
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iocell/core/config_store.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/inventory.hpp>
+#include <iocell/core/runners.hpp>
+#include <iocell/sdk/testing/scripted_runner.hpp>
+
+namespace iocell::core {
+
+namespace {
+
+sdk::HostOs detect_os() {
+  if (const char* forced = std::getenv("IOCELL_HOST_OS")) {
+    std::string s(forced);
+    if (s == "freebsd") return sdk::HostOs::FreeBSD;
+    if (s == "linux") return sdk::HostOs::Linux;
+    throw UsageError("IOCELL_HOST_OS must be freebsd or linux, not '" + s + "'");
+  }
+  utsname u{};
+  ::uname(&u);
+  return std::string(u.sysname) == "FreeBSD" ? sdk::HostOs::FreeBSD : sdk::HostOs::Linux;
+}
+
+std::filesystem::path default_root(sdk::HostOs os) {
+  if (const char* env = std::getenv("IOCELL_ROOT"); env && *env) return env;
+  return os == sdk::HostOs::FreeBSD ? "/iocell" : "/var/lib/iocell";
+}
+
+// A transcript replaces the real runner in tests of whole commands:
+// IOCELL_TRANSCRIPT=file, with ${VAR} values from IOCELL_TRANSCRIPT_VARS
+// ("NAME=value;NAME2=value2").
+std::unique_ptr<sdk::CommandRunner> transcript_runner() {
+  const char* file = std::getenv("IOCELL_TRANSCRIPT");
+  if (!file || !*file) return nullptr;
+  std::map<std::string, std::string> vars;
+  if (const char* v = std::getenv("IOCELL_TRANSCRIPT_VARS")) {
+    std::string s(v);
+    size_t start = 0;
+    while (start < s.size()) {
+      size_t semi = s.find(';', start);
+      std::string kv = s.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+      if (semi == std::string::npos) break;
+      start = semi + 1;
+    }
+  }
+  return std::make_unique<sdk::testing::ScriptedRunner>(sdk::testing::load_transcript(file, vars));
+}
+
+bool on_btrfs(const std::filesystem::path& p) {
+  struct statfs st {};
+  auto probe = p;
+  while (!probe.empty() && !std::filesystem::exists(probe)) probe = probe.parent_path();
+  return ::statfs(probe.c_str(), &st) == 0 && static_cast<unsigned long>(st.f_type) == 0x9123683EUL;
+}
+
+}  // namespace
+
+Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err)
+    : m_opts(opts), m_out(out), m_err(err), m_plugins(std::make_unique<PluginManager>()) {
+  m_host.os = detect_os();
+  m_host.root = opts.root.empty() ? default_root(m_host.os) : opts.root;
+  m_host.root = std::filesystem::absolute(m_host.root).lexically_normal();
+  if (m_host.root.has_filename() == false && m_host.root != "/") m_host.root = m_host.root.parent_path();
+  m_host.dry_run = opts.dry_run;
+
+  if (opts.dry_run) m_runner = std::make_unique<RecordingRunner>(out);
+  else if (auto scripted = transcript_runner()) m_runner = std::move(scripted);
+  else m_runner = std::make_unique<PosixRunner>();
+  m_host.runner = m_runner.get();
+
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_level(opts.verbosity > 0 ? spdlog::level::debug : (opts.quiet ? spdlog::level::err : spdlog::level::warn));
+  console->set_pattern("%^%l%$: %v");
+  m_host.log = std::make_shared<spdlog::logger>("iocell", console);
+  m_host.log->set_level(spdlog::level::debug);
+
+  m_plugins->load_all(PluginManager::search_path());
+  for (const auto& w : m_plugins->warnings())
+    m_host.log->warn("skipping plugin {}: {}", w.path.string(), w.reason);
+}
+
+Context::~Context() = default;
+
+void Context::ensure_layout() {
+  if (dry_run()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(root(), ec);
+  for (const char* d : {"jails", "templates", "releases", "download", "packages", "images", "log", ".locks", "base"}) {
+    std::filesystem::create_directories(root() / d, ec);
+    if (ec) throw std::runtime_error("cannot create " + (root() / d).string() + ": " + ec.message());
+  }
+  // Jail roots hold setuid binaries: nobody but root may walk into them.
+  std::filesystem::permissions(root() / "jails", std::filesystem::perms::owner_all, ec);
+  std::filesystem::permissions(root() / "templates", std::filesystem::perms::owner_all, ec);
+  // A log file per operation: the log file sink is added once the root exists.
+  if (!m_host.log->sinks().empty() && m_host.log->sinks().size() == 1) {
+    try {
+      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((log_dir() / "iocell.log").string());
+      file->set_level(spdlog::level::debug);
+      file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [pid %P] %l: %v");
+      m_host.log->sinks().push_back(file);
+    } catch (const std::exception&) {
+      // A read-only log directory must not stop the operation.
+    }
+  }
+}
+
+std::string Context::storage_name() {
+  if (!m_storage_name.empty()) return m_storage_name;
+  const auto marker = root() / "iocell.json";
+  std::error_code ec;
+  if (std::filesystem::exists(marker, ec)) {
+    auto j = nlohmann::json::parse(read_file(marker), nullptr, false);
+    if (j.is_object() && j.contains("storage") && j["storage"].is_string()) m_storage_name = j["storage"];
+  }
+  if (m_storage_name.empty()) {
+    if (!m_opts.storage.empty()) m_storage_name = m_opts.storage;
+    else if (const char* env = std::getenv("IOCELL_STORAGE"); env && *env) m_storage_name = env;
+    else if (os() == sdk::HostOs::FreeBSD) m_storage_name = "zfs";
+    else if (on_btrfs(root()) && m_plugins->has(ComponentKind::Storage, "btrfs", os())) m_storage_name = "btrfs";
+    else m_storage_name = "dir";
+  } else if (!m_opts.storage.empty() && m_opts.storage != m_storage_name) {
+    throw UsageError("the root " + root().string() + " uses storage " + m_storage_name + ", not " + m_opts.storage);
+  }
+  return m_storage_name;
+}
+
+sdk::Storage& Context::storage() {
+  if (m_storage) return *m_storage;
+  const std::string name = storage_name();
+  m_storage = m_plugins->make<sdk::Storage>(ComponentKind::Storage, name, m_host);
+  m_storage->initialize();
+  ensure_layout();
+  const auto marker = root() / "iocell.json";
+  std::error_code ec;
+  if (!dry_run() && !std::filesystem::exists(marker, ec)) {
+    nlohmann::json j{{"storage", name}, {"layout_version", 1}};
+    write_file_atomic(marker, j.dump(2) + "\n");
+  }
+  return *m_storage;
+}
+
+template <class T>
+T& Context::cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::string& name) {
+  if (!slot) slot = m_plugins->make<T>(kind, name, m_host);
+  return *slot;
+}
+
+sdk::Runtime& Context::runtime() { return cached(m_runtime, ComponentKind::Runtime, Backends::runtime(os())); }
+sdk::Limits& Context::limits() { return cached(m_limits, ComponentKind::Limits, Backends::limits(os())); }
+sdk::Network& Context::network(bool vnet) {
+  return vnet ? cached(m_net_vnet, ComponentKind::Network, Backends::vnet)
+              : cached(m_net_shared, ComponentKind::Network, Backends::shared_ip);
+}
+sdk::Recorder& Context::recorder() { return cached(m_recorder, ComponentKind::Recorder, Backends::recorder(os())); }
+sdk::Packages& Context::packages() { return cached(m_packages, ComponentKind::Packages, Backends::packages); }
+
+sdk::JailType& Context::jail_type(const std::string& type) {
+  auto& slot = m_types[type];
+  return cached(slot, ComponentKind::JailType, type);
+}
+
+sdk::Updater& Context::updater(const std::filesystem::path& system_root) {
+  for (const auto& name : m_plugins->names(ComponentKind::Updater, os())) {
+    auto& slot = m_updaters[name];
+    auto& u = cached(slot, ComponentKind::Updater, name);
+    if (u.handles(system_root)) return u;
+  }
+  if (os() == sdk::HostOs::Linux)
+    throw Refused("update and upgrade apply FreeBSD binary patches (freebsd-update or pkgbase); this Linux host has no FreeBSD userland to update");
+  throw Refused("no updater plugin handles the system at " + system_root.string() + " (iocell plugins lists them)");
+}
+
+std::unique_ptr<sdk::Fetcher> Context::fetcher(const std::string& scheme) {
+  return m_plugins->make<sdk::Fetcher>(ComponentKind::Fetcher, scheme, m_host);
+}
+
+Inventory& Context::inventory() {
+  if (!m_inventory) m_inventory = std::make_unique<Inventory>(*this);
+  return *m_inventory;
+}
+
+std::string Context::host_release() {
+  if (os() != sdk::HostOs::FreeBSD) return "";
+  auto res = runner().check({"uname", "-r"});
+  std::string rel = res.out.substr(0, res.out.find('\n'));
+  static const std::regex patch("-p[0-9]+$");
+  return std::regex_replace(rel, patch, "");
+}
+
+void Context::finish() {
+  if (auto* scripted = dynamic_cast<sdk::testing::ScriptedRunner*>(m_runner.get())) {
+    if (!scripted->done()) throw std::runtime_error("transcript not finished; expected still:\n" + scripted->remaining());
+  }
+}
+
+}  // namespace iocell::core

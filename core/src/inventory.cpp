@@ -1,0 +1,152 @@
+#include <iocell/core/inventory.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <regex>
+
+#include <iocell/core/context.hpp>
+#include <iocell/core/defaults.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/properties.hpp>
+
+namespace iocell::core {
+
+bool Inventory::is_uuid(const std::string& s) {
+  static const std::regex re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return std::regex_match(s, re);
+}
+
+std::string Inventory::new_uuid() {
+  // Tests pin UUIDs (transcripts) with IOCELL_TEST_UUIDS=u1,u2,...: each
+  // call takes the next one, tracked in the environment of this process.
+  if (const char* fixed = std::getenv("IOCELL_TEST_UUIDS")) {
+    std::string list(fixed);
+    static size_t next = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < next && start != std::string::npos; ++i) {
+      start = list.find(',', start);
+      if (start != std::string::npos) ++start;
+    }
+    if (start != std::string::npos && start < list.size()) {
+      ++next;
+      return list.substr(start, list.find(',', start) - start);
+    }
+  }
+  unsigned char b[16];
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::read(fd, b, sizeof b) == static_cast<ssize_t>(sizeof b);
+  if (fd >= 0) ::close(fd);
+  if (!ok) {
+    std::random_device rd;
+    for (auto& c : b) c = static_cast<unsigned char>(rd());
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    s += hex[b[i] >> 4];
+    s += hex[b[i] & 15];
+  }
+  return s;
+}
+
+void Inventory::scan(const std::string& dir, std::vector<JailRecord>& out) {
+  std::error_code ec;
+  const auto base = m_ctx.root() / dir;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!is_uuid(name)) continue;  // ".new-*" staging dirs and strays are not jails
+    const auto cfg = entry.path() / "config.json";
+    PropertyValues props;
+    try {
+      props = read_config(cfg);
+    } catch (const std::exception& e) {
+      m_ctx.err() << "warning: " << e.what() << "\n";
+      continue;
+    }
+    if (props.empty()) continue;
+    out.push_back(JailRecord{name, dir + "/" + name, entry.path(), std::move(props)});
+  }
+}
+
+std::vector<JailRecord> Inventory::all() {
+  std::vector<JailRecord> out;
+  scan("jails", out);
+  scan("templates", out);
+  std::sort(out.begin(), out.end(), [](const JailRecord& a, const JailRecord& b) {
+    return a.tag() != b.tag() ? a.tag() < b.tag() : a.uuid < b.uuid;
+  });
+  return out;
+}
+
+JailRecord Inventory::resolve(const std::string& target) {
+  if (target.empty() || target[0] == '-') throw UsageError("invalid jail name '" + target + "'");
+  if (target == "ALL" || target == "default") throw UsageError("'" + target + "' names no single jail here");
+  auto jails = all();
+  for (const auto& j : jails)
+    if (j.uuid == target) return j;
+  for (const auto& j : jails)
+    if (j.tag() == target) return j;
+  std::vector<const JailRecord*> prefix;
+  for (const auto& j : jails)
+    if (j.uuid.compare(0, target.size(), target) == 0) prefix.push_back(&j);
+  if (prefix.size() == 1) return *prefix.front();
+  if (prefix.empty()) throw NotFound("jail '" + target + "' not found (iocell list shows the jails)");
+  std::string names;
+  for (auto* j : prefix) names += "\n  " + j->uuid + " (" + j->tag() + ")";
+  throw UsageError("'" + target + "' matches several jails; give more of the UUID:" + names);
+}
+
+std::vector<JailRecord> Inventory::resolve_many(const std::string& target) {
+  if (target != "ALL") return {resolve(target)};
+  std::vector<JailRecord> out;
+  for (auto& j : all())
+    if (!j.is_template()) out.push_back(std::move(j));
+  return out;
+}
+
+JailRecord Inventory::reload(const JailRecord& rec) {
+  JailRecord r = rec;
+  r.props = read_config(rec.config_file());
+  if (r.props.empty()) throw NotFound("jail " + rec.uuid + " vanished");
+  return r;
+}
+
+std::optional<JailRecord> Inventory::find_tag(const std::string& tag) {
+  for (auto& j : all())
+    if (j.tag() == tag) return j;
+  return std::nullopt;
+}
+
+PropertyValues Inventory::effective(const JailRecord& rec) {
+  PropertyValues v = builtin_defaults(m_ctx.os());
+  if (!m_defaults) m_defaults = read_defaults(m_ctx);
+  for (const auto& [k, val] : *m_defaults) v[k] = val;
+  for (const auto& [k, val] : rec.props) v[k] = val;
+  v["uuid"] = rec.uuid;
+  v["host_hostuuid"] = rec.uuid;
+  if (v["host_hostname"].empty()) v["host_hostname"] = rec.uuid;
+  v["template"] = rec.is_template() ? "yes" : "no";
+  return v;
+}
+
+sdk::JailSpec Inventory::spec(const JailRecord& rec) {
+  sdk::JailSpec s;
+  s.uuid = rec.uuid;
+  s.name = "ioc-" + rec.uuid;
+  s.tag = rec.tag();
+  s.dataset = rec.dataset;
+  s.home = rec.home;
+  s.root = rec.home / "root";
+  s.console_log = m_ctx.log_dir() / (rec.uuid + "-console.log");
+  s.props = sdk::PropertyMap(effective(rec));
+  return s;
+}
+
+}  // namespace iocell::core

@@ -1,0 +1,173 @@
+#include <iocell/core/plugin_manager.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include <boost/dll/shared_library.hpp>
+
+#include <iocell/core/errors.hpp>
+
+namespace iocell::core {
+
+namespace dll = boost::dll;
+
+struct PluginManager::Libraries {
+  std::vector<dll::shared_library> handles;
+};
+
+const char* to_string(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::Storage: return "storage";
+    case ComponentKind::Runtime: return "runtime";
+    case ComponentKind::Network: return "network";
+    case ComponentKind::JailType: return "jail-type";
+    case ComponentKind::Fetcher: return "fetcher";
+    case ComponentKind::Limits: return "limits";
+    case ComponentKind::Packages: return "packages";
+    case ComponentKind::Recorder: return "recorder";
+    case ComponentKind::Updater: return "updater";
+  }
+  return "?";
+}
+
+PluginManager::PluginManager() : m_libraries(new Libraries) {}
+
+// The libraries stay loaded (m_libraries is intentionally not deleted):
+// objects from plugins may still be alive in static storage at exit.
+PluginManager::~PluginManager() = default;
+
+std::vector<std::filesystem::path> PluginManager::search_path() {
+  std::vector<std::filesystem::path> dirs;
+  if (const char* env = std::getenv("IOCELL_PLUGIN_PATH")) {
+    std::string s(env);
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t colon = s.find(':', start);
+      std::string part = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!part.empty()) dirs.emplace_back(part);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto bindir = exe.parent_path();
+    dirs.push_back(bindir.parent_path() / "plugins");                 // build tree: build/bin/iocell
+    dirs.push_back(bindir.parent_path() / "lib" / "iocell" / "plugins");  // <prefix>/sbin/iocell
+  }
+  dirs.emplace_back(IOCELL_PLUGIN_INSTALL_DIR);
+  std::vector<std::filesystem::path> unique;
+  std::set<std::string> seen;
+  for (auto& d : dirs) {
+    auto key = d.lexically_normal().string();
+    if (seen.insert(key).second) unique.push_back(d);
+  }
+  return unique;
+}
+
+void PluginManager::load_all(const std::vector<std::filesystem::path>& dirs) {
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      const auto name = entry.path().filename().string();
+      if (name.rfind("iocell-", 0) == 0 && entry.path().extension() == ".so") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) load_file(f);
+  }
+}
+
+bool PluginManager::load_file(const std::filesystem::path& file) {
+  auto warn = [&](const std::string& reason) {
+    m_warnings.push_back({file, reason});
+    return false;
+  };
+  dll::fs::error_code ec;
+  // RTLD_LOCAL: every plugin exports the same entry symbol; it must only ever
+  // be resolved through this library's own handle.
+  dll::shared_library lib(file, ec, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
+  if (ec) return warn("cannot load: " + ec.message());
+  if (!lib.has(IOCELL_PLUGIN_ENTRY)) return warn("not an iocell plugin (no " IOCELL_PLUGIN_ENTRY " symbol)");
+  using Entry = const sdk::PluginDescriptorV1*();
+  const sdk::PluginDescriptorV1* d = lib.get<Entry>(IOCELL_PLUGIN_ENTRY)();
+  if (d == nullptr) return warn("the plugin returned no descriptor");
+  if (d->abi_version != IOCELL_PLUGIN_ABI_VERSION)
+    return warn("built for plugin ABI " + std::to_string(d->abi_version) + ", this iocell uses ABI " +
+                std::to_string(IOCELL_PLUGIN_ABI_VERSION));
+  if (d->size < sizeof(sdk::PluginDescriptorV1)) return warn("descriptor too small for ABI 1");
+  if (d->toolchain == nullptr || std::strcmp(d->toolchain, IOCELL_SDK_TOOLCHAIN_ID) != 0)
+    return warn(std::string("built with toolchain ") + (d->toolchain ? d->toolchain : "?") + ", this iocell with " +
+                IOCELL_SDK_TOOLCHAIN_ID);
+  if (d->name == nullptr || d->register_all == nullptr) return warn("incomplete descriptor");
+  for (const auto& p : m_plugins) {
+    if (p.name == d->name) return warn("plugin " + p.name + " already loaded from " + p.path.string());
+  }
+  m_plugins.push_back(LoadedPlugin{d->name, d->version ? d->version : "", file, d->os, {}});
+  m_registering = &m_plugins.back();
+  d->register_all(*this);
+  m_registering = nullptr;
+  m_libraries->handles.push_back(std::move(lib));
+  return true;
+}
+
+void PluginManager::add(ComponentKind kind, const char* name, std::uint32_t os, void (*factory)()) {
+  if (name == nullptr || factory == nullptr) return;
+  std::string plugin = m_registering ? m_registering->name : std::string("(static)");
+  if (m_registering) m_registering->provides.emplace_back(to_string(kind), name);
+  m_components[kind].push_back(Component{name, os, factory, plugin});
+}
+
+static std::uint32_t mask_of(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? sdk::kFreeBSD : sdk::kLinux; }
+
+void (*PluginManager::find(ComponentKind kind, const std::string& name, sdk::HostOs os) const)() {
+  auto it = m_components.find(kind);
+  if (it != m_components.end()) {
+    for (const auto& c : it->second) {
+      if (c.name == name && (c.os & mask_of(os))) return c.factory;
+    }
+  }
+  std::string available;
+  for (const auto& n : names(kind, os)) available += (available.empty() ? "" : ", ") + n;
+  throw NotFound(std::string("no ") + to_string(kind) + " named '" + name + "' for " + sdk::to_string(os) +
+                 " among the loaded plugins" + (available.empty() ? "" : " (available: " + available + ")") +
+                 "; see iocell plugins");
+}
+
+std::vector<std::string> PluginManager::names(ComponentKind kind, sdk::HostOs os) const {
+  std::vector<std::string> out;
+  auto it = m_components.find(kind);
+  if (it == m_components.end()) return out;
+  for (const auto& c : it->second) {
+    if ((c.os & mask_of(os)) && std::find(out.begin(), out.end(), c.name) == out.end()) out.push_back(c.name);
+  }
+  return out;
+}
+
+bool PluginManager::has(ComponentKind kind, const std::string& name, sdk::HostOs os) const {
+  auto n = names(kind, os);
+  return std::find(n.begin(), n.end(), name) != n.end();
+}
+
+#define IOCELL_ADD(method, kind, T)                                                                \
+  void PluginManager::method(const char* name, std::uint32_t os, sdk::Factory<sdk::T> factory) {  \
+    add(ComponentKind::kind, name, os, reinterpret_cast<void (*)()>(factory));                      \
+  }
+IOCELL_ADD(add_storage, Storage, Storage)
+IOCELL_ADD(add_runtime, Runtime, Runtime)
+IOCELL_ADD(add_network, Network, Network)
+IOCELL_ADD(add_jail_type, JailType, JailType)
+IOCELL_ADD(add_fetcher, Fetcher, Fetcher)
+IOCELL_ADD(add_limits, Limits, Limits)
+IOCELL_ADD(add_packages, Packages, Packages)
+IOCELL_ADD(add_recorder, Recorder, Recorder)
+IOCELL_ADD(add_updater, Updater, Updater)
+#undef IOCELL_ADD
+
+}  // namespace iocell::core

@@ -1,0 +1,105 @@
+// The one door to the host: every external program iocell runs goes through a
+// CommandRunner, as an argv vector, never a shell string.
+#pragma once
+
+#include <cctype>
+#include <chrono>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iocell::sdk {
+
+struct Command {
+  Command() = default;
+  Command(std::vector<std::string> args) : argv(std::move(args)) {}  // NOLINT: implicit by design
+  Command(std::initializer_list<std::string> args) : argv(args) {}
+
+  std::vector<std::string> argv;
+  /// Variables added to (or replacing) the inherited environment.
+  std::map<std::string, std::string> env;
+  /// Start from an empty environment (plus `env`) instead of the inherited one.
+  bool clear_env = false;
+  std::optional<std::string> stdin_data;
+  /// Zero means no limit. On expiry the process gets SIGTERM, then SIGKILL.
+  std::chrono::milliseconds timeout{0};
+  /// Inherit the terminal instead of capturing: for console, interactive exec.
+  bool interactive = false;
+  std::string cwd;
+};
+
+struct CommandResult {
+  int exit_code = 0;     ///< exit status, or 128+signal when killed by a signal
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_code == 0 && !timed_out; }
+};
+
+/// Renders argv for humans and transcripts: words with spaces or shell
+/// metacharacters are single-quoted. Purely for display; nothing parses it
+/// back into a command line that a shell would run.
+inline std::string format_argv(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& word : argv) {
+    if (!line.empty()) line += ' ';
+    bool plain = !word.empty();
+    for (char c : word) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,@%+|^").find(c) != std::string_view::npos)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      line += word;
+      continue;
+    }
+    line += '\'';
+    for (char c : word) {
+      if (c == '\'') line += "'\\''";
+      else line += c;
+    }
+    line += '\'';
+  }
+  return line;
+}
+
+/// Thrown by CommandRunner::check when a command fails. Carries the whole
+/// argv and stderr so that the message says exactly what ran.
+class CommandFailed : public std::runtime_error {
+ public:
+  CommandFailed(const Command& cmd, const CommandResult& res)
+      : std::runtime_error(describe(cmd, res)), result(res) {}
+  CommandResult result;
+
+ private:
+  static std::string describe(const Command& cmd, const CommandResult& res) {
+    std::string msg = "command failed";
+    if (res.timed_out) msg += " (timed out)";
+    else msg += " (exit " + std::to_string(res.exit_code) + ")";
+    msg += ": " + format_argv(cmd.argv);
+    std::string err = res.err;
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    if (!err.empty()) msg += ": " + err;
+    return msg;
+  }
+};
+
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual CommandResult run(const Command& cmd) = 0;
+
+  /// Runs and throws CommandFailed unless the command succeeded.
+  CommandResult check(const Command& cmd) {
+    CommandResult res = run(cmd);
+    if (!res.ok()) throw CommandFailed(cmd, res);
+    return res;
+  }
+};
+
+}  // namespace iocell::sdk

@@ -1,0 +1,46 @@
+// What the core hands to every plugin object it creates.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <iocell/sdk/command.hpp>
+
+namespace spdlog {
+class logger;
+}
+
+namespace iocell::sdk {
+
+enum class HostOs { FreeBSD, Linux };
+
+inline const char* to_string(HostOs os) { return os == HostOs::FreeBSD ? "freebsd" : "linux"; }
+
+/// Progress of a long operation (fetch, export). The core decides how to show
+/// it (bar on a terminal, a line per item otherwise, nothing with -q).
+class Progress {
+ public:
+  virtual ~Progress() = default;
+  virtual void begin(const std::string& item, std::uint64_t total_bytes) = 0;
+  virtual void advance(std::uint64_t done_bytes) = 0;
+  virtual void end(bool ok) = 0;
+  virtual void info(const std::string& line) = 0;
+};
+
+struct HostContext {
+  HostOs os = HostOs::Linux;
+  /// The iocell state root (/iocell on FreeBSD, /var/lib/iocell on Linux).
+  std::filesystem::path root;
+  CommandRunner* runner = nullptr;
+  /// The host's logger; plugins never call spdlog::get() (each DSO would have
+  /// its own registry with a header-only spdlog).
+  std::shared_ptr<spdlog::logger> log;
+  Progress* progress = nullptr;
+  /// --dry-run: the runner only records; plugins must not change the host by
+  /// any other means either (no direct syscalls that write).
+  bool dry_run = false;
+};
+
+}  // namespace iocell::sdk

@@ -1,0 +1,32 @@
+// Resource limits: rctl(8)+cpuset(1) on FreeBSD, cgroups on Linux.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <iocell/sdk/jail.hpp>
+
+namespace iocell::sdk {
+
+class Limits {
+ public:
+  virtual ~Limits() = default;
+  virtual std::string name() const = 0;
+  /// Before the jail exists (Linux: create groups, fill spec.attach_files).
+  virtual void prepare(JailSpec& spec) = 0;
+  /// Applies every limit of the spec (rlimits=on) and the cpuset; also `cap`.
+  virtual void apply(const JailSpec& spec, const RunState& state) = 0;
+  /// Removes every rule of the jail (`uncap`, and at stop). Nothing to remove
+  /// is not an error.
+  virtual void remove(const JailSpec& spec) = 0;
+  /// Active rules, one "resource:action=amount" string each.
+  virtual std::vector<std::string> rules(const JailSpec& spec) = 0;
+  /// The jail's CPU set ("0-3", "1"), "" when unrestricted.
+  virtual std::string cpuset(const JailSpec& spec, const RunState& state) = 0;
+  /// Consumption, as (resource, amount) in the kernel's order.
+  virtual std::vector<std::pair<std::string, std::string>> usage(const JailSpec& spec,
+                                                                 const RunState& state) = 0;
+};
+
+}  // namespace iocell::sdk

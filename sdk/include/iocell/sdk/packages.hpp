@@ -1,0 +1,20 @@
+// Package installers: pkg(8) inside FreeBSD jails, the jail's own tool on Linux.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <iocell/sdk/jail.hpp>
+
+namespace iocell::sdk {
+
+class Packages {
+ public:
+  virtual ~Packages() = default;
+  virtual std::string name() const = 0;
+  /// Installs the packages inside the running jail, confined by it (pkg -j,
+  /// never a chroot from the host).
+  virtual void install(const JailSpec& spec, const RunState& state, const std::vector<std::string>& names) = 0;
+};
+
+}  // namespace iocell::sdk

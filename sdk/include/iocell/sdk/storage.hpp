@@ -1,0 +1,95 @@
+// Storage backends: zfs (FreeBSD), btrfs and dir (Linux, dir also portable).
+//
+// Datasets are named relative to the iocell root, with '/' separators:
+// "releases/14.3-RELEASE/root", "jails/<uuid>", "jails/<uuid>/root". The
+// backend maps them to ZFS datasets (<pool>/iocell/...), subvolumes or plain
+// directories; mountpoint() says where the files are.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iocell::sdk {
+
+struct SnapshotInfo {
+  std::string name;              ///< the part after '@'
+  std::int64_t created = 0;      ///< seconds since the epoch
+  std::uint64_t referenced = 0;  ///< bytes
+  std::uint64_t used = 0;        ///< bytes only this snapshot holds
+};
+
+struct SpaceUsage {
+  std::uint64_t used = 0;
+  std::uint64_t available = 0;
+  std::uint64_t referenced = 0;
+  std::optional<std::uint64_t> quota;        ///< unset: none
+  std::optional<std::uint64_t> reservation;  ///< unset: none
+  double compressratio = 1.0;
+};
+
+struct DatasetOptions {
+  /// Native properties: compression, quota, reservation, dedup, jailed, ...
+  /// A backend applies what it supports and rejects the rest with an error
+  /// that names the property.
+  std::map<std::string, std::string> properties;
+  bool readonly = false;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual std::string name() const = 0;
+
+  /// Prepares the root for use (ZFS: the <pool>/iocell datasets). Idempotent.
+  virtual void initialize() = 0;
+  virtual std::filesystem::path mountpoint(const std::string& dataset) const = 0;
+  virtual bool exists(const std::string& dataset) = 0;
+  /// Creates the dataset and any missing parents (parents get no options).
+  virtual void create(const std::string& dataset, const DatasetOptions& opts) = 0;
+  /// Destroys the dataset, its children and its snapshots. Refuses, naming
+  /// them, when clones elsewhere depend on one of its snapshots.
+  virtual void destroy(const std::string& dataset) = 0;
+  virtual void rename(const std::string& from, const std::string& to) = 0;
+
+  /// Snapshot of the dataset; with recursive, of every child at one instant.
+  virtual void snapshot(const std::string& dataset, const std::string& snap, bool recursive) = 0;
+  /// Snapshots of the dataset itself (not of its children), oldest first.
+  virtual std::vector<SnapshotInfo> snapshots(const std::string& dataset) = 0;
+  virtual void destroy_snapshot(const std::string& dataset, const std::string& snap, bool recursive) = 0;
+  /// Rolls the dataset back to snap, discarding later snapshots.
+  virtual void rollback(const std::string& dataset, const std::string& snap) = 0;
+
+  /// A writable (or read-only) copy-on-write clone of dataset@snap.
+  virtual void clone(const std::string& dataset, const std::string& snap, const std::string& target,
+                     const DatasetOptions& opts) = 0;
+  /// A fully independent copy of dataset (thick jails).
+  virtual void copy(const std::string& dataset, const std::string& target, const DatasetOptions& opts) = 0;
+  /// "dataset@snap" this dataset was cloned from, or "" when it is no clone.
+  virtual std::string origin(const std::string& dataset) = 0;
+  /// Datasets cloned from any snapshot of dataset or of its children.
+  virtual std::vector<std::string> dependents(const std::string& dataset) = 0;
+  /// Reverses the clone relationship (see zfs-promote(8)). Backends whose
+  /// clones are independent from birth succeed without doing anything.
+  virtual void promote(const std::string& dataset) = 0;
+
+  virtual void set_property(const std::string& dataset, const std::string& prop, const std::string& value) = 0;
+  /// The native value as the backend reports it, "-" when not applicable.
+  virtual std::string get_property(const std::string& dataset, const std::string& prop) = 0;
+  virtual SpaceUsage usage(const std::string& dataset) = 0;
+
+  /// Makes the dataset's files visible at its mountpoint, if the backend
+  /// needs a mount for that (overlay clones on dir). Idempotent.
+  virtual void mount(const std::string& /*dataset*/) {}
+  virtual void unmount(const std::string& /*dataset*/) {}
+
+  /// Whole-dataset replication streams (zfs send -R / btrfs send). Backends
+  /// without a native stream throw an error saying so.
+  virtual void send(const std::string& dataset, const std::string& snap, int out_fd) = 0;
+  virtual void receive(const std::string& target, int in_fd) = 0;
+};
+
+}  // namespace iocell::sdk

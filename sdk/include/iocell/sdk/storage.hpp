@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,15 @@ class Storage {
   virtual ~Storage() = default;
   virtual std::string name() const = 0;
 
-  /// Prepares the root for use (ZFS: the <pool>/iocell datasets). Idempotent.
+  /// Prepares the root for use (ZFS: finds the active pool and creates the
+  /// <pool>/iocell datasets). Idempotent; cheap when already done.
   virtual void initialize() = 0;
+  /// The pool the root lives on ("tank"), "" for backends without pools.
+  virtual std::string pool() { return ""; }
+  /// Marks `pool` as the one iocell uses from now on (`iocell activate POOL`).
+  virtual void activate(const std::string& pool_name) {
+    throw std::runtime_error(name() + " storage has no pools to activate (asked for '" + pool_name + "')");
+  }
   virtual std::filesystem::path mountpoint(const std::string& dataset) const = 0;
   virtual bool exists(const std::string& dataset) = 0;
   /// Creates the dataset and any missing parents (parents get no options).

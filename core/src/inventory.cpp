@@ -71,6 +71,9 @@ void Inventory::scan(const std::string& dir, std::vector<JailRecord>& out) {
       continue;
     }
     if (props.empty()) continue;
+    // Where the jail lives decides whether it is a template (a crash between
+    // the config write and the rename of set_template must not lie).
+    props["template"] = dir == "templates" ? "yes" : "no";
     out.push_back(JailRecord{name, dir + "/" + name, entry.path(), std::move(props)});
   }
 }

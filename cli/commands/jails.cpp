@@ -1,0 +1,169 @@
+// create, clone, destroy, list: the jail inventory.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <iocell/core/context.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/ops/jails.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
+#include <iocell/core/ops/packages.hpp>
+
+#include "../args.hpp"
+#include "../command.hpp"
+#include "../exit_codes.hpp"
+#include "../output.hpp"
+#include "../targets.hpp"
+
+namespace iocell::cli {
+namespace {
+
+int create_command(Invocation& inv) {
+  po::options_description opts("create");
+  opts.add_options()("clone,c", po::bool_switch(), "thin jail: a clone of the release")(
+      "base,b", po::bool_switch(), "basejail: the release shared read-only")("empty,e", po::bool_switch(), "empty jail");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (!p.words.empty()) throw core::UsageError("create takes property=value pairs, not '" + p.words.front() + "'");
+  const int kinds = p.flag("clone") + p.flag("base") + p.flag("empty");
+  if (kinds > 1) throw core::UsageError("create: -c, -b and -e exclude each other");
+  core::CreateRequest req;
+  req.type = p.flag("clone") ? "clonejail" : p.flag("base") ? "basejail" : p.flag("empty") ? "emptyjail" : "thickjail";
+  req.props = p.assignments;
+  bool start = false;
+  if (auto it = req.props.find("count"); it != req.props.end()) {
+    try {
+      size_t used = 0;
+      req.count = std::stoi(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      throw core::UsageError("invalid count=" + it->second + ": allowed: an integer from 1 to 1000");
+    }
+  }
+  if (auto it = req.props.find("start"); it != req.props.end()) {
+    if (it->second != "1" && it->second != "on" && it->second != "yes" && it->second != "0" && it->second != "off" && it->second != "no")
+      throw core::UsageError("invalid start=" + it->second + ": allowed: 1, on, yes, 0, off or no");
+    start = it->second == "1" || it->second == "on" || it->second == "yes";
+  }
+  std::vector<std::string> pkgs;
+  if (auto it = req.props.find("pkglist"); it != req.props.end() && it->second != "none") pkgs = core::read_pkglist(it->second);
+  auto made = core::create_jails(inv.ctx, req);
+  int rc = 0;
+  for (const auto& j : made) {
+    inv.ctx.out() << "Successfully created: " << describe(j) << "\n";
+    try {
+      if (!pkgs.empty()) core::install_packages(inv.ctx, j, pkgs);
+      if (start) core::start_jail(inv.ctx, j);
+    } catch (const std::exception& e) {
+      inv.ctx.err() << "iocell: " << describe(j) << ": " << e.what() << "\n";
+      rc = kExitFailure;
+    }
+  }
+  return rc;
+}
+
+int clone_command(Invocation& inv) {
+  po::options_description opts("clone");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (p.words.size() != 1) throw core::UsageError("usage: iocell clone SOURCE[@SNAPSHOT] [property=value ...]");
+  auto [src, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
+  auto made = core::clone_jail(inv.ctx, src, snap, p.assignments);
+  inv.ctx.out() << "Successfully created: " << describe(made) << "\n";
+  return 0;
+}
+
+bool confirm(Invocation& inv, const std::string& question) {
+  if (!::isatty(0)) throw core::UsageError(inv.command + " needs -f when not run from a terminal");
+  inv.ctx.err() << question << " y[N]: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int destroy_command(Invocation& inv) {
+  po::options_description opts("destroy");
+  opts.add_options()("force,f", po::bool_switch(), "no question; stop a running jail first");
+  auto p = parse_args(inv.command, inv.args, opts);
+  for (const auto& w : p.words)
+    if (w == "ALL") throw core::UsageError("destroy does not take ALL: name the jails (iocell list -H | cut -f2 gives the UUIDs)");
+  const bool force = p.flag("force");
+  return for_each_jail(inv, p.words, false, [&](const core::JailRecord& j) {
+    if (!force && !confirm(inv, "This destroys " + describe(j) + " irreversibly. Are you sure?")) {
+      inv.ctx.out() << "not destroyed: " << describe(j) << "\n";
+      return;
+    }
+    core::destroy_jail(inv.ctx, j, force);
+    inv.ctx.out() << "destroyed " << describe(j) << "\n";
+  });
+}
+
+Format format_of(const Parsed& p) {
+  return p.flag("json") ? Format::Json : p.flag("scripted") ? Format::Scripted : Format::Human;
+}
+
+int list_releases(Invocation& inv, const Parsed& p) {
+  Table t({{"RELEASE", "release"}, {"PATH", "path"}});
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(inv.ctx.root() / "releases", ec)) {
+    const auto name = e.path().filename().string();
+    if (!name.empty() && name[0] != '.' && std::filesystem::is_directory(e.path() / "root", ec)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) t.add({n, (inv.ctx.root() / "releases" / n / "root").string()});
+  t.render(inv.ctx.out(), format_of(p), "releases");
+  return 0;
+}
+
+int list_command(Invocation& inv) {
+  po::options_description opts("list");
+  opts.add_options()("templates,t", po::bool_switch(), "templates")("releases,r", po::bool_switch(), "fetched releases")(
+      "sort,s", po::value<std::string>(), "sort by jid, uuid, boot, state, tag, type, ip4 or release");
+  add_output_options(opts);
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (!p.words.empty()) throw core::UsageError("list takes no jail names (iocell get all TARGET shows one jail)");
+  if (p.flag("releases")) return list_releases(inv, p);
+  const bool templates = p.flag("templates");
+  auto running = core::running_jails(inv.ctx);
+  Table t({{"JID", "jid", true}, {"UUID", "uuid"}, {"BOOT", "boot"}, {"STATE", "state"}, {"TAG", "tag"},
+           {"TYPE", "type"}, {"IP4", "ip4"}, {"RELEASE", "release"}});
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& j : inv.ctx.inventory().all()) {
+    if (j.is_template() != templates) continue;
+    auto it = running.find(j.uuid);
+    const bool up = it != running.end();
+    std::string ip4 = "-";
+    if (up) ip4 = !it->second.ip4.empty() ? it->second.ip4 : (j.get("ip4_addr").empty() || j.get("ip4_addr") == "none" ? "-" : j.get("ip4_addr"));
+    rows.push_back({up ? std::to_string(it->second.jid) : "-", j.uuid, j.get("boot").empty() ? "off" : j.get("boot"),
+                    up ? "up" : "down", j.tag(), j.get("type"), ip4, j.get("release")});
+  }
+  if (p.vars.count("sort")) {
+    static const std::vector<std::string> cols = {"jid", "uuid", "boot", "state", "tag", "type", "ip4", "release"};
+    auto col = std::find(cols.begin(), cols.end(), p.value("sort"));
+    if (col == cols.end()) throw core::UsageError("invalid sort column '" + p.value("sort") + "': allowed: jid, uuid, boot, state, tag, type, ip4, release");
+    size_t idx = static_cast<size_t>(col - cols.begin());
+    std::stable_sort(rows.begin(), rows.end(), [idx](const auto& a, const auto& b) { return a[idx] < b[idx]; });
+  }
+  for (auto& r : rows) t.add(std::move(r));
+  t.render(inv.ctx.out(), format_of(p), templates ? "templates" : "jails");
+  return 0;
+}
+
+int clean_command(Invocation& inv) {
+  po::options_description opts("clean");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (!p.words.empty()) throw core::UsageError("clean takes no arguments");
+  auto removed = core::clean_leftovers(inv.ctx);
+  for (const auto& r : removed) inv.ctx.out() << "removed leftover " << r << "\n";
+  if (removed.empty()) inv.ctx.out() << "nothing to clean\n";
+  return 0;
+}
+
+IOCELL_COMMAND({"create", "create [-c|-b|-e] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
+                "create jails: thick (default), -c thin clone, -b basejail, -e empty", create_command});
+IOCELL_COMMAND({"clone", "clone SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
+IOCELL_COMMAND({"destroy", "destroy [-f] TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command});
+IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command});
+IOCELL_COMMAND({"clean", "clean", "remove leftovers of interrupted creates and fetches", clean_command});
+
+}  // namespace
+}  // namespace iocell::cli

@@ -1,0 +1,59 @@
+#include "targets.hpp"
+
+#include <iostream>
+
+#include <iocell/core/errors.hpp>
+
+#include "exit_codes.hpp"
+
+namespace iocell::cli {
+
+std::string describe(const core::JailRecord& rec) { return rec.uuid + " (" + rec.tag() + ")"; }
+
+int code_for(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const core::UsageError&) {
+    return kExitUsage;
+  } catch (const core::NotFound&) {
+    return kExitNotFound;
+  } catch (...) {
+    return kExitFailure;
+  }
+}
+
+int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool allow_all,
+                  const std::function<void(const core::JailRecord&)>& fn) {
+  if (targets.empty()) throw core::UsageError(inv.command + ": no jail given (a UUID, a UUID prefix or a tag" + (allow_all ? ", or ALL)" : ")"));
+  std::vector<core::JailRecord> jails;
+  for (const auto& t : targets) {
+    if (t == "ALL" && !allow_all) throw core::UsageError(inv.command + " does not take ALL");
+    // Resolve every name before acting on any: a typo changes nothing.
+    for (auto& j : inv.ctx.inventory().resolve_many(t)) jails.push_back(std::move(j));
+  }
+  int ok = 0, last_code = 0, failed = 0;
+  for (const auto& j : jails) {
+    try {
+      fn(j);
+      ++ok;
+    } catch (const std::exception& e) {
+      ++failed;
+      last_code = code_for(std::current_exception());
+      inv.ctx.err() << "iocell: " << inv.command << " " << describe(j) << ": " << e.what() << "\n";
+    }
+  }
+  if (failed == 0) return kExitSuccess;
+  return ok > 0 ? kExitPartial : last_code;
+}
+
+std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word) {
+  try {
+    return {ctx.inventory().resolve(word), ""};
+  } catch (const core::NotFound&) {
+    auto at = word.rfind('@');
+    if (at == std::string::npos || at == 0) throw;
+    return {ctx.inventory().resolve(word.substr(0, at)), word.substr(at + 1)};
+  }
+}
+
+}  // namespace iocell::cli

@@ -1,0 +1,45 @@
+// Running jails: start, stop, warm restart, exec, console, chroot, boot.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <iocell/core/inventory.hpp>
+#include <iocell/sdk/runtime.hpp>
+
+namespace iocell::core {
+
+class Context;
+
+/// Running jails by UUID, from one kernel query.
+std::map<std::string, sdk::RunState> running_jails(Context& ctx);
+std::optional<sdk::RunState> run_state(Context& ctx, const JailRecord& rec);
+
+enum class Outcome { Done, AlreadyThere };
+
+Outcome start_jail(Context& ctx, const JailRecord& rec, bool force_template = false);
+Outcome stop_jail(Context& ctx, const JailRecord& rec);
+/// Warm restart: exec_stop inside, kill the jail's processes, exec_start
+/// again; the kernel jail and its network stay up. A stopped jail is started.
+void restart_jail(Context& ctx, const JailRecord& rec);
+
+/// Runs argv inside a running jail on the caller's terminal; returns its
+/// exit status.
+int exec_in_jail(Context& ctx, const JailRecord& rec, const sdk::ExecRequest& req);
+int console(Context& ctx, const JailRecord& rec);
+/// A command (default: a shell) in a stopped jail or template.
+int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> argv);
+
+/// Starts boot=on jails by priority (lower first, one priority in parallel);
+/// a failure is reported and does not stop the others. Returns the number
+/// of jails that failed.
+int rcboot(Context& ctx);
+int rcshutdown(Context& ctx);
+
+/// jail(8) semantics for exec.* strings: with shell metacharacters the value
+/// runs under /bin/sh -c, otherwise it is split on blanks.
+std::vector<std::string> split_exec_command(const std::string& value);
+
+}  // namespace iocell::core

@@ -1,0 +1,156 @@
+#include <ctime>
+#include <fstream>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include <iocell/core/context.hpp>
+#include <iocell/core/defaults.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/lock.hpp>
+#include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
+#include <iocell/core/properties.hpp>
+#include <iocell/sdk/safe_root.hpp>
+
+namespace iocell::core {
+namespace {
+
+// Properties that only steer `create` and are never stored.
+const std::set<std::string> kCreateOnly = {"count", "start"};
+// Properties create sets itself.
+const std::set<std::string> kIdentity = {"uuid", "type", "host_hostuuid", "last_started"};
+
+std::string now_tag() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%F@%T", &tm);
+  return buf;
+}
+
+void validate_user_props(const PropertyValues& props) {
+  for (const auto& [k, v] : props) {
+    if (kIdentity.count(k)) throw UsageError("property " + k + " is set by iocell and cannot be given");
+    if (k == "template") throw UsageError("create makes jails; turn one into a template with iocell set template=yes TARGET");
+    validate_property(k, v);
+  }
+}
+
+std::map<std::string, std::string> native_options(const PropertyValues& props) {
+  std::map<std::string, std::string> out;
+  for (const char* p : {"compression", "dedup"}) {
+    auto it = props.find(p);
+    if (it != props.end()) out[p] = it->second;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool release_exists(Context& ctx, const std::string& release) {
+  std::error_code ec;
+  return std::filesystem::is_directory(ctx.storage().mountpoint("releases/" + release + "/root"), ec);
+}
+
+std::string default_release(Context& ctx) {
+  if (ctx.os() == sdk::HostOs::FreeBSD) return ctx.host_release();
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(ctx.root() / "releases", ec)) {
+    const auto name = e.path().filename().string();
+    if (!name.empty() && name[0] != '.' && std::filesystem::is_directory(e.path() / "root")) found.push_back(name);
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty()) throw UsageError("no release fetched yet: run iocell fetch release=R first (iocell list -r shows fetched releases)");
+  std::string names;
+  for (const auto& f : found) names += " " + f;
+  throw UsageError("several releases are fetched; choose one with release=R:" + names);
+}
+
+std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
+  validate_user_props(req.props);
+  if (req.count < 1 || req.count > 1000) throw UsageError("invalid count=" + std::to_string(req.count) + ": allowed: 1 to 1000");
+  sdk::Storage& storage = ctx.storage();
+  sdk::JailType& type = ctx.jail_type(req.type);
+
+  std::string release;
+  if (type.needs_release()) {
+    auto it = req.props.find("release");
+    release = it != req.props.end() ? it->second : default_release(ctx);
+    if (!release_exists(ctx, release))
+      throw NotFound("release " + release + " is not fetched: run iocell fetch release=" + release + " first");
+  } else if (auto it = req.props.find("release"); it != req.props.end()) {
+    release = it->second;
+  }
+
+  PropertyValues base = builtin_defaults(ctx.os());
+  for (const auto& [k, v] : read_defaults(ctx)) base[k] = v;
+  if (ctx.os() == sdk::HostOs::FreeBSD && !req.props.count("vnet") && !read_defaults(ctx).count("vnet"))
+    base["vnet"] = host_has_vnet(ctx) ? "on" : "off";
+
+  std::vector<JailRecord> made;
+  FileLock inventory_lock(ctx.locks_dir() / "inventory", "the jail inventory");
+  auto& inv = ctx.inventory();
+  std::set<std::string> taken;
+  for (const auto& j : inv.all()) taken.insert(j.tag());
+
+  const std::string tag_base = req.props.count("tag") ? req.props.at("tag") : now_tag();
+  for (int i = 1; i <= req.count; ++i) {
+    const std::string uuid = Inventory::new_uuid();
+    std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
+    if (taken.count(tag)) throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
+    taken.insert(tag);
+
+    PropertyValues props = base;
+    for (const auto& [k, v] : req.props)
+      if (!kCreateOnly.count(k)) props[k] = v;
+    props["tag"] = tag;
+    props["type"] = type.name();
+    props["release"] = release.empty() ? "none" : release;
+    props["hostid"] = props.count("hostid") && !props["hostid"].empty() ? props["hostid"] : host_id(ctx);
+    if (props["jail_zfs_dataset"].empty()) props["jail_zfs_dataset"] = "iocell/jails/" + uuid + "/data";
+    if (req.count > 1 && req.props.count("host_hostname")) props["host_hostname"] = req.props.at("host_hostname") + "_" + std::to_string(i);
+    if (req.count > 1 && req.props.count("ip4_addr")) props["ip4_addr"] = increment_ipv4(req.props.at("ip4_addr"), i - 1);
+
+    const std::string staging = "jails/.new-" + uuid;
+    const std::string final_ds = "jails/" + uuid;
+    sdk::DatasetOptions opts;
+    // Only native values the user chose: each backend has its own defaults
+    // (zfs: lz4) and refuses what it cannot do.
+    PropertyValues chosen = read_defaults(ctx);
+    for (const auto& [k, v] : req.props) chosen[k] = v;
+    opts.properties = native_options(chosen);
+    ctx.host().log->debug("creating {} as {}", uuid, staging);
+    storage.create(staging, opts);
+    try {
+      sdk::ProvisionRequest pr{uuid, staging, release, release.empty() ? "" : "releases/" + release + "/root",
+                               sdk::PropertyMap(props)};
+      type.provision(storage, pr);
+      const auto home = storage.mountpoint(staging);
+      if (!ctx.dry_run()) {
+        std::ofstream(home / "fstab").flush();
+        write_rc_conf_hostname(home / "root", props.count("host_hostname") && !props["host_hostname"].empty() ? props["host_hostname"] : uuid);
+        write_config(home / "config.json", props);
+      }
+      storage.rename(staging, final_ds);
+    } catch (...) {
+      try {
+        storage.destroy(staging);
+      } catch (const std::exception& e) {
+        ctx.host().log->warn("cleaning up {} failed: {} (iocell clean removes it)", staging, e.what());
+      }
+      throw;
+    }
+    for (const char* p : {"quota", "reservation"}) {
+      if (props.count(p) && props[p] != "none") storage.set_property(final_ds, p, props[p]);
+    }
+    JailRecord rec{uuid, final_ds, storage.mountpoint(final_ds), props};
+    made.push_back(rec);
+  }
+  return made;
+}
+
+}  // namespace iocell::core

@@ -1,0 +1,89 @@
+#include <iocell/core/ops/host.hpp>
+
+#include <arpa/inet.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <iocell/core/context.hpp>
+#include <iocell/sdk/safe_root.hpp>
+
+namespace iocell::core {
+
+std::string host_id(Context& ctx) {
+  const char* file = ctx.os() == sdk::HostOs::FreeBSD ? "/etc/hostid" : "/etc/machine-id";
+  std::ifstream in(file);
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+bool host_has_vnet(Context& ctx) {
+  auto res = ctx.runner().run({"sysctl", "-n", "kern.features.vimage"});
+  return res.ok() && res.out.rfind("1", 0) == 0;
+}
+
+std::string increment_ipv4(const std::string& ip4_addr, int by) {
+  if (ip4_addr == "none" || by == 0) return ip4_addr;
+  std::string out;
+  std::stringstream ss(ip4_addr);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t bar = item.find('|');
+    std::string prefix = bar == std::string::npos ? "" : item.substr(0, bar + 1);
+    std::string rest = bar == std::string::npos ? item : item.substr(bar + 1);
+    size_t slash = rest.find('/');
+    std::string addr = rest.substr(0, slash), len = slash == std::string::npos ? "" : rest.substr(slash);
+    in_addr a{};
+    if (inet_pton(AF_INET, addr.c_str(), &a) == 1) {
+      a.s_addr = htonl(ntohl(a.s_addr) + static_cast<uint32_t>(by));
+      char buf[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, &a, buf, sizeof buf);
+      addr = buf;
+    }
+    out += (out.empty() ? "" : ",") + prefix + addr + len;
+  }
+  return out;
+}
+
+void write_rc_conf_hostname(const std::filesystem::path& jail_root, const std::string& hostname) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(jail_root / "etc", ec) || std::filesystem::is_symlink(jail_root / "etc", ec)) return;
+  // rc.conf only matters to a FreeBSD userland; a Linux root has no /etc/rc.d.
+  if (!std::filesystem::exists(jail_root / "etc" / "rc.d", ec) && !std::filesystem::exists(jail_root / "etc" / "rc.conf", ec)) return;
+  sdk::SafeRoot root(jail_root);
+  std::string content;
+  try {
+    root.read_file("etc/rc.conf", content);
+  } catch (const std::exception&) {
+    content.clear();  // a symlink or a non-file planted there is replaced, not followed
+  }
+  static const std::regex line("^hostname=.*$", std::regex::multiline);
+  const std::string wanted = "hostname=\"" + hostname + "\"";
+  if (std::regex_search(content, line)) content = std::regex_replace(content, line, wanted);
+  else content = wanted + "\n" + content;
+  root.write_file("etc/rc.conf", content);
+}
+
+void write_resolver(Context& ctx, const sdk::JailSpec& spec) {
+  std::error_code ec;
+  if (ctx.dry_run() || !std::filesystem::is_directory(spec.root / "etc", ec) || std::filesystem::is_symlink(spec.root / "etc", ec))
+    return;
+  std::string content;
+  const std::string resolver = spec.props.get("resolver");
+  if (resolver.empty() || resolver == "none") {
+    std::ifstream host("/etc/resolv.conf");
+    if (!host) return;
+    std::ostringstream ss;
+    ss << host.rdbuf();
+    content = ss.str();
+  } else {
+    std::stringstream ss(resolver);
+    std::string line;
+    while (std::getline(ss, line, ';')) content += line + "\n";
+  }
+  sdk::SafeRoot(spec.root).write_file("etc/resolv.conf", content);
+}
+
+}  // namespace iocell::core

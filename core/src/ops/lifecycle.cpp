@@ -1,0 +1,255 @@
+#include <spdlog/spdlog.h>
+
+#include <iocell/core/ops/lifecycle.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <sstream>
+
+#include <iocell/core/context.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/lock.hpp>
+#include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
+#include <iocell/sdk/safe_root.hpp>
+
+namespace iocell::core {
+namespace {
+
+constexpr const char* kShellMeta = "!\"$&'()*;<>?[\\]`{|}~";
+
+std::string timestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%F_%T", &tm);
+  return buf;
+}
+
+// Host hooks (exec_prestart, ...) run on the host with the environment
+// jail(8) gives them.
+void run_host_hook(Context& ctx, const sdk::JailSpec& spec, const std::string& prop, const std::optional<sdk::RunState>& st) {
+  const std::string value = spec.props.get(prop);
+  if (value.empty() || value == "none" || value == "/usr/bin/true") return;
+  sdk::Command cmd(split_exec_command(value));
+  cmd.env["JNAME"] = spec.name;
+  cmd.env["JPATH"] = spec.root.string();
+  cmd.env["IOCELL_UUID"] = spec.uuid;
+  if (st) cmd.env["JID"] = std::to_string(st->jid);
+  cmd.timeout = std::chrono::seconds(spec.props.get_int("exec_timeout", 60));
+  auto res = ctx.runner().run(cmd);
+  if (!res.ok()) throw std::runtime_error(prop + " failed" + (res.timed_out ? " (timed out)" : " (exit " + std::to_string(res.exit_code) + ")") + ": " + value + (res.err.empty() ? "" : ": " + res.err));
+}
+
+// In-jail commands (exec_start, exec_stop), logged to the console log.
+void run_in_jail(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& st, const std::string& prop, bool must_succeed) {
+  const std::string value = spec.props.get(prop);
+  if (value.empty() || value == "none") return;
+  auto argv = split_exec_command(value);
+  // The defaults name FreeBSD's rc scripts; a userland without them (an
+  // empty or Linux jail) has nothing to run.
+  if ((value == "/bin/sh /etc/rc" || value == "/bin/sh /etc/rc.shutdown") &&
+      !std::filesystem::exists(spec.root / argv[1].substr(1)))
+    return;
+  sdk::ExecRequest req;
+  req.argv = argv;
+  req.log_to = spec.console_log;
+  const std::string user = spec.props.get("exec_jail_user");
+  if (!user.empty() && user != "root") {
+    if (spec.props.enabled("exec_system_jail_user")) req.user = user;
+    else req.jail_user = user;
+  }
+  auto res = ctx.runtime().exec(spec, st, req);
+  if (must_succeed && !res.ok())
+    throw std::runtime_error(prop + " failed inside " + spec.uuid + " (exit " + std::to_string(res.exit_code) + "): " + value +
+                             "; see " + spec.console_log.string());
+}
+
+void persist_after_start(Context& ctx, const JailRecord& rec, const sdk::JailSpec& spec) {
+  JailRecord fresh = ctx.inventory().reload(rec);
+  fresh.props["last_started"] = timestamp();
+  // Network plugins derive MACs once and hand them back: keep them stable.
+  for (const auto& [k, v] : spec.props.all()) {
+    if (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0 && v != "none" && fresh.props[k] != v) fresh.props[k] = v;
+  }
+  save_config(ctx, fresh);
+}
+
+}  // namespace
+
+std::vector<std::string> split_exec_command(const std::string& value) {
+  if (value.find_first_of(kShellMeta) != std::string::npos) return {"/bin/sh", "-c", value};
+  std::vector<std::string> out;
+  std::istringstream ss(value);
+  std::string w;
+  while (ss >> w) out.push_back(w);
+  return out;
+}
+
+std::map<std::string, sdk::RunState> running_jails(Context& ctx) {
+  std::map<std::string, sdk::RunState> out;
+  for (auto& st : ctx.runtime().running()) {
+    if (st.name.rfind("ioc-", 0) == 0) out[st.name.substr(4)] = st;
+  }
+  return out;
+}
+
+std::optional<sdk::RunState> run_state(Context& ctx, const JailRecord& rec) {
+  auto all = running_jails(ctx);
+  auto it = all.find(rec.uuid);
+  if (it == all.end()) return std::nullopt;
+  return it->second;
+}
+
+Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) {
+  FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
+  JailRecord rec = ctx.inventory().reload(rec_in);
+  if (run_state(ctx, rec)) return Outcome::AlreadyThere;
+  if (rec.is_template() && !force_template)
+    throw Refused(rec.uuid + " (" + rec.tag() + ") is a template: templates are not started; clone it, or use chroot to edit it");
+  sdk::JailSpec spec = ctx.inventory().spec(rec);
+  const std::string want_host = spec.props.get("hostid");
+  if (!want_host.empty() && want_host != "none" && !host_id(ctx).empty() && want_host != host_id(ctx))
+    throw Refused("jail " + rec.uuid + " belongs to host " + want_host + ", this is " + host_id(ctx) + " (iocell set hostid=... to move it)");
+  const bool vnet = spec.props.enabled("vnet");
+  if (ctx.os() == sdk::HostOs::FreeBSD && vnet && !host_has_vnet(ctx))
+    throw Refused("jail " + rec.uuid + " has vnet=on but this kernel has no VIMAGE (kern.features.vimage); set vnet=off or use a VIMAGE kernel");
+  if (spec.props.get_int("devfs_ruleset", 4) == 0)
+    throw Refused("devfs_ruleset=0 would show the jail every host device (/dev/mem, disks); set a ruleset such as 4");
+
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.log_dir(), ec);
+  sdk::Storage& storage = ctx.storage();
+  sdk::JailType& type = ctx.jail_type(rec.get("type"));
+  sdk::Network& net = ctx.network(vnet);
+  sdk::Limits& limits = ctx.limits();
+  sdk::Runtime& runtime = ctx.runtime();
+
+  storage.mount(rec.dataset + "/root");
+  type.before_start(storage, spec);
+  std::optional<sdk::RunState> state;
+  try {
+    run_host_hook(ctx, spec, "exec_prestart", std::nullopt);
+    limits.prepare(spec);
+    net.prepare(spec);
+    state = runtime.create(spec);
+    net.attach(spec, *state);
+    limits.apply(spec, *state);
+    write_resolver(ctx, spec);
+    run_in_jail(ctx, spec, *state, "exec_start", true);
+    run_host_hook(ctx, spec, "exec_poststart", state);
+  } catch (const std::exception& e) {
+    ctx.host().log->debug("start of {} failed: {}; undoing", rec.uuid, e.what());
+    auto undo = [&](const char* what, auto&& fn) {
+      try {
+        fn();
+      } catch (const std::exception& e2) {
+        ctx.host().log->warn("while undoing the failed start ({}): {}", what, e2.what());
+      }
+    };
+    if (state) undo("network", [&] { net.detach(spec, *state); });
+    if (state) undo("jail", [&] { runtime.destroy(spec, *state); });
+    undo("network", [&] { net.cleanup(spec); });
+    undo("limits", [&] { limits.remove(spec); });
+    undo("mounts", [&] { type.after_stop(storage, spec); });
+    throw;
+  }
+  if (!ctx.dry_run()) persist_after_start(ctx, rec, spec);
+  return Outcome::Done;
+}
+
+Outcome stop_jail(Context& ctx, const JailRecord& rec_in) {
+  FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
+  JailRecord rec = ctx.inventory().reload(rec_in);
+  auto state = run_state(ctx, rec);
+  if (!state) return Outcome::AlreadyThere;
+  sdk::JailSpec spec = ctx.inventory().spec(rec);
+  sdk::Network& net = ctx.network(spec.props.enabled("vnet"));
+  std::vector<std::string> errors;
+  auto step = [&](const char* what, auto&& fn) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      errors.push_back(std::string(what) + ": " + e.what());
+    }
+  };
+  // Every step runs even when one before failed: a stop must not leave
+  // half the jail behind. The errors are reported together at the end.
+  step("exec_prestop", [&] { run_host_hook(ctx, spec, "exec_prestop", state); });
+  step("exec_stop", [&] { run_in_jail(ctx, spec, *state, "exec_stop", false); });
+  step("network", [&] { net.detach(spec, *state); });
+  step("jail removal", [&] { ctx.runtime().destroy(spec, *state); });
+  step("network cleanup", [&] { net.cleanup(spec); });
+  step("limits", [&] { ctx.limits().remove(spec); });
+  step("exec_poststop", [&] { run_host_hook(ctx, spec, "exec_poststop", std::nullopt); });
+  step("mounts", [&] { ctx.jail_type(rec.get("type")).after_stop(ctx.storage(), spec); });
+  step("storage", [&] { ctx.storage().unmount(rec.dataset + "/root"); });
+  if (!errors.empty()) {
+    std::string msg = "stopping " + rec.uuid + " (" + rec.tag() + ") had errors:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    throw std::runtime_error(msg);
+  }
+  return Outcome::Done;
+}
+
+void restart_jail(Context& ctx, const JailRecord& rec_in) {
+  std::optional<sdk::RunState> state;
+  {
+    FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
+    JailRecord rec = ctx.inventory().reload(rec_in);
+    state = run_state(ctx, rec);
+    if (state) {
+      sdk::JailSpec spec = ctx.inventory().spec(rec);
+      run_in_jail(ctx, spec, *state, "exec_stop", false);
+      ctx.runtime().kill_processes(spec, *state);
+      run_in_jail(ctx, spec, *state, "exec_start", true);
+      persist_after_start(ctx, rec, spec);
+      return;
+    }
+  }
+  start_jail(ctx, rec_in);
+}
+
+int exec_in_jail(Context& ctx, const JailRecord& rec, const sdk::ExecRequest& req) {
+  auto state = run_state(ctx, rec);
+  if (!state) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is not running; start it first");
+  sdk::JailSpec spec = ctx.inventory().spec(rec);
+  return ctx.runtime().exec(spec, *state, req).exit_code;
+}
+
+int console(Context& ctx, const JailRecord& rec) {
+  sdk::ExecRequest req;
+  req.interactive = true;
+  req.login = true;
+  return exec_in_jail(ctx, rec, req);
+}
+
+int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> argv) {
+  if (run_state(ctx, rec)) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is running; use iocell exec or console");
+  FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+  sdk::JailSpec spec = ctx.inventory().spec(rec);
+  if (argv.empty()) argv = {"/bin/sh"};
+  sdk::ExecRequest req;
+  req.argv = std::move(argv);
+  req.interactive = true;
+  sdk::Storage& storage = ctx.storage();
+  sdk::JailType& type = ctx.jail_type(rec.get("type"));
+  storage.mount(rec.dataset + "/root");
+  type.before_start(storage, spec);
+  int rc = 1;
+  try {
+    rc = ctx.runtime().chroot(spec, req).exit_code;
+  } catch (...) {
+    type.after_stop(storage, spec);
+    storage.unmount(rec.dataset + "/root");
+    throw;
+  }
+  type.after_stop(storage, spec);
+  storage.unmount(rec.dataset + "/root");
+  return rc;
+}
+
+}  // namespace iocell::core

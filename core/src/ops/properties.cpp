@@ -1,0 +1,125 @@
+#include <set>
+
+#include <iocell/core/context.hpp>
+#include <iocell/core/defaults.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/lock.hpp>
+#include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
+#include <iocell/core/ops/templates.hpp>
+#include <iocell/core/properties.hpp>
+
+namespace iocell::core {
+namespace {
+
+const std::set<std::string> kNative = {"quota", "reservation", "compression", "dedup"};
+const std::set<std::string> kNativeReadOnly = {"origin", "mountpoint", "compressratio", "available", "used"};
+
+std::string native_value(Context& ctx, const JailRecord& rec, const std::string& name) {
+  if (name == "mountpoint") return rec.home.string();
+  if (name == "origin") {
+    std::string o = ctx.storage().origin(rec.dataset + "/root");
+    return o.empty() ? "-" : o;
+  }
+  return ctx.storage().get_property(rec.dataset, name);
+}
+
+}  // namespace
+
+void save_config(Context& ctx, const JailRecord& rec) {
+  if (!ctx.dry_run()) write_config(rec.config_file(), rec.props);
+}
+
+void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& changes) {
+  for (const auto& [k, v] : changes) {
+    const PropertyDef* d = find_property(k);
+    if (!d) throw UsageError("unknown property '" + k + "' (iocell get all TARGET lists them)");
+    if (k == "type" || k == "uuid" || k == "host_hostuuid" || k == "last_started")
+      throw UsageError("property " + k + " is read-only");
+    validate_property(k, v);
+  }
+  FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
+  JailRecord rec = ctx.inventory().reload(rec_in);
+  const auto state = run_state(ctx, rec);
+  if (changes.count("tag") && changes.at("tag") != rec.tag()) {
+    FileLock inv(ctx.locks_dir() / "inventory", "the jail inventory");
+    if (auto other = ctx.inventory().find_tag(changes.at("tag")); other && other->uuid != rec.uuid)
+      throw Refused("tag '" + changes.at("tag") + "' is already used by " + other->uuid);
+  }
+  for (const auto& [k, v] : changes) {
+    const PropertyDef* d = find_property(k);
+    if (state && d->live == LiveChange::Refused && rec.get(k) != v)
+      throw Refused("property " + k + " cannot change while jail " + rec.uuid + " (" + rec.tag() + ") runs; stop it first");
+  }
+  if (changes.count("release") && rec.get("type") != "basejail" && rec.get("type") != "emptyjail" && changes.at("release") != rec.get("release"))
+    throw Refused("release of a " + rec.get("type") + " changes with iocell upgrade, not set (only basejails switch release by set)");
+  if (changes.count("release") && rec.get("type") == "basejail" && !release_exists(ctx, changes.at("release")))
+    throw NotFound("release " + changes.at("release") + " is not fetched: run iocell fetch release=" + changes.at("release"));
+
+  // Apply what has an effect beyond config.json, then record everything.
+  for (const auto& [k, v] : changes) {
+    if (kNative.count(k)) ctx.storage().set_property(rec.dataset, k, v);
+    if (state && k.rfind("allow_", 0) == 0 && rec.get(k) != v) {
+      sdk::JailSpec spec = ctx.inventory().spec(rec);
+      ctx.runtime().set_live(spec, *state, k, v);
+    }
+    if (k == "host_hostname" && !ctx.dry_run()) write_rc_conf_hostname(rec.home / "root", v);
+  }
+  if (changes.count("template")) {
+    const bool want = changes.at("template") == "yes";
+    PropertyValues rest = changes;
+    rest.erase("template");
+    for (const auto& [k, v] : rest) rec.props[k] = v;
+    save_config(ctx, rec);
+    if (want != rec.is_template()) set_template(ctx, rec, want);
+    return;
+  }
+  for (const auto& [k, v] : changes) rec.props[k] = v;
+  save_config(ctx, rec);
+}
+
+std::string get_property(Context& ctx, const JailRecord& rec, const std::string& name) {
+  if (name == "state") return run_state(ctx, rec) ? "up" : "down";
+  if (name == "jid") {
+    auto s = run_state(ctx, rec);
+    return s ? std::to_string(s->jid) : "-";
+  }
+  if (kNativeReadOnly.count(name) || kNative.count(name)) return native_value(ctx, rec, name);
+  if (!find_property(name)) throw UsageError("unknown property '" + name + "' (iocell get all TARGET lists them)");
+  auto eff = ctx.inventory().effective(rec);
+  auto it = eff.find(name);
+  return it == eff.end() ? "none" : it->second;
+}
+
+PropertyValues all_properties(Context& ctx, const JailRecord& rec) {
+  PropertyValues eff = ctx.inventory().effective(rec);
+  for (const auto& n : kNativeReadOnly) eff[n] = native_value(ctx, rec, n);
+  for (const auto& n : kNative) {
+    std::string v = native_value(ctx, rec, n);
+    if (v != "-") eff[n] = v;
+  }
+  auto state = run_state(ctx, rec);
+  eff["state"] = state ? "up" : "down";
+  eff["jid"] = state ? std::to_string(state->jid) : "-";
+  return eff;
+}
+
+void reset_jail(Context& ctx, const JailRecord& rec_in) {
+  static const std::set<std::string> kept = {"uuid", "tag", "type", "release", "template", "hostid",
+                                             "jail_zfs_dataset", "last_started", "host_hostname"};
+  FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
+  JailRecord rec = ctx.inventory().reload(rec_in);
+  PropertyValues fresh = builtin_defaults(ctx.os());
+  for (const auto& [k, v] : read_defaults(ctx)) fresh[k] = v;
+  for (const auto& [k, v] : rec.props) {
+    if (kept.count(k) || (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0)) fresh[k] = v;
+  }
+  for (const auto& n : kNative) {
+    if (fresh.count(n) && rec.get(n) != fresh[n]) ctx.storage().set_property(rec.dataset, n, fresh[n]);
+  }
+  rec.props = fresh;
+  save_config(ctx, rec);
+}
+
+}  // namespace iocell::core

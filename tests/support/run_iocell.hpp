@@ -1,0 +1,36 @@
+// Runs the real iocell binary for end-to-end tests.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <iocell/core/runners.hpp>
+
+namespace iocell::test {
+
+struct Run {
+  int code = 0;
+  std::string out, err;
+};
+
+/// iocell --root ROOT ARGS..., with extra environment.
+inline Run iocell(const std::filesystem::path& root, std::vector<std::string> args,
+                  const std::map<std::string, std::string>& env = {}, const std::string& input = "") {
+  std::vector<std::string> argv = {IOCELL_BINARY, "--root", root.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  sdk::Command cmd(argv);
+  cmd.env = env;
+  if (!input.empty()) cmd.stdin_data = input;
+  cmd.timeout = std::chrono::seconds(120);
+  core::PosixRunner runner;
+  auto res = runner.run(cmd);
+  return Run{res.exit_code, res.out, res.err};
+}
+
+inline std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace iocell::test

@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <iocell/core/errors.hpp>
+#include <iocell/core/plugin_manager.hpp>
+
+using namespace iocell;
+
+namespace {
+const std::filesystem::path kDir = IOCELL_TEST_PLUGIN_DIR;
+
+struct Collect : sdk::FetchSink {
+  std::string data;
+  void start(std::uint64_t, std::optional<std::uint64_t>) override {}
+  void data(const char* b, std::size_t n) override { data.append(b, n); }
+};
+}  // namespace
+
+TEST(PluginLoader, LoadsAGoodPluginAndUsesIt) {
+  core::PluginManager pm;
+  ASSERT_TRUE(pm.load_file(kDir / "iocell-test-good.so")) << (pm.warnings().empty() ? "" : pm.warnings()[0].reason);
+  ASSERT_EQ(pm.plugins().size(), 1u);
+  EXPECT_EQ(pm.plugins()[0].name, "test-good");
+  EXPECT_EQ(pm.plugins()[0].version, "1.2.3");
+  ASSERT_EQ(pm.plugins()[0].provides.size(), 1u);
+  EXPECT_EQ(pm.plugins()[0].provides[0].first, "fetcher");
+  sdk::HostContext host;
+  auto f = pm.make<sdk::Fetcher>(core::ComponentKind::Fetcher, "test", host);
+  Collect sink;
+  f->fetch("test://x", 0, sink);
+  EXPECT_EQ(sink.data, "payload of test://x");
+}
+
+TEST(PluginLoader, RefusesAnotherAbiWithAWarningNamingTheFile) {
+  core::PluginManager pm;
+  EXPECT_FALSE(pm.load_file(kDir / "iocell-test-wrong_abi.so"));
+  ASSERT_EQ(pm.warnings().size(), 1u);
+  EXPECT_EQ(pm.warnings()[0].path, kDir / "iocell-test-wrong_abi.so");
+  EXPECT_NE(pm.warnings()[0].reason.find("ABI 42"), std::string::npos) << pm.warnings()[0].reason;
+  EXPECT_TRUE(pm.plugins().empty());
+}
+
+TEST(PluginLoader, SkipsALibraryThatIsNoPlugin) {
+  core::PluginManager pm;
+  EXPECT_FALSE(pm.load_file(kDir / "iocell-test-not_plugin.so"));
+  ASSERT_EQ(pm.warnings().size(), 1u);
+  EXPECT_NE(pm.warnings()[0].reason.find("not an iocell plugin"), std::string::npos);
+}
+
+TEST(PluginLoader, SkipsAFileThatIsNoLibrary) {
+  core::PluginManager pm;
+  EXPECT_FALSE(pm.load_file(std::filesystem::path(IOCELL_SOURCE_DIR) / "CMakeLists.txt"));
+  ASSERT_EQ(pm.warnings().size(), 1u);
+  EXPECT_NE(pm.warnings()[0].reason.find("cannot load"), std::string::npos);
+}
+
+TEST(PluginLoader, DirectoryScanLoadsEachNameOnce) {
+  core::PluginManager pm;
+  pm.load_all({kDir, kDir});
+  EXPECT_EQ(pm.plugins().size(), 1u);  // the good one; the same file seen twice is refused the second time
+  EXPECT_EQ(pm.warnings().size(), 3u);  // wrong ABI, not a plugin, the duplicate
+}
+
+TEST(PluginLoader, UnknownComponentSaysWhatIsAvailable) {
+  core::PluginManager pm;
+  pm.load_file(kDir / "iocell-test-good.so");
+  sdk::HostContext host;
+  try {
+    pm.make<sdk::Fetcher>(core::ComponentKind::Fetcher, "gopher", host);
+    FAIL();
+  } catch (const core::NotFound& e) {
+    EXPECT_NE(std::string(e.what()).find("available: test"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PluginLoader, SearchPathHonoursTheEnvironmentFirst) {
+  ::setenv("IOCELL_PLUGIN_PATH", "/a:/b", 1);
+  auto dirs = core::PluginManager::search_path();
+  ::unsetenv("IOCELL_PLUGIN_PATH");
+  ASSERT_GE(dirs.size(), 3u);
+  EXPECT_EQ(dirs[0], "/a");
+  EXPECT_EQ(dirs[1], "/b");
+}

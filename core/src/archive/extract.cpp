@@ -1,0 +1,396 @@
+#include <iocell/core/archive/extract.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace iocell::core {
+
+namespace {
+
+constexpr std::size_t kQueueBytes = 16u << 20;  // decoded data waiting for the writer
+constexpr std::size_t kEntryCost = 512;         // queue accounting for entries without data
+constexpr std::size_t kMaxWarnings = 20;
+
+struct ReaderDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct WriterDeleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using Reader = std::unique_ptr<archive, ReaderDeleter>;
+using Writer = std::unique_ptr<archive, WriterDeleter>;
+using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
+
+std::string entry_name(archive_entry* e) {
+  const char* p = archive_entry_pathname(e);
+  return p ? p : "(unnamed)";
+}
+
+std::string archive_message(archive* a) {
+  const char* msg = archive_error_string(a);
+  return msg ? msg : "unknown error";
+}
+
+// One unit of work for the writer thread: a new entry, or a block of its data.
+struct Item {
+  Entry entry;
+  std::int64_t offset = 0;
+  std::vector<char> data;
+  std::size_t cost() const { return entry ? kEntryCost : data.size(); }
+};
+
+// Decoded entries on their way from the decoder thread to the writer.
+class EntryQueue {
+ public:
+  // False when the writer has stopped (failed): the decoder should stop too.
+  bool push(Item item) {
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return m_stopped || m_bytes < kQueueBytes; });
+    if (m_stopped) return false;
+    m_bytes += item.cost();
+    m_items.push_back(std::move(item));
+    m_ready.notify_one();
+    return true;
+  }
+  // False at the end of the input.
+  bool pop(Item& out) {
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [&] { return !m_items.empty() || m_closed || m_stopped; });
+    if (m_stopped || m_items.empty()) return false;
+    out = std::move(m_items.front());
+    m_items.pop_front();
+    m_bytes -= out.cost();
+    m_space.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard lock(m_mutex);
+    m_closed = true;
+    m_ready.notify_all();
+  }
+  void stop() {
+    std::lock_guard lock(m_mutex);
+    m_stopped = true;
+    m_items.clear();
+    m_ready.notify_all();
+    m_space.notify_all();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_space;
+  std::deque<Item> m_items;
+  std::size_t m_bytes = 0;
+  bool m_closed = false, m_stopped = false;
+};
+
+int disk_flags(const ExtractPolicy& policy) {
+  int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+              ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME;
+  if (policy.acls_xattrs) flags |= ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR;
+  if (policy.file_flags) flags |= ARCHIVE_EXTRACT_FFLAGS;
+  return flags;
+}
+
+// Creates the files on its own thread with archive_write_disk.
+class DiskWriter {
+ public:
+  DiskWriter(const std::filesystem::path& dest, const ExtractPolicy& policy) : m_disk(archive_write_disk_new()) {
+    if (!m_disk) throw ArchiveError("out of memory creating the archive writer");
+    // No name lookup: the numeric ids of the archive are those of the tree's
+    // own passwd and group, which need not match the host's.
+    archive_write_disk_set_options(m_disk.get(), disk_flags(policy));
+    m_dest_fd = ::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (m_dest_fd < 0) throw ArchiveError("cannot open extraction directory " + dest.string() + ": " + std::strerror(errno));
+    m_thread = std::thread([this] { run(); });
+  }
+  ~DiskWriter() {
+    m_queue.stop();
+    if (m_thread.joinable()) m_thread.join();
+    if (m_dest_fd >= 0) ::close(m_dest_fd);
+  }
+
+  EntryQueue& queue() { return m_queue; }
+  bool failed() const { return m_failed.load(); }
+
+  // Waits for the writer; throws its error.
+  void finish(ExtractStats& stats) {
+    m_queue.close();
+    m_thread.join();
+    if (m_error) std::rethrow_exception(m_error);
+    stats.entries += m_entries;
+    stats.bytes += m_bytes;
+    for (auto& w : m_warnings)
+      if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(std::move(w));
+  }
+
+ private:
+  void warn(const std::string& what) {
+    if (m_warnings.size() < kMaxWarnings) m_warnings.push_back(what);
+  }
+
+  void run() {
+    try {
+      enter_destination();
+      Item item;
+      bool in_entry = false;
+      std::string current;
+      while (m_queue.pop(item)) {
+        if (item.entry) {
+          if (in_entry) finish_entry(current);
+          current = entry_name(item.entry.get());
+          int r = archive_write_header(m_disk.get(), item.entry.get());
+          if (r == ARCHIVE_WARN) warn(current + ": " + archive_message(m_disk.get()));
+          else if (r < ARCHIVE_WARN)
+            throw ArchiveError("refusing archive entry '" + current + "': " + archive_message(m_disk.get()));
+          in_entry = true;
+          ++m_entries;
+          continue;
+        }
+        la_ssize_t r = archive_write_data_block(m_disk.get(), item.data.data(), item.data.size(), item.offset);
+        if (r < ARCHIVE_OK) throw ArchiveError("cannot write '" + current + "': " + archive_message(m_disk.get()));
+        m_bytes += item.data.size();
+      }
+      if (in_entry) finish_entry(current);
+      // Directory modes and times are applied last (fixups).
+      if (archive_write_close(m_disk.get()) < ARCHIVE_WARN)
+        throw ArchiveError("cannot finish extraction: " + archive_message(m_disk.get()));
+    } catch (...) {
+      m_error = std::current_exception();
+      m_failed = true;
+      m_queue.stop();
+    }
+  }
+
+  // archive_write_disk resolves entry paths against the working directory,
+  // and its SECURE checks need them relative (an absolute path is refused).
+  // On Linux this thread gets a working directory of its own; elsewhere the
+  // process's is changed (one extraction at a time in the CLI).
+  void enter_destination() {
+#ifdef __linux__
+    if (::unshare(CLONE_FS) != 0) throw ArchiveError(std::string("cannot unshare the working directory: ") + std::strerror(errno));
+#endif
+    if (::fchdir(m_dest_fd) != 0) throw ArchiveError(std::string("cannot enter the extraction directory: ") + std::strerror(errno));
+  }
+
+  void finish_entry(const std::string& name) {
+    int r = archive_write_finish_entry(m_disk.get());
+    if (r == ARCHIVE_WARN) warn(name + ": " + archive_message(m_disk.get()));
+    else if (r < ARCHIVE_WARN) throw ArchiveError("cannot finish '" + name + "': " + archive_message(m_disk.get()));
+  }
+
+  Writer m_disk;
+  int m_dest_fd = -1;
+  EntryQueue m_queue;
+  std::thread m_thread;
+  std::atomic<bool> m_failed{false};
+  std::exception_ptr m_error;
+  std::uint64_t m_entries = 0, m_bytes = 0;
+  std::vector<std::string> m_warnings;
+};
+
+Reader new_reader() {
+  Reader r(archive_read_new());
+  if (!r) throw ArchiveError("out of memory creating the archive reader");
+  archive_read_support_format_tar(r.get());
+  archive_read_support_filter_all(r.get());
+  return r;
+}
+
+ExtractStats decode(archive* reader, const std::filesystem::path& dest, const ExtractPolicy& policy) {
+  ExtractStats stats;
+  DiskWriter writer(dest, policy);
+  bool writer_stopped = false;
+  for (;;) {
+    archive_entry* e = nullptr;
+    int r = archive_read_next_header(reader, &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r == ARCHIVE_WARN) {
+      if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(archive_message(reader));
+    } else if (r < ARCHIVE_WARN) {
+      throw ArchiveError("cannot read archive: " + archive_message(reader));
+    }
+    const auto type = archive_entry_filetype(e);
+    if (!policy.allow_devices && (type == AE_IFCHR || type == AE_IFBLK))
+      throw ArchiveError("refusing archive entry '" + entry_name(e) + "': device nodes are not allowed in this archive");
+    Item head;
+    head.entry.reset(archive_entry_clone(e));
+    if (!head.entry) throw ArchiveError("out of memory cloning an archive entry");
+    if (!writer.queue().push(std::move(head))) {
+      writer_stopped = true;
+      break;
+    }
+    for (;;) {
+      const void* buf = nullptr;
+      size_t size = 0;
+      la_int64_t offset = 0;
+      r = archive_read_data_block(reader, &buf, &size, &offset);
+      if (r == ARCHIVE_EOF) break;
+      if (r < ARCHIVE_WARN) throw ArchiveError("cannot read '" + entry_name(e) + "' from the archive: " + archive_message(reader));
+      if (size == 0) continue;
+      Item chunk;
+      chunk.offset = offset;
+      chunk.data.assign(static_cast<const char*>(buf), static_cast<const char*>(buf) + size);
+      if (!writer.queue().push(std::move(chunk))) {
+        writer_stopped = true;
+        break;
+      }
+    }
+    if (writer_stopped) break;
+  }
+  writer.finish(stats);
+  return stats;
+}
+
+struct SourceAdapter {
+  ByteSource* source = nullptr;
+  std::vector<char> buf = std::vector<char>(1 << 20);
+  std::exception_ptr error;
+};
+
+la_ssize_t source_read(archive* a, void* client, const void** out) {
+  auto* s = static_cast<SourceAdapter*>(client);
+  try {
+    *out = s->buf.data();
+    return static_cast<la_ssize_t>(s->source->read(s->buf.data(), s->buf.size()));
+  } catch (...) {
+    s->error = std::current_exception();
+    archive_set_error(a, EIO, "input failed");
+    return -1;
+  }
+}
+
+}  // namespace
+
+ExtractStats extract_archive(const std::filesystem::path& file, const std::filesystem::path& dest, const ExtractPolicy& policy) {
+  Reader reader = new_reader();
+  if (archive_read_open_filename(reader.get(), file.c_str(), 1 << 20) != ARCHIVE_OK)
+    throw ArchiveError("cannot open archive " + file.string() + ": " + archive_message(reader.get()));
+  return decode(reader.get(), dest, policy);
+}
+
+ExtractStats extract_archive(ByteSource& source, const std::filesystem::path& dest, const ExtractPolicy& policy) {
+  Reader reader = new_reader();
+  SourceAdapter adapter;
+  adapter.source = &source;
+  if (archive_read_open(reader.get(), &adapter, nullptr, source_read, nullptr) != ARCHIVE_OK) {
+    if (adapter.error) std::rethrow_exception(adapter.error);
+    throw ArchiveError("cannot read archive: " + archive_message(reader.get()));
+  }
+  try {
+    return decode(reader.get(), dest, policy);
+  } catch (...) {
+    if (adapter.error) std::rethrow_exception(adapter.error);
+    throw;
+  }
+}
+
+// ---------------------------------------------------------------- push mode
+
+struct StreamExtractor::State : ByteSource {
+  std::mutex mutex;
+  std::condition_variable ready, space;
+  std::deque<std::vector<char>> chunks;
+  std::size_t queued = 0;
+  bool eof = false;      // producer is done
+  bool aborted = false;  // abort() was called
+  bool done = false;     // the decoder has stopped reading (success or failure)
+  std::vector<char> current;
+  std::size_t current_pos = 0;
+  std::thread thread;
+  ExtractStats stats;
+  std::exception_ptr error;
+
+  static constexpr std::size_t kInputBytes = 8u << 20;
+
+  std::size_t read(char* buf, std::size_t len) override {
+    while (current_pos >= current.size()) {
+      std::unique_lock lock(mutex);
+      ready.wait(lock, [&] { return !chunks.empty() || eof || aborted; });
+      if (aborted) throw ArchiveError("extraction aborted");
+      if (chunks.empty()) return 0;
+      current = std::move(chunks.front());
+      chunks.pop_front();
+      queued -= current.size();
+      current_pos = 0;
+      space.notify_one();
+    }
+    std::size_t n = std::min(len, current.size() - current_pos);
+    std::memcpy(buf, current.data() + current_pos, n);
+    current_pos += n;
+    return n;
+  }
+};
+
+StreamExtractor::StreamExtractor(std::filesystem::path dest, ExtractPolicy policy) : m_state(std::make_unique<State>()) {
+  State* s = m_state.get();
+  s->thread = std::thread([s, dest = std::move(dest), policy] {
+    try {
+      s->stats = extract_archive(*s, dest, policy);
+    } catch (...) {
+      s->error = std::current_exception();
+    }
+    std::lock_guard lock(s->mutex);
+    s->done = true;
+    s->chunks.clear();
+    s->queued = 0;
+    s->space.notify_all();
+  });
+}
+
+StreamExtractor::~StreamExtractor() {
+  if (m_state->thread.joinable()) {
+    abort();
+    m_state->thread.join();
+  }
+}
+
+bool StreamExtractor::push(const char* data, std::size_t len) {
+  State& s = *m_state;
+  std::unique_lock lock(s.mutex);
+  s.space.wait(lock, [&] { return s.done || s.aborted || s.queued < State::kInputBytes; });
+  if (s.aborted) return false;
+  // Trailing bytes after the archive's end marker are dropped, not an error.
+  if (s.done) return !s.error;
+  s.chunks.emplace_back(data, data + len);
+  s.queued += len;
+  s.ready.notify_one();
+  return true;
+}
+
+ExtractStats StreamExtractor::finish() {
+  State& s = *m_state;
+  {
+    std::lock_guard lock(s.mutex);
+    s.eof = true;
+    s.ready.notify_all();
+  }
+  if (s.thread.joinable()) s.thread.join();
+  if (s.error) std::rethrow_exception(s.error);
+  if (s.aborted) throw ArchiveError("extraction aborted");
+  return s.stats;
+}
+
+void StreamExtractor::abort() {
+  State& s = *m_state;
+  std::lock_guard lock(s.mutex);
+  s.aborted = true;
+  s.ready.notify_all();
+  s.space.notify_all();
+}
+
+}  // namespace iocell::core

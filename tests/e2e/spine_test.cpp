@@ -1,0 +1,219 @@
+// The spine end to end: the real binary on the embedded `dir` storage with
+// empty jails (no release needed).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_iocell.hpp"
+#include "support/temp_dir.hpp"
+
+using iocell::test::iocell;
+using iocell::test::Run;
+using iocell::test::trim;
+
+namespace {
+
+class Spine : public ::testing::Test {
+ protected:
+  iocell::test::TempDir dir{"iocell-e2e"};
+  std::filesystem::path root = dir.path() / "root";
+
+  Run run(std::vector<std::string> args) { return iocell(root, std::move(args)); }
+  std::string create(std::vector<std::string> props) {
+    props.insert(props.begin(), {"create", "-e"});
+    auto r = run(props);
+    EXPECT_EQ(r.code, 0) << r.err;
+    auto pos = r.out.find("Successfully created: ");
+    EXPECT_NE(pos, std::string::npos) << r.out;
+    return r.out.substr(pos + 22, 36);
+  }
+};
+
+TEST_F(Spine, CreateListGetSetDestroy) {
+  std::string uuid = create({"tag=www", "notes=hello world"});
+  EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid / "config.json"));
+  EXPECT_EQ(std::filesystem::status(root / "jails").permissions() & std::filesystem::perms::others_all, std::filesystem::perms::none);
+
+  auto list = run({"list", "-H"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out, "-\t" + uuid + "\toff\tdown\twww\temptyjail\t-\tnone\n");
+
+  auto human = run({"list"});
+  EXPECT_EQ(human.out.substr(0, human.out.find('\n')).find("JID"), 0u);
+  EXPECT_NE(human.out.find("UUID"), std::string::npos);
+
+  EXPECT_EQ(trim(run({"get", "tag", uuid}).out), "www");
+  EXPECT_EQ(trim(run({"get", "notes", "www"}).out), "hello world");
+  EXPECT_EQ(trim(run({"get", "state", "www"}).out), "down");
+  EXPECT_EQ(trim(run({"get", "priority", uuid.substr(0, 8)}).out), "99");
+
+  ASSERT_EQ(run({"set", "priority=20", "boot=on", "www"}).code, 0);
+  EXPECT_EQ(trim(run({"get", "priority", "www"}).out), "20");
+  EXPECT_EQ(trim(run({"get", "boot", "www"}).out), "on");
+
+  auto all = run({"get", "all", "www"});
+  EXPECT_NE(all.out.find("priority:20\n"), std::string::npos);
+  EXPECT_NE(all.out.find("uuid:" + uuid + "\n"), std::string::npos);
+
+  ASSERT_EQ(run({"set", "tag=www02", uuid.substr(0, 6)}).code, 0);
+  EXPECT_EQ(trim(run({"get", "tag", uuid}).out), "www02");
+
+  auto no_tty = run({"destroy", "www02"});
+  EXPECT_EQ(no_tty.code, 2) << "without a terminal destroy needs -f";
+  EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid));
+  auto d = run({"destroy", "-f", "www02"});
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_FALSE(std::filesystem::exists(root / "jails" / uuid));
+  EXPECT_EQ(run({"list", "-H"}).out, "");
+}
+
+TEST_F(Spine, JsonOutputs) {
+  std::string uuid = create({"tag=j1", "priority=5"});
+  auto j = nlohmann::json::parse(run({"list", "--json"}).out);
+  ASSERT_EQ(j["jails"].size(), 1u);
+  EXPECT_EQ(j["jails"][0]["uuid"], uuid);
+  EXPECT_EQ(j["jails"][0]["tag"], "j1");
+  EXPECT_EQ(j["jails"][0]["state"], "down");
+  EXPECT_EQ(j["jails"][0]["type"], "emptyjail");
+  EXPECT_TRUE(j["jails"][0]["jid"].is_null());
+  auto g = nlohmann::json::parse(run({"get", "--json", "priority", "j1"}).out);
+  EXPECT_EQ(g["value"], 5);  // numbers as numbers
+  auto all = nlohmann::json::parse(run({"get", "--json", "all", "j1"}).out);
+  EXPECT_EQ(all["properties"]["tag"], "j1");
+  auto p = nlohmann::json::parse(run({"plugins", "--json"}).out);
+  ASSERT_TRUE(p["plugins"].is_array());
+  bool has_dir = false;
+  for (const auto& pl : p["plugins"]) {
+    EXPECT_TRUE(pl.contains("name") && pl.contains("version") && pl.contains("path") && pl.contains("provides"));
+    if (pl["name"] == "dir") has_dir = true;
+  }
+  EXPECT_TRUE(has_dir);
+}
+
+TEST_F(Spine, InvalidValuesChangeNothingAndNameTheProblem) {
+  std::string uuid = create({"tag=v"});
+  auto before = run({"get", "all", "v"}).out;
+  auto r = run({"set", "priority=7", "vnet=maybe", "v"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("vnet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("maybe"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("on or off"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"get", "all", "v"}).out, before);  // priority=7 was not written either
+
+  auto c = run({"create", "-e", "tag=bad/tag"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("bad/tag"), std::string::npos);
+  EXPECT_EQ(run({"list", "-H"}).out.find("bad"), std::string::npos);
+
+  EXPECT_EQ(run({"set", "ip4_addr=em0|10.1.1.300/24", "v"}).code, 2);
+  EXPECT_EQ(run({"set", "memoryuse=4G:explode", "v"}).code, 2);
+  EXPECT_EQ(run({"get", "nosuchprop", "v"}).code, 2);
+  EXPECT_EQ(run({"frobnicate"}).code, 2);
+}
+
+TEST_F(Spine, TargetsAreExactTagsUniquePrefixesOrFullUuids) {
+  std::string a = create({"tag=alpha"});
+  std::string b = create({"tag=beta"});
+  EXPECT_EQ(trim(run({"get", "tag", a}).out), "alpha");
+  EXPECT_EQ(trim(run({"get", "tag", "beta"}).out), "beta");
+  auto missing = run({"get", "tag", "gamma"});
+  EXPECT_EQ(missing.code, 3);
+  EXPECT_NE(missing.err.find("gamma"), std::string::npos);
+  // A regex or glob is not a pattern here.
+  EXPECT_EQ(run({"get", "tag", "alph."}).code, 3);
+  EXPECT_EQ(run({"get", "tag", "*"}).code, 3);
+  // The longest common prefix of two UUIDs is ambiguous when they share one.
+  size_t common = 0;
+  while (common < 36 && a[common] == b[common]) ++common;
+  if (common > 0) {
+    auto amb = run({"get", "tag", a.substr(0, common)});
+    EXPECT_EQ(amb.code, 2);
+    EXPECT_NE(amb.err.find(a), std::string::npos);
+    EXPECT_NE(amb.err.find(b), std::string::npos);
+  }
+  EXPECT_EQ(trim(run({"get", "tag", a.substr(0, common + 1)}).out), "alpha");
+}
+
+TEST_F(Spine, DuplicateTagsAreRefused) {
+  create({"tag=same"});
+  auto r = run({"create", "-e", "tag=same"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("same"), std::string::npos);
+  std::string other = create({"tag=other"});
+  EXPECT_NE(run({"set", "tag=same", "other"}).code, 0);
+  EXPECT_EQ(trim(run({"get", "tag", other}).out), "other");
+  EXPECT_EQ(run({"list", "-H"}).out.find("same\t") != std::string::npos, true);
+}
+
+TEST_F(Spine, DefaultsApplyToNewJailsAndReset) {
+  std::string old = create({"tag=old"});
+  ASSERT_EQ(run({"set", "vnet=on", "priority=10", "default"}).code, 0);
+  auto defaults = run({"defaults"});
+  EXPECT_NE(defaults.out.find("vnet=on\n"), std::string::npos);
+  EXPECT_NE(defaults.out.find("priority=10\n"), std::string::npos);
+  std::string fresh = create({"tag=new"});
+  EXPECT_EQ(trim(run({"get", "vnet", "new"}).out), "on");
+  EXPECT_EQ(trim(run({"get", "priority", "new"}).out), "10");
+  EXPECT_EQ(trim(run({"get", "vnet", "old"}).out), "off") << "existing jails keep what they had";
+  ASSERT_EQ(run({"set", "notes=custom", "allow_raw_sockets=1", "old"}).code, 0);
+  ASSERT_EQ(run({"reset", "old"}).code, 0);
+  EXPECT_EQ(trim(run({"get", "notes", "old"}).out), "none");
+  EXPECT_EQ(trim(run({"get", "allow_raw_sockets", "old"}).out), "0");
+  EXPECT_EQ(trim(run({"get", "vnet", "old"}).out), "on") << "reset re-applies the current defaults";
+  EXPECT_EQ(trim(run({"get", "tag", old}).out), "old");
+  EXPECT_EQ(run({"set", "tag=x", "default"}).code, 2);
+  ASSERT_EQ(run({"reset", "ALL"}).code, 0);
+}
+
+TEST_F(Spine, CountMakesNumberedJails) {
+  auto r = run({"create", "-e", "count=3", "tag=web", "ip4_addr=em0|10.1.1.10/24"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto list = run({"list", "-H", "-s", "tag"}).out;
+  EXPECT_NE(list.find("\tweb_1\t"), std::string::npos);
+  EXPECT_NE(list.find("\tweb_3\t"), std::string::npos);
+  EXPECT_EQ(trim(run({"get", "ip4_addr", "web_3"}).out), "em0|10.1.1.12/24");
+  EXPECT_EQ(run({"create", "-e", "count=0"}).code, 2);
+}
+
+TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
+  create({"tag=real"});
+  // What a kill -9 in the middle of create leaves: a staging dataset.
+  auto stray = root / "jails" / ".new-0b0e6d2a-63a1-4c1e-9f3e-4c5d6e7f8a9b";
+  std::filesystem::create_directories(stray / "root" / "etc");
+  std::ofstream(stray / "config.json") << "{\"properties\":{\"tag\":\"ghost\"}}";
+  EXPECT_EQ(run({"list", "-H"}).out.find("ghost"), std::string::npos);
+  auto c = run({"clean"});
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_FALSE(std::filesystem::exists(stray));
+  EXPECT_NE(run({"list", "-H"}).out.find("real"), std::string::npos);
+}
+
+TEST_F(Spine, DryRunPrintsAndChangesNothing) {
+  auto r = iocell(root, {"--dry-run", "create", "-e", "tag=dry"});
+  EXPECT_EQ(run({"list", "-H"}).out.find("dry"), std::string::npos);
+  (void)r;
+}
+
+TEST_F(Spine, TemplatesMoveUnderTemplatesAndBack) {
+  std::string uuid = create({"tag=tpl"});
+  ASSERT_EQ(run({"set", "template=yes", "tpl"}).code, 0);
+  EXPECT_TRUE(std::filesystem::exists(root / "templates" / uuid / "config.json"));
+  EXPECT_EQ(run({"list", "-H"}).out, "");
+  EXPECT_NE(run({"list", "-t", "-H"}).out.find("\ttpl\t"), std::string::npos);
+  EXPECT_NE(run({"start", "tpl"}).code, 0) << "templates are not started";
+  ASSERT_EQ(run({"set", "template=no", "tpl"}).code, 0);
+  EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid / "config.json"));
+}
+
+TEST_F(Spine, ExitCodesAndHelp) {
+  EXPECT_EQ(run({"help"}).code, 0);
+  auto h = run({"help", "create"});
+  EXPECT_EQ(h.code, 0);
+  EXPECT_NE(h.out.find("usage: iocell create"), std::string::npos);
+  EXPECT_EQ(run({"list", "--bogus"}).code, 2);
+  EXPECT_EQ(run({"start", "nope"}).code, 3);
+}
+
+}  // namespace

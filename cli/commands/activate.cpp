@@ -1,0 +1,33 @@
+// activate [POOL]: the ZFS pool iocell uses.
+#include <iocell/core/context.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
+
+#include "../args.hpp"
+#include "../command.hpp"
+
+namespace iocell::cli {
+namespace {
+
+int activate_command(Invocation& inv) {
+  po::options_description opts("activate");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (p.words.size() > 1) throw core::UsageError("usage: iocell activate [POOL]");
+  auto& storage = inv.ctx.storage();
+  if (p.words.empty()) {
+    const std::string pool = storage.pool();
+    if (pool.empty()) throw core::NotFound("storage " + storage.name() + " has no pool (pools are a zfs matter)");
+    inv.ctx.out() << "pool: " << pool << "\n";
+    return 0;
+  }
+  if (!core::running_jails(inv.ctx).empty())
+    throw core::Refused("iocell jails are running; stop them before moving iocell to another pool");
+  storage.activate(p.words[0]);
+  inv.ctx.out() << "activated pool " << p.words[0] << "\n";
+  return 0;
+}
+
+IOCELL_COMMAND({"activate", "activate [POOL]", "use POOL for iocell (no argument: print the active pool)", activate_command});
+
+}  // namespace
+}  // namespace iocell::cli

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what building and testing iocell needs on Debian 12 (as root).
+# FreeBSD equivalents (pkg): cmake ninja boost-libs nlohmann-json spdlog
+# libarchive curl googletest.
+set -eu
+packages="cmake ninja-build g++ pkg-config
+  libboost-dev libboost-filesystem-dev libboost-program-options-dev
+  nlohmann-json3-dev libspdlog-dev libarchive-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev
+  btrfs-progs busybox-static iproute2 libarchive-tools xz-utils curl python3 mandoc util-linux procps"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi

@@ -26,6 +26,9 @@ struct CommandSpec {
   std::vector<std::string> aliases = {};
   /// Whether the command needs no state root (help, version, plugins).
   bool stateless = false;
+  /// Read-only commands anyone may run; the others need root (as the
+  /// shell version: list, get, defaults, df and snaplist do not).
+  bool read_only = false;
 };
 
 class CommandTable {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -61,6 +62,8 @@ int run(int argc, char** argv) {
     if (!near.empty()) msg += "; did you mean " + near.front() + "?";
     throw core::UsageError(msg + "\n" + kGlobalUsage);
   }
+  if (!spec->read_only && !spec->stateless && !opts.dry_run && ::geteuid() != 0 && !std::getenv("IOCELL_TRANSCRIPT"))
+    throw core::UsageError("iocell " + spec->name + " needs root (read-only commands such as list and get do not)");
   core::Context ctx(opts, std::cout, std::cerr);
   cli::Invocation inv{ctx, spec->name, std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end())};
   int rc = spec->run(inv);

@@ -8,6 +8,7 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/packages.hpp>
+#include <iocell/core/release/releases.hpp>
 
 #include "../args.hpp"
 #include "../command.hpp"
@@ -101,15 +102,9 @@ Format format_of(const Parsed& p) {
 }
 
 int list_releases(Invocation& inv, const Parsed& p) {
-  Table t({{"RELEASE", "release"}, {"PATH", "path"}});
-  std::error_code ec;
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(inv.ctx.root() / "releases", ec)) {
-    const auto name = e.path().filename().string();
-    if (!name.empty() && name[0] != '.' && std::filesystem::is_directory(e.path() / "root", ec)) names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) t.add({n, (inv.ctx.root() / "releases" / n / "root").string()});
+  Table t({{"RELEASE", "release"}, {"PATCHED", "patched"}, {"SOURCE", "source"}, {"PATH", "path"}});
+  for (const auto& r : core::list_releases(inv.ctx))
+    t.add({r.name, r.patched ? "yes" : "no", r.source.empty() ? "-" : r.source, r.path.string()});
   t.render(inv.ctx.out(), format_of(p), "releases");
   return 0;
 }
@@ -162,7 +157,7 @@ IOCELL_COMMAND({"create", "create [-c|-b|-e] [release=R] [tag=T] [count=N] [star
                 "create jails: thick (default), -c thin clone, -b basejail, -e empty", create_command});
 IOCELL_COMMAND({"clone", "clone SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
 IOCELL_COMMAND({"destroy", "destroy [-f] TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command});
-IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command});
+IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true});
 IOCELL_COMMAND({"clean", "clean", "remove leftovers of interrupted creates and fetches", clean_command});
 
 }  // namespace

@@ -181,9 +181,9 @@ int df_command(Invocation& inv) {
 
 IOCELL_COMMAND({"cap", "cap TARGET ...|ALL", "apply the jail's rctl limits and cpuset now (rlimits=on)", cap_command});
 IOCELL_COMMAND({"uncap", "uncap TARGET ...|ALL", "remove every limit of the jail", uncap_command});
-IOCELL_COMMAND({"limits", "limits [TARGET ...] [-H] [--json]", "active limit rules and CPU set", limits_command});
-IOCELL_COMMAND({"inuse", "inuse [TARGET] [-H] [--json]", "resource consumption (CSV for all running jails)", inuse_command});
-IOCELL_COMMAND({"df", "df [TARGET ...] [-H] [--json]", "space: compression ratio, reservation, quota, used, available", df_command});
+IOCELL_COMMAND({"limits", "limits [TARGET ...] [-H] [--json]", "active limit rules and CPU set", limits_command, {}, false, true});
+IOCELL_COMMAND({"inuse", "inuse [TARGET] [-H] [--json]", "resource consumption (CSV for all running jails)", inuse_command, {}, false, true});
+IOCELL_COMMAND({"df", "df [TARGET ...] [-H] [--json]", "space: compression ratio, reservation, quota, used, available", df_command, {}, false, true});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -102,10 +102,10 @@ int defaults_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"get", "get PROPERTY|all|state TARGET | get -r PROPERTY [-H] [--json]", "print a property (all: every property)", get_command});
+IOCELL_COMMAND({"get", "get PROPERTY|all|state TARGET | get -r PROPERTY [-H] [--json]", "print a property (all: every property)", get_command, {}, false, true});
 IOCELL_COMMAND({"set", "set property=value [property=value ...] TARGET ...|ALL|default", "set properties (default: the system-wide defaults for new jails)", set_command});
 IOCELL_COMMAND({"reset", "reset TARGET|ALL", "re-apply the defaults, keeping UUID and tag", reset_command});
-IOCELL_COMMAND({"defaults", "defaults [-H] [--json]", "list the defaults new jails get", defaults_command});
+IOCELL_COMMAND({"defaults", "defaults [-H] [--json]", "list the defaults new jails get", defaults_command, {}, false, true});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -61,7 +61,7 @@ void Inventory::scan(const std::string& dir, std::vector<JailRecord>& out) {
   const auto base = m_ctx.root() / dir;
   for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
     const std::string name = entry.path().filename().string();
-    if (!is_uuid(name)) continue;  // ".new-*" staging dirs and strays are not jails
+    if (name.empty() || name[0] == '.') continue;  // ".new-*" staging datasets are not jails
     const auto cfg = entry.path() / "config.json";
     PropertyValues props;
     try {
@@ -71,10 +71,14 @@ void Inventory::scan(const std::string& dir, std::vector<JailRecord>& out) {
       continue;
     }
     if (props.empty()) continue;
+    // hack88 mounts a jail under the first 8 characters of its UUID.
+    const std::string uuid = is_uuid(name) ? name : props["uuid"];
+    if (!is_uuid(uuid) || uuid.compare(0, name.size(), name) != 0) continue;
+    props["uuid"] = uuid;
     // Where the jail lives decides whether it is a template (a crash between
     // the config write and the rename of set_template must not lie).
     props["template"] = dir == "templates" ? "yes" : "no";
-    out.push_back(JailRecord{name, dir + "/" + name, entry.path(), std::move(props)});
+    out.push_back(JailRecord{uuid, dir + "/" + uuid, entry.path(), std::move(props)});
   }
 }
 

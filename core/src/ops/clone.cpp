@@ -41,6 +41,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
     cfg[k] = v;
   }
   for (const auto& [k, v] : props) cfg[k] = v;
+  cfg["uuid"] = uuid;
   cfg["tag"] = tag;
   cfg["template"] = "no";
   cfg["type"] = source.get("type") == "basejail" ? "basejail" : "clonejail";

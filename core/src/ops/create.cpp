@@ -12,6 +12,7 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/core/release/releases.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -50,10 +51,7 @@ std::map<std::string, std::string> native_options(const PropertyValues& props) {
 
 }  // namespace
 
-bool release_exists(Context& ctx, const std::string& release) {
-  std::error_code ec;
-  return std::filesystem::is_directory(ctx.storage().mountpoint("releases/" + release + "/root"), ec);
-}
+bool release_exists(Context& ctx, const std::string& release) { return release_fetched(ctx, release); }
 
 std::string default_release(Context& ctx) {
   if (ctx.os() == sdk::HostOs::FreeBSD) return ctx.host_release();
@@ -107,6 +105,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     PropertyValues props = base;
     for (const auto& [k, v] : req.props)
       if (!kCreateOnly.count(k)) props[k] = v;
+    props["uuid"] = uuid;
     props["tag"] = tag;
     props["type"] = type.name();
     props["release"] = release.empty() ? "none" : release;

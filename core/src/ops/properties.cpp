@@ -65,6 +65,17 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
       ctx.runtime().set_live(spec, *state, k, v);
     }
     if (k == "host_hostname" && !ctx.dry_run()) write_rc_conf_hostname(rec.home / "root", v);
+    if (k == "hack88" && rec.get(k) != v) {
+      // The 88-character mount path limit of FreeBSD: mount the jail under
+      // the first 8 characters of its UUID instead (zfs only; others have
+      // no such limit and keep their paths).
+      if (ctx.storage_name() == "zfs") {
+        const auto parent = rec.home.parent_path();
+        const auto home = parent / (v == "1" ? rec.uuid.substr(0, 8) : rec.uuid);
+        ctx.storage().set_property(rec.dataset, "mountpoint", home.string());
+        rec.home = home;
+      }
+    }
   }
   if (changes.count("template")) {
     const bool want = changes.at("template") == "yes";

@@ -24,6 +24,8 @@ struct Pipe {
   Pipe() {
     if (::pipe2(fd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
   ~Pipe() { close_all(); }
   void close_end(int i) {
     if (fd[i] >= 0) ::close(fd[i]);
@@ -67,8 +69,32 @@ int wait_status(pid_t pid) {
 
 }  // namespace
 
-sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
-  if (cmd.argv.empty()) throw std::invalid_argument("empty argv");
+namespace {
+
+// posix_spawn attributes every child gets: default dispositions for the
+// signals iocell handles itself, nothing blocked.
+struct SpawnAttr {
+  posix_spawnattr_t attr;
+  SpawnAttr() {
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGCHLD);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    sigset_t empty;
+    sigemptyset(&empty);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  }
+  ~SpawnAttr() { posix_spawnattr_destroy(&attr); }
+};
+
+/// Starts cmd with the given descriptors as 0, 1 and 2 (-1: inherit).
+/// Returns the pid, or 0 with the failure in `error`.
+pid_t spawn(const sdk::Command& cmd, int in_fd, int out_fd, int err_fd, std::string& error) {
   std::vector<std::string> argv_copy = cmd.argv;
   std::vector<std::string> env_copy = build_env(cmd);
   auto argv = c_strings(argv_copy);
@@ -80,17 +106,9 @@ sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
     posix_spawn_file_actions_t* a;
     ~ActionsGuard() { posix_spawn_file_actions_destroy(a); }
   } guard{&actions};
-
-  sdk::CommandResult result;
-  std::optional<Pipe> in, out, err;
-  if (!cmd.interactive) {
-    in.emplace();
-    out.emplace();
-    err.emplace();
-    posix_spawn_file_actions_adddup2(&actions, in->fd[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out->fd[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err->fd[1], 2);
-  }
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
   if (!cmd.cwd.empty()) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
     posix_spawn_file_actions_addchdir_np(&actions, cmd.cwd.c_str());
@@ -98,98 +116,148 @@ sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
     throw std::runtime_error("running a command in another directory is not supported on this libc");
 #endif
   }
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  sigaddset(&defaults, SIGCHLD);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
+  SpawnAttr attr;
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
+  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr.attr, argv.data(), envp.data());
   if (rc != 0) {
-    result.exit_code = 127;
-    result.err = std::string(cmd.argv[0]) + ": " + std::strerror(rc) + "\n";
-    return result;
+    error = std::string(cmd.argv[0]) + ": " + std::strerror(rc) + "\n";
+    return 0;
   }
-  if (cmd.interactive) {
-    result.exit_code = wait_status(pid);
-    return result;
-  }
+  return pid;
+}
 
-  in->close_end(0);
-  out->close_end(1);
-  err->close_end(1);
-  const std::string input = cmd.stdin_data.value_or("");
+}  // namespace
+
+sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
+  if (cmd.argv.empty()) throw std::invalid_argument("empty argv");
+  if (!cmd.interactive) return run_pipeline({cmd}).front();
+  sdk::CommandResult result;
+  pid_t pid = spawn(cmd, cmd.stdin_fd, cmd.stdout_fd, -1, result.err);
+  result.exit_code = pid == 0 ? 127 : wait_status(pid);
+  return result;
+}
+
+std::vector<sdk::CommandResult> PosixRunner::run_pipeline(const std::vector<sdk::Command>& stages) {
+  if (stages.empty()) throw std::invalid_argument("empty pipeline");
+  for (const auto& s : stages) {
+    if (s.argv.empty()) throw std::invalid_argument("empty argv");
+    if (s.interactive) throw std::invalid_argument("an interactive command cannot be part of a pipeline: " + sdk::format_argv(s.argv));
+  }
+  const size_t n = stages.size();
+  std::vector<sdk::CommandResult> results(n);
+  std::vector<pid_t> pids(n, 0);
+  std::optional<Pipe> in, out;
+  std::vector<Pipe> errs(n);
+  std::vector<Pipe> links(n - 1);
+
+  const sdk::Command& first = stages.front();
+  const sdk::Command& last = stages.back();
+  if (first.stdin_fd < 0) in.emplace();
+  if (last.stdout_fd < 0) out.emplace();
+  for (size_t i = 0; i < n; ++i) {
+    int child_in = i > 0 ? links[i - 1].fd[0] : (in ? in->fd[0] : first.stdin_fd);
+    int child_out = i + 1 < n ? links[i].fd[1] : (out ? out->fd[1] : last.stdout_fd);
+    pids[i] = spawn(stages[i], child_in, child_out, errs[i].fd[1], results[i].err);
+    if (pids[i] == 0) results[i].exit_code = 127;
+    // The parent keeps no child-side end: a stage must see EOF (or EPIPE)
+    // as soon as its neighbour exits.
+    if (i > 0) links[i - 1].close_all();
+    errs[i].close_end(1);
+  }
+  if (in) in->close_end(0);
+  if (out) out->close_end(1);
+
+  const std::string input = first.stdin_fd < 0 ? first.stdin_data.value_or("") : std::string();
   size_t written = 0;
-  if (input.empty()) in->close_end(1);
-  else ::fcntl(in->fd[1], F_SETFL, O_NONBLOCK);
+  if (in) {
+    if (input.empty() || pids.front() == 0) in->close_end(1);
+    else ::fcntl(in->fd[1], F_SETFL, O_NONBLOCK);
+  }
 
   using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + cmd.timeout;
+  std::chrono::milliseconds timeout{0};
+  for (const auto& s : stages)
+    if (s.timeout.count() > 0 && (timeout.count() == 0 || s.timeout < timeout)) timeout = s.timeout;
+  const auto deadline = clock::now() + timeout;
   bool killed_term = false;
   clock::time_point kill_deadline{};
+  auto signal_all = [&](int sig) {
+    for (pid_t pid : pids)
+      if (pid > 0) ::kill(pid, sig);
+  };
   char buf[65536];
-  while (out->fd[0] >= 0 || err->fd[0] >= 0) {
-    pollfd fds[3];
-    int n = 0;
-    int idx_out = -1, idx_err = -1, idx_in = -1;
-    if (out->fd[0] >= 0) { fds[n] = {out->fd[0], POLLIN, 0}; idx_out = n++; }
-    if (err->fd[0] >= 0) { fds[n] = {err->fd[0], POLLIN, 0}; idx_err = n++; }
-    if (in->fd[1] >= 0) { fds[n] = {in->fd[1], POLLOUT, 0}; idx_in = n++; }
+  auto open_reads = [&] {
+    bool any = out && out->fd[0] >= 0;
+    for (const auto& e : errs) any = any || e.fd[0] >= 0;
+    return any;
+  };
+  while (open_reads()) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Pipe*, std::string*>> sinks;
+    if (out && out->fd[0] >= 0) {
+      fds.push_back({out->fd[0], POLLIN, 0});
+      sinks.emplace_back(&*out, &results.back().out);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (errs[i].fd[0] < 0) continue;
+      fds.push_back({errs[i].fd[0], POLLIN, 0});
+      sinks.emplace_back(&errs[i], &results[i].err);
+    }
+    const size_t idx_in = fds.size();
+    if (in && in->fd[1] >= 0) fds.push_back({in->fd[1], POLLOUT, 0});
     int wait_ms = -1;
-    if (cmd.timeout.count() > 0) {
+    if (timeout.count() > 0) {
       auto target = killed_term ? kill_deadline : deadline;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(target - clock::now()).count();
       wait_ms = left < 0 ? 0 : static_cast<int>(left);
     }
-    int pr = ::poll(fds, static_cast<nfds_t>(n), wait_ms);
+    int pr = ::poll(fds.data(), static_cast<nfds_t>(fds.size()), wait_ms);
     if (pr < 0 && errno == EINTR) continue;
     if (pr == 0) {
       if (!killed_term) {
-        result.timed_out = true;
-        ::kill(pid, SIGTERM);
+        for (auto& r : results) r.timed_out = true;
+        signal_all(SIGTERM);
         killed_term = true;
         kill_deadline = clock::now() + std::chrono::seconds(2);
       } else {
-        ::kill(pid, SIGKILL);
+        signal_all(SIGKILL);
         break;
       }
       continue;
     }
-    auto drain = [&](int idx, Pipe& p, std::string& sink) {
-      if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
-      ssize_t r = ::read(p.fd[0], buf, sizeof buf);
-      if (r > 0) sink.append(buf, static_cast<size_t>(r));
-      else if (r == 0 || errno != EINTR) p.close_end(0);
-    };
-    drain(idx_out, *out, result.out);
-    drain(idx_err, *err, result.err);
-    if (idx_in >= 0 && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
+    for (size_t k = 0; k < sinks.size(); ++k) {
+      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t r = ::read(sinks[k].first->fd[0], buf, sizeof buf);
+      if (r > 0) sinks[k].second->append(buf, static_cast<size_t>(r));
+      else if (r == 0 || errno != EINTR) sinks[k].first->close_end(0);
+    }
+    if (idx_in < fds.size() && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t w = ::write(in->fd[1], input.data() + written, input.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
       if (w < 0 && errno != EAGAIN && errno != EINTR) in->close_end(1);
       if (written >= input.size()) in->close_end(1);
     }
   }
-  in->close_all();
-  result.exit_code = wait_status(pid);
-  return result;
+  if (in) in->close_all();
+  for (size_t i = 0; i < n; ++i)
+    if (pids[i] > 0) results[i].exit_code = wait_status(pids[i]);
+  return results;
 }
 
 sdk::CommandResult RecordingRunner::run(const sdk::Command& cmd) {
   m_recorded.push_back(cmd);
   m_out << "would run: " << sdk::format_argv(cmd.argv) << "\n";
   return sdk::CommandResult{};
+}
+
+std::vector<sdk::CommandResult> RecordingRunner::run_pipeline(const std::vector<sdk::Command>& stages) {
+  std::string line;
+  for (const auto& s : stages) {
+    m_recorded.push_back(s);
+    line += (line.empty() ? "" : " | ") + sdk::format_argv(s.argv);
+  }
+  m_out << "would run: " << line << "\n";
+  return std::vector<sdk::CommandResult>(stages.size());
 }
 
 }  // namespace iocell::core

@@ -13,6 +13,7 @@ class PosixRunner : public sdk::CommandRunner {
  public:
   using sdk::CommandRunner::run;
   sdk::CommandResult run(const sdk::Command& cmd) override;
+  std::vector<sdk::CommandResult> run_pipeline(const std::vector<sdk::Command>& stages) override;
 };
 
 /// --dry-run: prints each command instead of running it and answers with
@@ -22,6 +23,8 @@ class RecordingRunner : public sdk::CommandRunner {
   explicit RecordingRunner(std::ostream& out) : m_out(out) {}
   using sdk::CommandRunner::run;
   sdk::CommandResult run(const sdk::Command& cmd) override;
+  /// Prints the pipeline on one line, stages joined by " | ".
+  std::vector<sdk::CommandResult> run_pipeline(const std::vector<sdk::Command>& stages) override;
   const std::vector<sdk::Command>& recorded() const { return m_recorded; }
 
  private:

@@ -30,6 +30,14 @@ struct Command {
   /// Inherit the terminal instead of capturing: for console, interactive exec.
   bool interactive = false;
   std::string cwd;
+  /// An open descriptor the child reads as its stdin instead of stdin_data
+  /// (-1: not used). The caller keeps it open and owns it; the child shares
+  /// its file offset.
+  int stdin_fd = -1;
+  /// An open descriptor the child writes its stdout to instead of
+  /// CommandResult::out (-1: capture). For streams too large to hold in
+  /// memory, such as `zfs send` into an export file.
+  int stdout_fd = -1;
 };
 
 struct CommandResult {
@@ -99,6 +107,23 @@ class CommandRunner {
     CommandResult res = run(cmd);
     if (!res.ok()) throw CommandFailed(cmd, res);
     return res;
+  }
+
+  /// Runs the stages at the same time, the stdout of each feeding the stdin
+  /// of the next (`zfs send ... | zfs receive ...` without a shell). The
+  /// first stage's stdin_data or stdin_fd and the last stage's stdout_fd are
+  /// honoured; the last stage's stdout is captured unless stdout_fd is set.
+  /// A stage's timeout counts from the start and stops the whole pipeline.
+  /// Returns one result per stage, in order.
+  ///
+  /// This default runs the stages one after another through run(), which is
+  /// right for runners that execute nothing (dry-run recorders, scripted
+  /// test runners: they see each stage's argv in order) and wrong for a
+  /// runner that starts processes, which must override it.
+  virtual std::vector<CommandResult> run_pipeline(const std::vector<Command>& stages) {
+    std::vector<CommandResult> results;
+    for (const auto& stage : stages) results.push_back(run(stage));
+    return results;
   }
 };
 

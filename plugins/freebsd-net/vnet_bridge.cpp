@@ -1,0 +1,203 @@
+#include "vnet_bridge.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <iocell/sdk/safe_root.hpp>
+
+namespace iocell::plugins::freebsd_net {
+
+namespace {
+
+bool gone(const sdk::CommandResult& res) { return res.err.find("does not exist") != std::string::npos; }
+
+// An address without an interface, or with DEFAULT, belongs to the first
+// interface; any other name must be one of the jail's.
+std::string nic_for(const sdk::IpAssignment& a, const std::vector<VnetInterface>& nics, const char* prop) {
+  if (a.interface.empty() || a.interface == "DEFAULT") return nics.front().nic;
+  for (const auto& n : nics)
+    if (n.nic == a.interface) return n.nic;
+  std::string names;
+  for (const auto& n : nics) names += (names.empty() ? "" : ", ") + n.nic;
+  throw std::runtime_error(std::string(prop) + " names " + a.interface + "|" + a.address + ", but this VNET jail's interfaces are " +
+                           names + " (the interfaces property): use one of them, such as " + nics.front().nic + "|" + a.address);
+}
+
+std::string with_prefix(const sdk::IpAssignment& a) {
+  return a.prefix_len >= 0 ? a.address + "/" + std::to_string(a.prefix_len) : a.address;
+}
+
+std::string dhcp_nic(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics) {
+  if (!spec.props.enabled("dhcp")) return "";
+  for (const auto& n : nics)
+    if (n.nic == "vnet0") return "vnet0";
+  return nics.front().nic;
+}
+
+}  // namespace
+
+void VnetBridge::prepare(sdk::JailSpec& spec) {
+  const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr"))) nic_for(a, nics, "ip4_addr");
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) nic_for(a, nics, "ip6_addr");
+  spec.params.emplace_back("vnet", "new");
+  for (const auto& n : nics) {
+    const std::string key = n.nic + "_mac";
+    if (spec.props.is_set(key)) {
+      split_mac_pair(spec.props.get(key));  // a stored pair must be usable
+      continue;
+    }
+    auto [host, jail] = derive_macs(spec.uuid, n.index);
+    spec.props.set(key, host + "," + jail);
+  }
+}
+
+int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge) {
+  auto res = run().run({"ifconfig", bridge});
+  if (res.ok()) return parse_ifconfig(res.out).mtu;
+  if (!gone(res)) throw sdk::CommandFailed(sdk::Command{"ifconfig", bridge}, res);
+  if (!spec.props.enabled("createbridge"))
+    throw std::runtime_error("bridge " + bridge + " (interfaces) does not exist and createbridge=off: create it "
+                             "(cloned_interfaces=\"" + bridge + "\" in /etc/rc.conf) or set createbridge=on");
+  if (bridge.rfind("bridge", 0) == 0 && bridge.size() > 6 &&
+      std::all_of(bridge.begin() + 6, bridge.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    run().check({"ifconfig", bridge, "create"});  // prints nothing when the name is given
+  } else {
+    const std::string made = parse_bridge_create(run().check({"ifconfig", "bridge", "create"}).out);
+    run().check({"ifconfig", made, "name", bridge});
+  }
+  run().check({"ifconfig", bridge, "description", kIocellBridge, "up"});
+  if (m_host.log) m_host.log->info("created bridge {} for {} (it is destroyed once no jail uses it)", bridge, spec.uuid);
+  return 0;
+}
+
+void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu) {
+  const auto [host_mac, jail_mac] = split_mac_pair(spec.props.get(vi.nic + "_mac"));
+  const std::string a = parse_epair_create(run().check({"ifconfig", "epair", "create"}).out);
+  const std::string b = a.substr(0, a.size() - 1) + "b";
+  const std::string host = host_ifname(spec.uuid, vi.index);
+  std::string current = a;  // what to destroy if a step fails
+  try {
+    run().check({"ifconfig", a, "name", host});
+    current = host;
+    sdk::Command hcfg{"ifconfig", host, "ether", colon_mac(host_mac)};
+    if (mtu > 0) hcfg.argv.insert(hcfg.argv.end(), {"mtu", std::to_string(mtu)});
+    hcfg.argv.insert(hcfg.argv.end(), {"description", "iocell " + spec.name + " " + vi.nic, "up"});
+    run().check(hcfg);
+    run().check({"ifconfig", b, "vnet", spec.name});
+    run().check({"jexec", spec.name, "ifconfig", b, "name", vi.nic});
+    sdk::Command jcfg{"jexec", spec.name, "ifconfig", vi.nic, "ether", colon_mac(jail_mac)};
+    if (mtu > 0) jcfg.argv.insert(jcfg.argv.end(), {"mtu", std::to_string(mtu)});
+    jcfg.argv.push_back("up");
+    run().check(jcfg);
+    run().check({"ifconfig", vi.bridge, "addm", host, "up"});
+  } catch (...) {
+    run().run({"ifconfig", current, "destroy"});
+    throw;
+  }
+}
+
+void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& /*state*/) {
+  const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  for (const auto& vi : nics) attach_one(spec, vi, ensure_bridge(spec, vi.bridge));
+  configure_inside(spec, nics);
+}
+
+void VnetBridge::configure_inside(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics) {
+  const std::string& j = spec.name;
+  const std::string dhcp = dhcp_nic(spec, nics);
+  run().check({"jexec", j, "ifconfig", "lo0", "inet", "127.0.0.1/8", "up"});
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr"))) {
+    const std::string nic = nic_for(a, nics, "ip4_addr");
+    if (nic == dhcp) {
+      if (m_host.log) m_host.log->warn("{}: dhcp=on configures {}; ignoring {} from ip4_addr", spec.uuid, nic, a.address);
+      continue;
+    }
+    run().check({"jexec", j, "ifconfig", nic, "inet", with_prefix(a), "alias"});
+  }
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr")))
+    run().check({"jexec", j, "ifconfig", nic_for(a, nics, "ip6_addr"), "inet6", with_prefix(a), "alias"});
+  if (spec.props.is_set("defaultrouter") && dhcp.empty())
+    run().check({"jexec", j, "route", "add", "default", spec.props.get("defaultrouter")});
+  if (spec.props.is_set("defaultrouter6")) {
+    std::string gw = spec.props.get("defaultrouter6");
+    // A link-local router is only reachable through a named interface.
+    std::string low = gw;
+    std::transform(low.begin(), low.end(), low.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (low.rfind("fe80:", 0) == 0 && gw.find('%') == std::string::npos) gw += "%" + nics.front().nic;
+    run().check({"jexec", j, "route", "-6", "add", "default", gw});
+  }
+  if (!dhcp.empty()) {
+    write_dhcp_rc_conf(spec, dhcp);
+    sdk::Command cmd{"jexec", j, "dhclient", dhcp};
+    cmd.timeout = std::chrono::seconds(120);
+    run().check(cmd);
+  }
+}
+
+void VnetBridge::write_dhcp_rc_conf(const sdk::JailSpec& spec, const std::string& nic) {
+  if (m_host.dry_run) return;
+  // The jail's root owns every path below it: SafeRoot never follows its links.
+  sdk::SafeRoot root(spec.root);
+  std::string old;
+  root.read_file("etc/rc.conf", old);
+  const std::string key = "ifconfig_" + nic + "=";
+  const std::string want = key + "\"DHCP\"";
+  std::istringstream in(old);
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) != 0) out += line + "\n";
+  out += want + "\n";
+  if (out != old) root.write_file("etc/rc.conf", out, 0644);
+}
+
+void VnetBridge::detach(const sdk::JailSpec& spec, const sdk::RunState& /*state*/) {
+  std::vector<std::string> errors;
+  for (const auto& vi : parse_interfaces(spec.props.get("interfaces"))) {
+    sdk::Command cmd{"ifconfig", host_ifname(spec.uuid, vi.index), "destroy"};
+    auto res = run().run(cmd);
+    if (!res.ok() && !gone(res)) errors.push_back(sdk::CommandFailed(cmd, res).what());
+  }
+  if (!errors.empty()) {
+    std::string msg = "removing the interfaces of " + spec.name + " failed:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    throw std::runtime_error(msg);
+  }
+}
+
+void VnetBridge::cleanup(const sdk::JailSpec& spec) {
+  const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  const auto names = split_words(run().check({"ifconfig", "-l"}).out);
+  auto present = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  std::vector<std::string> errors;
+  for (const auto& vi : nics) {
+    const std::string host = host_ifname(spec.uuid, vi.index);
+    if (!present(host)) continue;
+    sdk::Command cmd{"ifconfig", host, "destroy"};
+    auto res = run().run(cmd);
+    if (!res.ok() && !gone(res)) errors.push_back(sdk::CommandFailed(cmd, res).what());
+  }
+  std::set<std::string> seen;
+  for (const auto& vi : nics) {
+    if (!seen.insert(vi.bridge).second || !present(vi.bridge)) continue;
+    auto res = run().run({"ifconfig", vi.bridge});
+    if (!res.ok()) continue;
+    const IfInfo info = parse_ifconfig(res.out);
+    if (info.description != kIocellBridge || !info.members.empty()) continue;
+    sdk::Command cmd{"ifconfig", vi.bridge, "destroy"};
+    auto d = run().run(cmd);
+    if (!d.ok() && !gone(d)) errors.push_back(sdk::CommandFailed(cmd, d).what());
+  }
+  if (!errors.empty()) {
+    std::string msg = "cleaning up the network of " + spec.name + " failed:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    throw std::runtime_error(msg);
+  }
+}
+
+}  // namespace iocell::plugins::freebsd_net

@@ -1,0 +1,49 @@
+// "vnet-bridge": a VNET jail with one epair(4) per `interfaces` item.
+//
+// prepare()  adds vnet=new, derives the MAC pair of every vnetN whose
+//            vnetN_mac is none and stores it in spec.props (the core saves
+//            vnet*_mac after a start, so the MACs stay stable), and checks that
+//            every address names one of the jail's interfaces.
+// attach()   per vnetN:BRIDGE: the bridge (created when missing and
+//            createbridge=on, marked with a description so that iocell knows
+//            it made it), `ifconfig epair create`, the host end renamed
+//            vnetN_<uuid8>, MAC, the bridge's MTU (a bridge's MTU is its first
+//            member's: if_bridge refuses members that differ), then the b end
+//            moved into the jail, renamed vnetN, configured from inside with
+//            jexec; lo0, addresses, default routes, DHCP.
+// detach()   destroys the host ends (the pair goes with them).
+// cleanup()  destroys host ends still left after a failed start, and each
+//            bridge iocell made once no member is left. A bridge iocell did
+//            not make is never destroyed.
+#pragma once
+
+#include <iocell/sdk/host.hpp>
+#include <iocell/sdk/network.hpp>
+
+#include "net_parse.hpp"
+
+namespace iocell::plugins::freebsd_net {
+
+/// The description iocell puts on bridges it creates.
+inline constexpr const char* kIocellBridge = "created by iocell";
+
+class VnetBridge : public sdk::Network {
+ public:
+  explicit VnetBridge(const sdk::HostContext& host) : m_host(host) {}
+  std::string name() const override { return "vnet-bridge"; }
+  void prepare(sdk::JailSpec& spec) override;
+  void attach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void detach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void cleanup(const sdk::JailSpec& spec) override;
+
+ private:
+  sdk::CommandRunner& run() { return *m_host.runner; }
+  /// The bridge's MTU (0 when iocell just made it and it has no member yet).
+  int ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge);
+  void attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu);
+  void configure_inside(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics);
+  void write_dhcp_rc_conf(const sdk::JailSpec& spec, const std::string& nic);
+  sdk::HostContext m_host;
+};
+
+}  // namespace iocell::plugins::freebsd_net

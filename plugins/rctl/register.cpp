@@ -1,0 +1,12 @@
+#include "rctl_limits.hpp"
+#include "rctl_plugin.hpp"
+
+namespace iocell::plugins::rctl {
+
+namespace {
+std::unique_ptr<sdk::Limits> make_rctl(const sdk::HostContext& host) { return std::make_unique<RctlLimits>(host); }
+}  // namespace
+
+void register_plugin(sdk::Registrar& r) noexcept { r.add_limits("rctl", sdk::kFreeBSD, &make_rctl); }
+
+}  // namespace iocell::plugins::rctl

@@ -240,7 +240,8 @@ struct Copier {
   void copy_entry_as(int sdir, int ddir, const std::string& name, const std::string& dname, const std::string& rel,
                      const struct stat& st) {
     if (S_ISDIR(st.st_mode)) {
-      if (::mkdirat(ddir, dname.c_str(), 0700) != 0) fail("cannot create directory", dst_top / rel);
+      // An existing directory (a child dataset's mountpoint) is filled, not replaced.
+      if (::mkdirat(ddir, dname.c_str(), 0700) != 0 && errno != EEXIST) fail("cannot create directory", dst_top / rel);
       UniqueFd s = open_dir_at(sdir, name, src_top / rel);
       UniqueFd d = open_dir_at(ddir, dname, dst_top / rel);
       // Child datasets and other mounts: an empty directory, like zfs and cp -x.
@@ -349,6 +350,21 @@ inline void copy_tree(const std::filesystem::path& src, const std::filesystem::p
   if (::mkdir(dst.c_str(), 0700) != 0) detail::fail("cannot create directory", dst);
   UniqueFd d(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!d) detail::fail("cannot open directory", dst);
+  detail::Copier c{opts, src, dst, d.get(), detail::mount_id(s.get()), {}, true};
+  c.copy_children(s.get(), d.get(), "");
+  detail::apply_attrs(d.get(), st, dst, s.get());
+}
+
+/// Copies the content of directory `src` into the existing directory `dst`
+/// (whose own entries of the same names must not exist), then gives `dst`
+/// the owner, mode and times of `src`.
+inline void copy_contents(const std::filesystem::path& src, const std::filesystem::path& dst, const CopyOptions& opts = {}) {
+  UniqueFd s(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!s) detail::fail("cannot open directory", src);
+  UniqueFd d(::open(dst.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!d) detail::fail("cannot open directory", dst);
+  struct stat st {};
+  if (::fstat(s.get(), &st) != 0) detail::fail("cannot examine", src);
   detail::Copier c{opts, src, dst, d.get(), detail::mount_id(s.get()), {}, true};
   c.copy_children(s.get(), d.get(), "");
   detail::apply_attrs(d.get(), st, dst, s.get());

@@ -1,6 +1,6 @@
 #include "freebsd-net_plugin.hpp"
-#include "shared_ip.hpp"
-#include "vnet_bridge.hpp"
+#include "fbsd_shared_ip.hpp"
+#include "fbsd_vnet_bridge.hpp"
 
 namespace iocell::plugins::freebsd_net {
 

@@ -86,7 +86,8 @@ std::vector<std::string> create_params(const sdk::JailSpec& spec, const CreateOp
     any_mount_fs = true;
   }
   // Every allow.mount.X is inert without allow.mount itself.
-  if (any_mount_fs) add_unique(allow, "allow.mount=1");
+  if (any_mount_fs && std::find(allow.begin(), allow.end(), "allow.mount=1") == allow.end())
+    allow.insert(allow.begin() + 1, "allow.mount=1");
   out.insert(out.end(), allow.begin(), allow.end());
 
   // allow.sysvipc is deprecated; it meant "inherit" for all three.

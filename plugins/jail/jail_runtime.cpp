@@ -265,6 +265,8 @@ void JailRuntime::kill_processes(const sdk::JailSpec& spec, const sdk::RunState&
 
 void JailRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState& /*state*/, const std::string& property,
                            const std::string& value) {
+  if (property.rfind("allow_", 0) != 0)
+    throw std::runtime_error("property " + property + " cannot change while jail " + spec.uuid + " runs; restart it");
   if (value != "0" && value != "1")
     throw std::runtime_error("invalid value '" + value + "' for " + property + ": allowed: 0 or 1");
   sdk::Command cmd({"jail", "-m", "name=" + spec.name});
@@ -274,10 +276,8 @@ void JailRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState& /*sta
       if (v.empty() || v == "inherit") v = value == "1" ? "inherit" : "new";
       cmd.argv.push_back(std::string(sysv) + "=" + v);
     }
-  } else if (property.rfind("allow_", 0) == 0) {
-    cmd.argv.push_back(allow_param_name(property) + "=" + value);
   } else {
-    throw std::runtime_error("property " + property + " cannot change while jail " + spec.uuid + " runs; restart it");
+    cmd.argv.push_back(allow_param_name(property) + "=" + value);
   }
   run().check(cmd);
 }

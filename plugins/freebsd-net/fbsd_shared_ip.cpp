@@ -1,10 +1,10 @@
-#include "shared_ip.hpp"
+#include "fbsd_shared_ip.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
-#include "net_parse.hpp"
+#include "fbsd_net_parse.hpp"
 
 namespace iocell::plugins::freebsd_net {
 

@@ -1,4 +1,4 @@
-#include "net_parse.hpp"
+#include "fbsd_net_parse.hpp"
 
 #include <cctype>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "vnet_bridge.hpp"
+#include "fbsd_vnet_bridge.hpp"
 
 #include <spdlog/spdlog.h>
 

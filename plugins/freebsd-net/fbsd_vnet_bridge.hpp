@@ -20,7 +20,7 @@
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/network.hpp>
 
-#include "net_parse.hpp"
+#include "fbsd_net_parse.hpp"
 
 namespace iocell::plugins::freebsd_net {
 

@@ -1,0 +1,212 @@
+// shared-ip and vnet-bridge against FreeBSD command transcripts
+// (tests/transcripts/freebsd-net/).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "fbsd_shared_ip.hpp"
+#include "fbsd_vnet_bridge.hpp"
+#include "jail_runtime.hpp"
+#include "rctl_limits.hpp"
+#include "support/freebsd_rig.hpp"
+
+namespace {
+
+using iocell::plugins::freebsd_net::SharedIp;
+using iocell::plugins::freebsd_net::VnetBridge;
+using iocell::plugins::jail::JailRuntime;
+using iocell::plugins::rctl::RctlLimits;
+using iocell::sdk::ExecRequest;
+using iocell::sdk::RunState;
+using iocell::test::FreebsdRig;
+
+RunState state_of(const FreebsdRig& rig, std::int64_t jid) {
+  RunState st;
+  st.name = rig.spec.name;
+  st.jid = jid;
+  return st;
+}
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void vnet_on(FreebsdRig& rig, const std::string& interfaces) {
+  rig.spec.props.set("vnet", "on");
+  rig.spec.props.set("interfaces", interfaces);
+}
+
+TEST(FreebsdNet, VnetJailWithTwoInterfacesStartsAndStops) {
+  FreebsdRig rig;
+  auto& spec = rig.spec;
+  vnet_on(rig, "vnet0:bridge0,vnet1:bridge1");
+  spec.props.set("ip4_addr", "vnet0|10.1.1.10/24");
+  spec.props.set("ip6_addr", "vnet1|2001:db8:1::10/64");
+  spec.props.set("defaultrouter", "10.1.1.1");
+  spec.props.set("defaultrouter6", "fe80::1");
+  rig.load("freebsd-net/vnet_two_interfaces.txt");
+  JailRuntime rt(rig.host);
+  VnetBridge net(rig.host);
+  RctlLimits limits(rig.host);
+
+  limits.prepare(spec);
+  net.prepare(spec);
+  EXPECT_EQ(spec.props.get("vnet0_mac"), "028f3a2b1c00,028f3a2b1c01");
+  EXPECT_EQ(spec.props.get("vnet1_mac"), "028f3a2b1c02,028f3a2b1c03");
+  RunState st = rt.create(spec);
+  EXPECT_EQ(st.jid, 12);
+  net.attach(spec, st);
+  limits.apply(spec, st);
+  ExecRequest start;
+  start.argv = {"/bin/sh", "/etc/rc"};
+  start.log_to = spec.console_log;
+  rt.exec(spec, st, start);
+
+  ExecRequest stop = start;
+  stop.argv = {"/bin/sh", "/etc/rc.shutdown"};
+  rt.exec(spec, st, stop);
+  net.detach(spec, st);
+  rt.destroy(spec, st);
+  net.cleanup(spec);
+  limits.remove(spec);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, StoredMacsAreKept) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("vnet0_mac", "02ff60a1b2c3,02ff60a1b2c4");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  EXPECT_EQ(rig.spec.props.get("vnet0_mac"), "02ff60a1b2c3,02ff60a1b2c4");
+  ASSERT_EQ(rig.spec.params.size(), 1u);
+  EXPECT_EQ(rig.spec.params[0], std::make_pair(std::string("vnet"), std::string("new")));
+}
+
+TEST(FreebsdNet, AnAddressOnAnInterfaceTheJailLacksIsRefusedInPrepare) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("ip4_addr", "em0|10.1.1.10/24");
+  VnetBridge net(rig.host);
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("em0|10.1.1.10"), std::string::npos) << err;
+  EXPECT_NE(err.find("vnet0"), std::string::npos) << err;
+}
+
+TEST(FreebsdNet, IocellCreatesMissingBridgesAndNeverDestroysForeignOnes) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge7,vnet1:bridge1");
+  rig.load("freebsd-net/bridge_create_foreign.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 3));
+  net.detach(rig.spec, state_of(rig, 3));
+  net.cleanup(rig.spec);
+  rig.expect_done();
+  for (const auto& c : rig.runner.seen())
+    EXPECT_FALSE(c.argv.size() == 3 && c.argv[1] == "bridge1" && c.argv[2] == "destroy") << "bridge1 is the host's";
+}
+
+TEST(FreebsdNet, MissingBridgeWithCreatebridgeOffIsAnError) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("createbridge", "off");
+  rig.load("freebsd-net/createbridge_off.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  const std::string err = error_of([&] { net.attach(rig.spec, state_of(rig, 3)); });
+  EXPECT_NE(err.find("createbridge=off"), std::string::npos) << err;
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, MacsOfAUuidStartingWithZeroHaveTwelveDigits) {
+  FreebsdRig rig("0000beef-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+  vnet_on(rig, "vnet0:bridge0");
+  rig.load("freebsd-net/mac_uuid_zero.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  EXPECT_EQ(rig.spec.props.get("vnet0_mac"), "020000beef00,020000beef01");
+  net.attach(rig.spec, state_of(rig, 4));
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, AFailedAttachDestroysTheEpairItMade) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.load("freebsd-net/attach_failure_rollback.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  EXPECT_NE(error_of([&] { net.attach(rig.spec, state_of(rig, 5)); }).find("not found"), std::string::npos);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, DhcpWritesRcConfAndRunsDhclient) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("dhcp", "on");
+  {
+    std::ofstream rc(rig.spec.root / "etc/rc.conf");
+    rc << "hostname=\"www\"\nifconfig_vnet0=\"inet 10.0.0.5/24\"\nsshd_enable=\"YES\"\n";
+  }
+  rig.load("freebsd-net/dhcp.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 6));
+  rig.expect_done();
+  EXPECT_EQ(rig.read(rig.spec.root / "etc/rc.conf"), "hostname=\"www\"\nsshd_enable=\"YES\"\nifconfig_vnet0=\"DHCP\"\n");
+}
+
+TEST(FreebsdNet, DhcpNeverWritesThroughAPlantedRcConfLink) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("dhcp", "on");
+  iocell::test::TempDir host_etc("iocell-fbsd-hostetc");
+  std::filesystem::remove(rig.spec.root / "etc");
+  std::filesystem::create_directory_symlink(host_etc.path(), rig.spec.root / "etc");
+  rig.load("freebsd-net/dhcp.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  EXPECT_NE(error_of([&] { net.attach(rig.spec, state_of(rig, 6)); }).find("symbolic link"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(host_etc.path() / "rc.conf"));
+}
+
+TEST(FreebsdNet, SharedIpResolvesDefaultAndToleratesAGoneAlias) {
+  FreebsdRig rig;
+  rig.spec.props.set("ip4_addr", "DEFAULT|10.1.1.20/24");
+  rig.load("freebsd-net/shared_ip_default.txt");
+  SharedIp net(rig.host);
+  net.prepare(rig.spec);
+  ASSERT_EQ(rig.spec.params.size(), 1u);
+  EXPECT_EQ(rig.spec.params[0].first, "ip4.addr");
+  EXPECT_EQ(rig.spec.params[0].second, "em0|10.1.1.20/24");
+  net.cleanup(rig.spec);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, SharedIpModes) {
+  FreebsdRig rig;
+  rig.spec.props.set("ip4", "inherit");
+  rig.spec.props.set("ip6", "disable");
+  rig.spec.props.set("ip6_addr", "em0|2001:db8::1/64");
+  SharedIp net(rig.host);
+  net.prepare(rig.spec);
+  ASSERT_EQ(rig.spec.params.size(), 2u);
+  EXPECT_EQ(rig.spec.params[0], std::make_pair(std::string("ip4"), std::string("inherit")));
+  EXPECT_EQ(rig.spec.params[1], std::make_pair(std::string("ip6"), std::string("disable")));
+  net.cleanup(rig.spec);  // inherit/disable: jail(8) added nothing, nothing to remove
+  EXPECT_TRUE(rig.runner.seen().empty());
+
+  FreebsdRig none;
+  SharedIp net2(none.host);
+  none.spec.props.set("ip4_saddrsel", "0");
+  net2.prepare(none.spec);
+  EXPECT_TRUE(none.spec.params.empty()) << "ip4_addr=none sends nothing: a new jail then has no address";
+}
+
+}  // namespace

@@ -32,6 +32,7 @@ std::string SharedIp::resolve(const std::string& iface, bool v6) {
   sdk::Command cmd = v6 ? sdk::Command{"route", "-n", "get", "-inet6", "default"} : sdk::Command{"route", "-n", "get", "default"};
   auto res = m_host.runner->run(cmd);
   std::string found = res.ok() ? parse_route_interface(res.out) : "";
+  if (found.empty() && m_host.dry_run) return iface;  // --dry-run answers nothing
   if (found.empty())
     throw std::runtime_error(std::string("DEFAULT in ") + (v6 ? "ip6_addr" : "ip4_addr") +
                              " means the interface of the default route, and this host has no " + (v6 ? "IPv6 " : "IPv4 ") +

@@ -68,7 +68,8 @@ int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& brid
       std::all_of(bridge.begin() + 6, bridge.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
     run().check({"ifconfig", bridge, "create"});  // prints nothing when the name is given
   } else {
-    const std::string made = parse_bridge_create(run().check({"ifconfig", "bridge", "create"}).out);
+    const std::string out = run().check({"ifconfig", "bridge", "create"}).out;
+    const std::string made = (m_host.dry_run && out.empty()) ? "bridgeN" : parse_bridge_create(out);
     run().check({"ifconfig", made, "name", bridge});
   }
   run().check({"ifconfig", bridge, "description", kIocellBridge, "up"});
@@ -78,7 +79,9 @@ int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& brid
 
 void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu) {
   const auto [host_mac, jail_mac] = split_mac_pair(spec.props.get(vi.nic + "_mac"));
-  const std::string a = parse_epair_create(run().check({"ifconfig", "epair", "create"}).out);
+  const std::string made = run().check({"ifconfig", "epair", "create"}).out;
+  // --dry-run answers nothing; "epairN" stands for the kernel's choice.
+  const std::string a = (m_host.dry_run && made.empty()) ? "epairNa" : parse_epair_create(made);
   const std::string b = a.substr(0, a.size() - 1) + "b";
   const std::string host = host_ifname(spec.uuid, vi.index);
   std::string current = a;  // what to destroy if a step fails

@@ -39,10 +39,11 @@ std::string bpf_ruleset_rules(int base) {
   return "100 include " + std::to_string(base) + "\n200 path bpf* unhide\n";
 }
 
-int ensure_bpf_ruleset(sdk::CommandRunner& run, int base) {
+int ensure_bpf_ruleset(sdk::CommandRunner& run, int base, bool dry_run) {
   const int n = bpf_ruleset_for(base);
   const std::string num = std::to_string(n);
-  const std::set<int> sets = parse_showsets(run.check({"devfs", "rule", "showsets"}).out);
+  std::set<int> sets = parse_showsets(run.check({"devfs", "rule", "showsets"}).out);
+  if (dry_run && sets.empty()) sets.insert(base);
   if (!sets.count(base))
     throw std::runtime_error("devfs ruleset " + std::to_string(base) + " (devfs_ruleset) does not exist, so bpf cannot be added to it: "
                              "define it in /etc/devfs.rules and run 'service devfs restart', or use 4 (devfsrules_jail)");

@@ -21,7 +21,8 @@ int bpf_ruleset_for(int base);
 std::string bpf_ruleset_rules(int base);
 
 /// Makes sure the bpf ruleset over `base` exists with iocell's rules
-/// (creating it when missing) and returns its number.
-int ensure_bpf_ruleset(sdk::CommandRunner& run, int base);
+/// (creating it when missing) and returns its number. With `dry_run` the
+/// runner answers nothing: the base is taken to exist and the copy not to.
+int ensure_bpf_ruleset(sdk::CommandRunner& run, int base, bool dry_run = false);
 
 }  // namespace iocell::plugins::jail

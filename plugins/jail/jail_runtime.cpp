@@ -106,12 +106,12 @@ sdk::RunState JailRuntime::create(sdk::JailSpec& spec) {
   const bool bpf = p.enabled("bpf") || p.enabled("dhcp");
   if (bpf && !opt.vnet)
     throw std::runtime_error("bpf=on and dhcp=on need vnet=on: in a shared-IP jail bpf(4) would see the traffic of every host interface");
-  opt.devfs_ruleset = bpf ? ensure_bpf_ruleset(run(), base) : base;
+  opt.devfs_ruleset = bpf ? ensure_bpf_ruleset(run(), base, m_host.dry_run) : base;
   opt.zfs = p.enabled("jail_zfs");
   opt.fstab = !read_fstab(spec.home).empty();
   Delegation zfs;
   if (opt.zfs) {
-    zfs = delegated_datasets(run(), spec);
+    zfs = delegated_datasets(run(), spec, m_host.dry_run);
     prepare_delegation(run(), spec, zfs);
   }
 
@@ -157,7 +157,7 @@ void JailRuntime::destroy(const sdk::JailSpec& spec, const sdk::RunState& /*stat
   std::vector<std::string> errors;
   if (spec.props.enabled("jail_zfs")) {
     try {
-      Delegation zfs = delegated_datasets(run(), spec);
+      Delegation zfs = delegated_datasets(run(), spec, m_host.dry_run);
       auto um = run().run({"jexec", spec.name, "zfs", "unmount", "-a"});
       if (!um.ok()) warn("unmounting the delegated datasets inside " + spec.uuid + ": " + um.err);
       for (auto it = zfs.datasets.rbegin(); it != zfs.datasets.rend(); ++it) {
@@ -250,6 +250,7 @@ void JailRuntime::kill_processes(const sdk::JailSpec& spec, const sdk::RunState&
   auto res = run().run(term);
   if (res.exit_code == 1 && !res.timed_out) return;
   if (!res.ok()) throw sdk::CommandFailed(term, res);
+  if (m_host.dry_run) return;  // nothing was signalled, so nothing to wait for
   // persist keeps the jail itself alive with no process in it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.props.get_int("stop_timeout", 30));
   for (;;) {

@@ -22,7 +22,7 @@ void check_name(const std::string& ds) {
 
 }  // namespace
 
-Delegation delegated_datasets(sdk::CommandRunner& run, const sdk::JailSpec& spec) {
+Delegation delegated_datasets(sdk::CommandRunner& run, const sdk::JailSpec& spec, bool dry_run) {
   std::vector<std::string> items;
   std::string cur;
   for (char c : spec.props.get("jail_zfs_dataset") + " ") {
@@ -38,6 +38,7 @@ Delegation delegated_datasets(sdk::CommandRunner& run, const sdk::JailSpec& spec
     if (jail_ds.empty()) {
       // zfs(8) takes a mount point where it takes a filesystem name.
       jail_ds = first_line(run.check({"zfs", "list", "-H", "-o", "name", spec.home.lexically_normal().string()}).out);
+      if (jail_ds.empty() && dry_run) jail_ds = "POOL/iocell/" + spec.dataset;
       if (jail_ds.empty()) throw std::runtime_error("no ZFS dataset is mounted at " + spec.home.string() + ": jail_zfs needs ZFS storage");
     }
     return jail_ds;

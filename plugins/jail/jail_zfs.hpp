@@ -17,8 +17,9 @@ struct Delegation {
 /// The datasets of jail_zfs_dataset (blank or comma separated full names;
 /// "iocell/..." gets the pool in front, as the shell iocell did; empty or
 /// none means <jail dataset>/data). Asks zfs which dataset holds spec.home
-/// only when it needs the pool or the jail's dataset.
-Delegation delegated_datasets(sdk::CommandRunner& run, const sdk::JailSpec& spec);
+/// only when it needs the pool or the jail's dataset (with `dry_run`, when
+/// the runner answers nothing, "POOL/iocell/<spec.dataset>" stands for it).
+Delegation delegated_datasets(sdk::CommandRunner& run, const sdk::JailSpec& spec, bool dry_run = false);
 
 /// Before `jail -c`: every dataset gets jailed=on; the default one is
 /// created (jailed, mountpoint from jail_zfs_mountpoint or none) when missing.

@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <functional>
 
+#include <sstream>
+
+#include <iocell/core/runners.hpp>
+
 #include "fbsd_shared_ip.hpp"
 #include "fbsd_vnet_bridge.hpp"
 #include "jail_runtime.hpp"
@@ -207,6 +211,45 @@ TEST(FreebsdNet, SharedIpModes) {
   none.spec.props.set("ip4_saddrsel", "0");
   net2.prepare(none.spec);
   EXPECT_TRUE(none.spec.params.empty()) << "ip4_addr=none sends nothing: a new jail then has no address";
+}
+
+TEST(FreebsdNet, DryRunGoesThroughAStartAndStopChangingNothing) {
+  FreebsdRig rig;
+  std::ostringstream printed;
+  iocell::core::RecordingRunner recorder(printed);
+  rig.host.runner = &recorder;
+  rig.host.dry_run = true;
+  auto& spec = rig.spec;
+  vnet_on(rig, "vnet0:bridge0");
+  spec.props.set("dhcp", "on");
+  spec.props.set("jail_zfs", "on");
+  spec.props.set("mount_linprocfs", "1");
+  spec.props.set("rlimits", "on");
+  spec.props.set("cpuset", "0");
+  JailRuntime rt(rig.host);
+  VnetBridge net(rig.host);
+  RctlLimits limits(rig.host);
+  limits.prepare(spec);
+  net.prepare(spec);
+  RunState st = rt.create(spec);
+  net.attach(spec, st);
+  limits.apply(spec, st);
+  ExecRequest start;
+  start.argv = {"/bin/sh", "/etc/rc"};
+  start.log_to = spec.console_log;
+  rt.exec(spec, st, start);
+  rt.kill_processes(spec, st);
+  net.detach(spec, st);
+  rt.destroy(spec, st);
+  net.cleanup(spec);
+  limits.remove(spec);
+  const std::string out = printed.str();
+  EXPECT_NE(out.find("jail -i -c name=" + spec.name), std::string::npos) << out;
+  EXPECT_NE(out.find("ifconfig epairNa name vnet0_8f3a2b1c"), std::string::npos) << out;
+  EXPECT_NE(out.find("zfs jail " + spec.name + " POOL/iocell/jails/"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(spec.root / "etc/rc.conf"));
+  EXPECT_FALSE(std::filesystem::exists(spec.root / "compat"));
+  EXPECT_FALSE(std::filesystem::exists(spec.console_log));
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ void install_packages(Context& ctx, const JailRecord& rec, const std::vector<std
   try {
     auto state = run_state(ctx, rec);
     if (!state) throw std::runtime_error("jail " + rec.uuid + " did not come up for package installation");
-    pkg.install(ctx.inventory().spec(rec), *state, names);
+    pkg.install(ctx.inventory().spec(rec), *state, names, ctx.runtime());
   } catch (...) {
     if (!was_up) stop_jail(ctx, rec);
     throw;

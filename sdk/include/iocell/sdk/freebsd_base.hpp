@@ -1,0 +1,118 @@
+// Facts about a FreeBSD base system installed under a root directory, shared
+// by the updater plugins (freebsd-update, pkgbase) and the core's pkgbase
+// release builder: how to tell a packaged base from a dist-set one, which
+// FreeBSD-base repository serves a release, and the /etc merge of etcupdate.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <iocell/sdk/command.hpp>
+#include <iocell/sdk/safe_root.hpp>
+
+namespace iocell::sdk::freebsd {
+
+/// Whether `rel` exists below `root` as a regular file, looked up without
+/// following any symbolic link the tree holds.
+inline bool regular_file_in(const std::filesystem::path& root, const std::filesystem::path& rel) {
+  try {
+    SafeRoot tree(root);
+    const auto parent = rel.parent_path();
+    UniqueFd dir = tree.open_dir(parent);
+    struct stat st {};
+    return ::fstatat(dir.get(), rel.filename().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+  } catch (const std::exception&) {
+    return false;  // a missing or symlinked component: not there
+  }
+}
+
+/// Whether the base system at `root` is installed as packages (pkgbase).
+/// This is the test freebsd-update(8) makes before it refuses a system:
+/// pkg knows a package that installed /usr/bin/uname. Without a package
+/// database there is nothing to ask, so dist-set trees cost no process.
+inline bool is_pkgbase(CommandRunner& runner, const std::filesystem::path& root) {
+  if (!regular_file_in(root, "var/db/pkg/local.sqlite")) return false;
+  auto res = runner.run(Command({"pkg", "--rootdir", root.string(), "which", "-q", "/usr/bin/uname"}));
+  return res.ok() && res.out.find_first_not_of(" \t\n") != std::string::npos;
+}
+
+struct ReleaseVersion {
+  int major = 0;
+  int minor = 0;
+  std::string branch;  ///< "RELEASE", "STABLE", "CURRENT", "BETA2", "RC1", ...
+};
+
+/// "15.0-RELEASE", "15.0-RELEASE-p3", "16.0-CURRENT"; nullopt for anything else.
+inline std::optional<ReleaseVersion> parse_release(const std::string& name) {
+  static const std::regex re("^([0-9]+)\\.([0-9]+)-([A-Z]+[0-9]*)(-p[0-9]+)?$");
+  std::smatch m;
+  if (!std::regex_match(name, m, re)) return std::nullopt;
+  return ReleaseVersion{std::stoi(m[1]), std::stoi(m[2]), m[3]};
+}
+
+/// The FreeBSD-base repository of a release: base_release_<minor> serves a
+/// release and its patches; development branches and pre-releases are built
+/// into base_latest.
+inline std::string pkgbase_repo_url(const ReleaseVersion& v) {
+  const std::string set = v.branch == "RELEASE" ? "base_release_" + std::to_string(v.minor) : std::string("base_latest");
+  return "pkg+https://pkg.FreeBSD.org/${ABI}/" + set;
+}
+
+/// A repository configuration (one file of a --repo-conf-dir) that makes
+/// FreeBSD-base the only repository, signed with the release's pkgbase key.
+/// pkg reads `fingerprints` relative to --rootdir.
+inline std::string pkgbase_repo_conf(const ReleaseVersion& v, const std::string& url = "") {
+  std::ostringstream out;
+  out << "FreeBSD-base: {\n"
+      << "  url: \"" << (url.empty() ? pkgbase_repo_url(v) : url) << "\",\n"
+      << "  mirror_type: \"" << (url.empty() ? "srv" : "none") << "\",\n"
+      << "  signature_type: \"fingerprints\",\n"
+      << "  fingerprints: \"/usr/share/keys/pkgbase-" << v.major << "\",\n"
+      << "  enabled: yes\n"
+      << "}\n";
+  return out.str();
+}
+
+/// Three-way merge of a jail's /etc from the sources of release `old_src` to
+/// those of `new_src` with etcupdate(8). The work directory lives outside the
+/// jail (a jail's root user must not steer where the host writes). A work
+/// directory without a reference tree gets one extracted from the old
+/// sources first. Returns the files left in conflict (etcupdate resolve).
+inline std::vector<std::string> etcupdate_merge(CommandRunner& runner, const std::filesystem::path& jail_root,
+                                                const std::filesystem::path& workdir, const std::filesystem::path& old_src,
+                                                const std::filesystem::path& new_src) {
+  auto has_src = [](const std::filesystem::path& src) {
+    struct stat st {};
+    return ::stat((src / "Makefile").c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  };
+  if (!has_src(new_src))
+    throw std::runtime_error("cannot merge /etc: " + new_src.string() +
+                             " holds no FreeBSD sources (etcupdate needs them: fetch the release with src.txz, ftpfiles=\"base.txz src.txz\")");
+  struct stat st {};
+  if (::stat((workdir / "current").c_str(), &st) != 0) {
+    if (!has_src(old_src))
+      throw std::runtime_error("cannot merge /etc: no reference tree in " + workdir.string() + " and " + old_src.string() +
+                               " holds no FreeBSD sources to build one (fetch the old release with src.txz)");
+    runner.check(Command({"etcupdate", "extract", "-D", jail_root.string(), "-d", workdir.string(), "-s", old_src.string()}));
+  }
+  auto res = runner.check(Command({"etcupdate", "-F", "-D", jail_root.string(), "-d", workdir.string(), "-s", new_src.string()}));
+  std::vector<std::string> conflicts;
+  static const std::regex conflict("^\\s+C\\s+(\\S+)\\s*$");
+  std::istringstream lines(res.out);
+  std::string line;
+  std::smatch m;
+  while (std::getline(lines, line))
+    if (std::regex_match(line, m, conflict)) conflicts.push_back(m[1]);
+  return conflicts;
+}
+
+}  // namespace iocell::sdk::freebsd

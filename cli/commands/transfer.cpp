@@ -1,0 +1,43 @@
+// export and import: whole jails as images, packages onto new jails.
+#include <iocell/core/context.hpp>
+#include <iocell/core/errors.hpp>
+#include <iocell/core/ops/transfer.hpp>
+
+#include "../args.hpp"
+#include "../command.hpp"
+#include "../exit_codes.hpp"
+#include "../targets.hpp"
+
+namespace iocell::cli {
+namespace {
+
+int export_command(Invocation& inv) {
+  po::options_description opts("export");
+  opts.add_options()("zfs", po::bool_switch(), "the storage's replication stream (zfs send -R) instead of a tar.xz of the root");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (!p.assignments.empty()) throw core::UsageError("usage: iocell export [--zfs] TARGET ...");
+  return for_each_jail(inv, p.words, false, [&](const core::JailRecord& rec) {
+    auto out = core::export_jail(inv.ctx, rec, p.flag("zfs"));
+    inv.ctx.out() << "* exported " << describe(rec) << " to " << out.image.string() << "\n"
+                  << "  checksum " << out.checksum.string() << ", manifest " << out.manifest.string() << "\n";
+  });
+}
+
+int import_command(Invocation& inv) {
+  po::options_description opts("import");
+  auto p = parse_args(inv.command, inv.args, opts);
+  if (p.words.size() != 1) throw core::UsageError("usage: iocell import UUID [tag=NAME] [release=R] [property=value ...]");
+  auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments);
+  if (!out.note.empty()) inv.ctx.out() << out.note << "\n";
+  inv.ctx.out() << "Successfully imported: " << describe(out.jail) << (out.from_package ? " (a package on a new jail)" : "") << "\n";
+  return kExitSuccess;
+}
+
+IOCELL_COMMAND({"export", "export [--zfs] TARGET ...",
+                "write a stopped jail to images/ (tar.xz of its root, or --zfs a replication stream) with a checksum and a manifest",
+                export_command});
+IOCELL_COMMAND({"import", "import UUID [tag=NAME] [release=R] [property=value ...]",
+                "deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*", import_command});
+
+}  // namespace
+}  // namespace iocell::cli

@@ -1,0 +1,49 @@
+// export and import: whole jails as images (images/), and packages
+// (packages/, made by `package`) deployed onto a new vanilla jail.
+//
+// An image is images/<UUID>-<type>-<YYYY-MM-DD>_<release>.tar.xz (the jail's
+// root), or .<storage> for a replication stream (zfs send -R), with a
+// .sha256 and a .json manifest (uuid, tag, type, release, properties) beside
+// it. Nothing is unpacked before its checksum matches; archives go through
+// the secure extractor (no "..", no absolute paths, nothing through a
+// symlink, no device nodes), and a refused archive leaves no jail behind.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <iocell/core/config_store.hpp>
+#include <iocell/core/inventory.hpp>
+
+namespace iocell::core {
+
+class Context;
+
+struct ExportOutcome {
+  std::filesystem::path image;
+  std::filesystem::path checksum;
+  std::filesystem::path manifest;
+  std::uint64_t entries = 0;  ///< tar entries (0 for a stream)
+};
+
+/// export [--zfs] TARGET: the jail must be stopped. `stream` sends the
+/// storage's replication stream of every dataset of the jail (Storage::send)
+/// instead of a tar of its root.
+ExportOutcome export_jail(Context& ctx, const JailRecord& rec, bool stream);
+
+struct ImportOutcome {
+  JailRecord jail;
+  bool from_package = false;  ///< a package laid over a new thin jail
+  std::uint64_t entries = 0;
+  std::string note;           ///< what changed on the way (a new UUID, a new tag)
+};
+
+/// import PREFIX [tag=T] [release=R]: a package (packages/PREFIX*.tar.xz)
+/// becomes a new thin jail of its release with the package on its root; an
+/// image (images/PREFIX*) becomes the jail it was, with its properties (a
+/// tar image as a thickjail; a new UUID when the old one is taken; the tag
+/// kept unless taken or given).
+ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props);
+
+}  // namespace iocell::core

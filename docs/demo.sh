@@ -1,0 +1,92 @@
+#!/bin/sh
+# The README's demo: a real tour on the embedded storage with a tiny local
+# release. State goes to a temporary root; every network object lives in a
+# private network namespace, so nothing appears on the host's network.
+# Usage: demo.sh [path/to/iocell]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+iocell=$(realpath "${1:-$here/../build/bin/iocell}")
+demo=${IOCELL_DEMO_DIR:-/tmp/iocell-demo}
+release=1.36-BUSYBOX
+
+if [ -e "$demo" ]; then
+  [ -f "$demo/.iocell-demo" ] || { echo "$demo exists and is not a previous demo; set IOCELL_DEMO_DIR" >&2; exit 1; }
+  "$iocell" --root "$demo/root" stop ALL >/dev/null 2>&1 || true
+  rm -rf "$demo"
+fi
+mkdir -p "$demo/www"
+touch "$demo/.iocell-demo"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n\033[1m+ iocell %s\033[0m\n' "$*"; "$iocell" --root "$demo/root" "$@"; }
+
+echo "== a tiny release from busybox-static, served on 127.0.0.1"
+sh "$here/make-busybox-release.sh" "$demo/www/$release"
+python3 -m http.server --bind 127.0.0.1 0 --directory "$demo/www" >"$demo/http.log" 2>&1 &
+server=$!
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$demo/http.log" | head -n1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "the loopback HTTP server did not start" >&2; exit 1; }
+
+echo "== fetch (MANIFEST checked, one streaming pass)"
+step fetch release=$release ftphost=http://127.0.0.1:$port ftpdir=/$release/ ftpfiles=base.txz
+step list -r
+
+echo "== the jail types"
+step create tag=thick
+step create -c tag=thin
+step create -b tag=base
+step create -e tag=empty exec_start="/bin/sh -c 'echo empty jail up'"
+step list
+
+echo "== properties"
+step set notes="demo jail" priority=10 thin
+step get priority thin
+step get notes thin
+step set priority=200 thin || echo "(refused, nothing changed)"
+step set vnet=off default
+step defaults | grep '^vnet='
+
+echo "== snapshots and clones"
+step snapshot thin@before
+step snaplist thin
+step clone thin@before tag=thin2
+step set template=yes thick
+step list -t
+step clone thick tag=from-template
+step list
+
+echo "== running jails, in a private network namespace"
+unshare --net --mount --propagation private sh -eu -c '
+  iocell() { printf "\n\033[1m+ iocell %s\033[0m\n" "$*"; "'"$iocell"'" --root "'"$demo/root"'" "$@"; }
+  ip link set lo up
+  ip link add bridge0 type bridge
+  ip addr add 10.23.0.1/24 dev bridge0
+  ip link set bridge0 up
+  iocell create -c tag=web1 vnet=on interfaces=vnet0:bridge0 ip4_addr="vnet0|10.23.0.11/24" defaultrouter=10.23.0.1 allow_raw_sockets=1
+  iocell create -c tag=web2 vnet=on interfaces=vnet0:bridge0 ip4_addr="vnet0|10.23.0.12/24" defaultrouter=10.23.0.1 allow_raw_sockets=1
+  iocell start web1 web2
+  iocell list
+  iocell exec web1 ping -c 2 10.23.0.12
+  iocell exec web2 ping -c 1 10.23.0.1
+  iocell set memoryuse=64M:deny maxproc=50:deny rlimits=on web1
+  iocell cap web1
+  iocell limits web1
+  iocell restart web1
+  iocell exec web1 ip addr show vnet0
+  iocell stop web1 web2
+'
+
+echo "== clean up"
+step destroy -f web1 web2 from-template thin2
+step list
+echo
+echo "demo state is in $demo (remove it with: rm -rf $demo)"

@@ -41,10 +41,8 @@ void RctlLimits::apply(const sdk::JailSpec& spec, const sdk::RunState& state) {
         throw std::runtime_error("invalid value '" + v + "' for " + r + ": allowed: off or AMOUNT:ACTION such as 4G:deny");
       add.argv.push_back(subject(spec) + ":" + r + ":" + v.substr(colon + 1) + "=" + rctl_amount(v.substr(0, colon)));
     }
-    if (add.argv.size() > 2) {
-      remove(spec);
-      rctl(add);
-    }
+    remove(spec);  // also when every limit is off: cap then leaves no stale rule
+    if (add.argv.size() > 2) rctl(add);
   }
   if (spec.props.is_set("cpuset"))
     run().check({"cpuset", "-l", spec.props.get("cpuset"), "-j", std::to_string(state.jid)});

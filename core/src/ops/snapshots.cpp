@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -66,7 +67,10 @@ std::map<std::string, std::vector<std::string>> clones_by_snapshot(Context& ctx,
 }  // namespace
 
 std::string timestamp_snapshot_name(const std::string& prefix) {
+  // Transcript tests pin the clock (IOCELL_TEST_NOW=<epoch seconds>): the
+  // name is part of the zfs argv they expect.
   std::time_t t = std::time(nullptr);
+  if (const char* fixed = std::getenv("IOCELL_TEST_NOW"); fixed && *fixed) t = static_cast<std::time_t>(std::atoll(fixed));
   std::tm tm{};
   ::localtime_r(&t, &tm);
   char buf[32];

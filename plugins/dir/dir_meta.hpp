@@ -1,7 +1,7 @@
 // What plain directories cannot say about themselves: which directories are
-// datasets, their flags, user properties, and clone relations. One small
-// JSON file per dataset under <root>/.datasets, written atomically, so that
-// operations on different jails never rewrite each other's records.
+// datasets, their flags, user properties, and clone relations (records under
+// <root>/.datasets, see sdk/dataset_records.hpp), and where snapshot copies
+// and overlay layers live.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <iocell/sdk/dataset_records.hpp>
 
 namespace iocell::plugins::dir {
 
@@ -29,17 +31,13 @@ struct SnapMeta {
   std::uint64_t referenced = 0;
 };
 
-/// Checks a dataset name ("jails/<uuid>/root") and throws naming what is wrong.
-void validate_dataset(const std::string& dataset);
-/// Checks a snapshot name (the part after '@').
-void validate_snapshot(const std::string& snap);
-/// A dataset name as one path component: '%' -> "%25", '/' -> "%2F".
-std::string escape(const std::string& dataset);
-std::string unescape(const std::string& escaped);
+using sdk::records::escape;
+using sdk::records::validate_dataset;
+using sdk::records::validate_snapshot;
 
 class MetaStore {
  public:
-  explicit MetaStore(std::filesystem::path root) : m_root(std::move(root)) {}
+  explicit MetaStore(std::filesystem::path root) : m_root(root), m_records(root / ".datasets") {}
 
   std::filesystem::path datasets_dir() const { return m_root / ".datasets"; }
   std::filesystem::path snapshots_dir(const std::string& ds) const { return m_root / ".snapshots" / escape(ds); }
@@ -61,11 +59,8 @@ class MetaStore {
   static void save_snapshot(const std::filesystem::path& snap_dir, const SnapMeta& meta);
 
  private:
-  std::filesystem::path file(const std::string& ds) const { return datasets_dir() / (escape(ds) + ".json"); }
   std::filesystem::path m_root;
+  sdk::records::RecordStore m_records;
 };
-
-/// Writes a file atomically: temp file, fsync, rename, fsync of the directory.
-void write_atomic(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace iocell::plugins::dir

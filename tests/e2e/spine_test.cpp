@@ -6,11 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <iocell/core/config_store.hpp>
+
 #include "support/run_iocell.hpp"
 #include "support/temp_dir.hpp"
 
-using iocell::test::iocell;
-using iocell::test::Run;
+using iocell::test::run_iocell;
+using iocell::test::CliResult;
 using iocell::test::trim;
 
 namespace {
@@ -20,7 +22,7 @@ class Spine : public ::testing::Test {
   iocell::test::TempDir dir{"iocell-e2e"};
   std::filesystem::path root = dir.path() / "root";
 
-  Run run(std::vector<std::string> args) { return iocell(root, std::move(args)); }
+  CliResult run(std::vector<std::string> args) { return run_iocell(root, std::move(args)); }
   std::string create(std::vector<std::string> props) {
     props.insert(props.begin(), {"create", "-e"});
     auto r = run(props);
@@ -94,13 +96,14 @@ TEST_F(Spine, JsonOutputs) {
 
 TEST_F(Spine, InvalidValuesChangeNothingAndNameTheProblem) {
   std::string uuid = create({"tag=v"});
-  auto before = run({"get", "all", "v"}).out;
+  auto config = [&] { return iocell::core::read_config(root / "jails" / uuid / "config.json"); };
+  auto before = config();
   auto r = run({"set", "priority=7", "vnet=maybe", "v"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("vnet"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("maybe"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("on or off"), std::string::npos) << r.err;
-  EXPECT_EQ(run({"get", "all", "v"}).out, before);  // priority=7 was not written either
+  EXPECT_EQ(config(), before);  // priority=7 was not written either
 
   auto c = run({"create", "-e", "tag=bad/tag"});
   EXPECT_EQ(c.code, 2);
@@ -191,7 +194,7 @@ TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
 }
 
 TEST_F(Spine, DryRunPrintsAndChangesNothing) {
-  auto r = iocell(root, {"--dry-run", "create", "-e", "tag=dry"});
+  auto r = run_iocell(root, {"--dry-run", "create", "-e", "tag=dry"});
   EXPECT_EQ(run({"list", "-H"}).out.find("dry"), std::string::npos);
   (void)r;
 }

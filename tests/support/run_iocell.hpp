@@ -9,13 +9,13 @@
 
 namespace iocell::test {
 
-struct Run {
+struct CliResult {
   int code = 0;
   std::string out, err;
 };
 
 /// iocell --root ROOT ARGS..., with extra environment.
-inline Run iocell(const std::filesystem::path& root, std::vector<std::string> args,
+inline CliResult run_iocell(const std::filesystem::path& root, std::vector<std::string> args,
                   const std::map<std::string, std::string>& env = {}, const std::string& input = "") {
   std::vector<std::string> argv = {IOCELL_BINARY, "--root", root.string()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -25,7 +25,7 @@ inline Run iocell(const std::filesystem::path& root, std::vector<std::string> ar
   cmd.timeout = std::chrono::seconds(120);
   core::PosixRunner runner;
   auto res = runner.run(cmd);
-  return Run{res.exit_code, res.out, res.err};
+  return CliResult{res.exit_code, res.out, res.err};
 }
 
 inline std::string trim(std::string s) {

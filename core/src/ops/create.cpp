@@ -34,6 +34,7 @@ std::string now_tag() {
 
 void validate_user_props(const PropertyValues& props) {
   for (const auto& [k, v] : props) {
+    if (kCreateOnly.count(k)) continue;  // checked by the caller
     if (kIdentity.count(k)) throw UsageError("property " + k + " is set by iocell and cannot be given");
     if (k == "template") throw UsageError("create makes jails; turn one into a template with iocell set template=yes TARGET");
     validate_property(k, v);

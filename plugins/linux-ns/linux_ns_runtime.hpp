@@ -1,0 +1,39 @@
+// The linux-ns runtime (sdk::Runtime for Linux hosts).
+#pragma once
+
+#include <iocell/sdk/host.hpp>
+#include <iocell/sdk/runtime.hpp>
+
+#include "jail_record.hpp"
+#include "ns_util.hpp"
+#include "process.hpp"
+
+namespace iocell::plugins::linux_ns {
+
+class LinuxNsRuntime : public sdk::Runtime {
+ public:
+  explicit LinuxNsRuntime(const sdk::HostContext& host);
+  std::string name() const override { return "linux-ns"; }
+
+  sdk::RunState create(sdk::JailSpec& spec) override;
+  void destroy(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  std::vector<sdk::RunState> running() override;
+  sdk::CommandResult exec(const sdk::JailSpec& spec, const sdk::RunState& state, const sdk::ExecRequest& req) override;
+  void kill_processes(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void set_live(const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& property,
+                const std::string& value) override;
+  sdk::CommandResult chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) override;
+
+ private:
+  /// A pidfd of the jail's init, opened and then checked against the record
+  /// so that a recycled pid can never be signalled or entered.
+  UniqueFd open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run);
+  ProcessPlan plan_for(const sdk::JailSpec& spec, const sdk::ExecRequest& req) const;
+  /// TERM to every process of the jail but the init, stop_timeout, KILL.
+  void empty_jail(const sdk::JailSpec& spec, pid_t init, int pidfd);
+
+  sdk::HostContext m_host;
+  RecordStore m_records;
+};
+
+}  // namespace iocell::plugins::linux_ns

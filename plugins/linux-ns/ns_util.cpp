@@ -1,0 +1,138 @@
+#include "ns_util.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace iocell::plugins::linux_ns {
+
+std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + std::strerror(errno)); }
+
+std::optional<std::string> slurp(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+UniqueFd open_beneath(int dirfd, const std::filesystem::path& rel, int flags, const std::string& shown) {
+  open_how how{};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  std::string p = rel.relative_path().string();
+  if (p.empty()) p = ".";
+  int fd = static_cast<int>(::syscall(SYS_openat2, dirfd, p.c_str(), &how, sizeof how));
+  if (fd < 0) {
+    if (errno == ELOOP || errno == EXDEV)
+      throw std::runtime_error("refusing " + shown + ": a component is a symbolic link or leaves the jail root");
+    throw sys_error("cannot open " + shown);
+  }
+  return UniqueFd(fd);
+}
+
+void make_dirs_beneath(int dirfd, const std::filesystem::path& rel, const std::string& shown) {
+  UniqueFd dir(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  for (const auto& part : sdk::SafeRoot::components(rel)) {
+    int next = ::openat(dir.get(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0 && errno == ENOENT) {
+      if (::mkdirat(dir.get(), part.c_str(), 0755) != 0 && errno != EEXIST) throw sys_error("cannot create " + shown);
+      next = ::openat(dir.get(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (next < 0) {
+      if (errno == ELOOP || errno == ENOTDIR)
+        throw std::runtime_error("refusing " + shown + ": a component is a symbolic link or not a directory");
+      throw sys_error("cannot open " + shown);
+    }
+    dir = UniqueFd(next);
+  }
+}
+
+std::optional<ProcInfo> proc_info(pid_t pid) {
+  auto stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return std::nullopt;
+  // The command name may hold spaces and parentheses: fields start after the last ')'.
+  size_t open = stat->find('('), close = stat->rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat->size()) return std::nullopt;
+  ProcInfo info;
+  info.comm = stat->substr(open + 1, close - open - 1);
+  auto fields = split_blank(stat->substr(close + 2));
+  // fields[0] is field 3 (state); starttime is field 22.
+  if (fields.size() < 20) return std::nullopt;
+  info.state = fields[0].empty() ? '?' : fields[0][0];
+  try {
+    info.start_ticks = std::stoull(fields[19]);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return info;
+}
+
+std::uint64_t ns_inode(pid_t pid, const char* ns) {
+  struct stat st {};
+  std::string path = "/proc/" + std::to_string(pid) + "/ns/" + ns;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<std::uint64_t>(st.st_ino);
+}
+
+std::string boot_id() {
+  auto id = slurp("/proc/sys/kernel/random/boot_id");
+  if (!id) return "";
+  while (!id->empty() && (id->back() == '\n' || id->back() == ' ')) id->pop_back();
+  return *id;
+}
+
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+int signal_pidfd(int pidfd, int sig) { return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
+
+std::vector<std::string> split_blank(const std::string& text) {
+  std::vector<std::string> words;
+  std::string cur;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (!cur.empty()) words.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) words.push_back(cur);
+  return words;
+}
+
+int last_cap() {
+  static const int value = [] {
+    auto s = slurp("/proc/sys/kernel/cap_last_cap");
+    try {
+      return s ? std::stoi(*s) : 40;
+    } catch (const std::exception&) {
+      return 40;
+    }
+  }();
+  return value;
+}
+
+}  // namespace iocell::plugins::linux_ns

@@ -1,0 +1,72 @@
+// One command run inside a jail: what the child does once it is inside
+// (credentials, capabilities, environment, exec) and what the parent does
+// meanwhile (feed nothing, collect output, enforce a timeout, wait).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <iocell/sdk/command.hpp>
+
+#include "ns_util.hpp"
+#include "passwd.hpp"
+
+namespace iocell::plugins::linux_ns {
+
+struct ProcessPlan {
+  /// Run as is; empty with `login` set: login(1) with login_args if the jail
+  /// has it, else the user's shell as a login shell.
+  std::vector<std::string> argv;
+  bool login = false;
+  std::vector<std::string> login_args;
+  std::vector<std::string> env;  ///< "NAME=value"
+  std::string path;              ///< the PATH searched for argv[0]
+  UserEntry user;
+  std::vector<gid_t> groups;
+  std::string cwd = "/";
+  std::uint64_t caps = 0;
+};
+
+/// Where the child's stdin, stdout and stderr go.
+class ChildIo {
+ public:
+  /// interactive: the caller's terminal; log_to non-empty: appended to that
+  /// host file; otherwise captured through pipes. stdin is /dev/null unless
+  /// interactive.
+  ChildIo(bool interactive, const std::filesystem::path& log_to);
+  /// In the child: installs the descriptors as 0, 1, 2.
+  void install_in_child() const;
+  /// In the parent after fork: closes the child's ends.
+  void parent_after_fork();
+  bool captured() const { return bool(m_out_r); }
+  int out_fd() const { return m_out_r.get(); }
+  int err_fd() const { return m_err_r.get(); }
+  bool interactive() const { return m_interactive; }
+
+ private:
+  bool m_interactive;
+  UniqueFd m_in, m_out, m_err;
+  UniqueFd m_out_r, m_err_r;
+};
+
+/// In the child, inside the jail's root: switches user, drops capabilities
+/// and execs. On failure writes "errno path" to `errfd` and exits 127.
+[[noreturn]] void exec_process(const ProcessPlan& plan, int errfd);
+
+/// Restores default signal handling (the caller's ignored signals would
+/// otherwise survive exec) and unblocks everything.
+void reset_signals();
+
+/// In the parent: waits for `child` (pid and pidfd), collecting captured
+/// output, enforcing the timeout (SIGTERM, then SIGKILL 2 s later), and
+/// reading the exec failure pipe. While an interactive child runs, the
+/// parent ignores SIGINT and SIGQUIT (they belong to the child).
+sdk::CommandResult supervise(pid_t child, ChildIo& io, int exec_err_fd, std::chrono::milliseconds timeout,
+                             const std::string& shown_command);
+
+}  // namespace iocell::plugins::linux_ns

@@ -1,0 +1,215 @@
+#include "linux_vnet_bridge.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "host_net.hpp"
+
+namespace iocell::plugins::linux_net {
+
+namespace {
+
+struct Address {
+  std::string nic;
+  std::string cidr;
+};
+
+// Every address of ip4_addr/ip6_addr with the jail interface it goes on.
+std::vector<Address> jail_addresses(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics) {
+  std::vector<Address> out;
+  for (const bool v6 : {false, true}) {
+    const std::string prop = v6 ? "ip6_addr" : "ip4_addr";
+    for (const auto& a : sdk::parse_ip_list(spec.props.get(prop))) {
+      std::string nic = a.interface;
+      if (nic.empty() || nic == "DEFAULT") nic = nics.front().nic;
+      if (std::none_of(nics.begin(), nics.end(), [&](const VnetInterface& v) { return v.nic == nic; })) {
+        std::string have;
+        for (const auto& v : nics) have += (have.empty() ? "" : ", ") + v.nic;
+        throw std::runtime_error(prop + " puts " + a.address + " on " + nic + ", which is not one of the jail's interfaces (" +
+                                 have + "; see the interfaces property)");
+      }
+      const int len = a.prefix_len < 0 ? (v6 ? 64 : 24) : a.prefix_len;
+      out.push_back({nic, a.address + "/" + std::to_string(len)});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+// Undoes what it was told about unless dismissed: a failed attach leaves
+// no interface and no netns name behind.
+class Undo {
+ public:
+  explicit Undo(sdk::CommandRunner& run) : m_run(run) {}
+  ~Undo() {
+    for (auto it = m_steps.rbegin(); it != m_steps.rend(); ++it) m_run.run(*it);
+  }
+  void add(sdk::Command c) { m_steps.push_back(std::move(c)); }
+  void dismiss() { m_steps.clear(); }
+
+ private:
+  sdk::CommandRunner& m_run;
+  std::vector<sdk::Command> m_steps;
+};
+
+}  // namespace
+
+void VnetBridge::ip_lines(const std::vector<std::string>& lines, const std::string& netns) {
+  if (lines.empty()) return;
+  std::vector<std::string> head{"ip"};
+  if (!netns.empty()) head.insert(head.end(), {"-n", netns});
+  if (m_host.dry_run) {
+    for (const auto& l : lines) {
+      auto argv = head;
+      for (auto& w : words(l)) argv.push_back(w);
+      m_host.runner->run(argv);
+    }
+    return;
+  }
+  sdk::Command cmd(head);
+  cmd.argv.insert(cmd.argv.end(), {"-batch", "-"});
+  std::string input;
+  for (const auto& l : lines) input += l + "\n";
+  cmd.stdin_data = input;
+  m_host.runner->check(cmd);
+}
+
+void VnetBridge::prepare(sdk::JailSpec& spec) {
+  auto nics = parse_interfaces(spec.props.get("interfaces"));
+  if (nics.empty()) throw std::runtime_error("vnet=on needs at least one interfaces item such as vnet0:bridge0");
+  if (spec.props.enabled("dhcp"))
+    throw std::runtime_error("dhcp=on is not supported by vnet-bridge on Linux: set ip4_addr=vnet0|ADDRESS/LEN and defaultrouter");
+  std::vector<std::string> macs;
+  for (const auto& vi : nics) {
+    const std::string prop = vi.nic + "_mac";
+    std::pair<std::string, std::string> pair;
+    if (spec.props.is_set(prop)) {
+      pair = split_mac_pair(spec.props.get(prop));
+    } else {
+      pair = derive_macs(spec.uuid, vi.index);
+      spec.props.set(prop, pair.first + "," + pair.second);
+    }
+    for (const auto& m : {pair.first, pair.second}) {
+      if (std::find(macs.begin(), macs.end(), m) != macs.end())
+        throw std::runtime_error("MAC " + colon_mac(m) + " is used twice among the jail's interfaces; fix the vnetN_mac properties");
+      macs.push_back(m);
+    }
+  }
+  jail_addresses(spec, nics);
+  spec.params.emplace_back("netns", "new");
+}
+
+void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
+  auto nics = parse_interfaces(spec.props.get("interfaces"));
+  const auto addresses = jail_addresses(spec, nics);
+  if (state.jid <= 0 && !m_host.dry_run) throw std::runtime_error("vnet-bridge needs the jail's init to attach " + spec.name);
+  std::optional<FileLock> lock;
+  if (!m_host.dry_run) lock.emplace(lock_file());
+  auto& run = *m_host.runner;
+  Undo undo(run);
+
+  std::vector<std::string> host;
+  const auto existing = m_host.dry_run ? std::vector<std::string>{} : link_macs();
+  for (const auto& vi : nics) {
+    if (!link_exists(vi.bridge)) {
+      if (!spec.props.enabled("createbridge"))
+        throw std::runtime_error("bridge " + vi.bridge + " does not exist and createbridge=off; create it or set createbridge=on");
+      ip_lines({"link add name " + vi.bridge + " type bridge", "link set dev " + vi.bridge + " alias " + kIocellBridge,
+                "link set dev " + vi.bridge + " up"});
+      if (m_host.log) m_host.log->info("created bridge {} for {} (deleted once no jail uses it)", vi.bridge, spec.uuid);
+    }
+    const std::string prop = vi.nic + "_mac";
+    std::string pair_text = spec.props.get(prop);
+    if (!spec.props.is_set(prop)) {
+      auto derived = derive_macs(spec.uuid, vi.index);
+      pair_text = derived.first + "," + derived.second;
+    }
+    const auto [hmac, jmac] = split_mac_pair(pair_text);
+    for (const auto& m : {colon_mac(hmac), colon_mac(jmac)}) {
+      if (std::find(existing.begin(), existing.end(), m) != existing.end())
+        throw std::runtime_error("MAC " + m + " of " + spec.uuid + " " + vi.nic +
+                                 " is already used on this host; set " + vi.nic + "_mac to another pair");
+    }
+    const std::string vh = host_ifname(spec.uuid, vi.index);
+    if (link_exists(vh)) throw std::runtime_error("interface " + vh + " already exists (is " + spec.uuid + " running twice?)");
+    const int mtu = m_host.dry_run ? 0 : link_mtu(vi.bridge);
+    const std::string mtu_opt = mtu > 0 ? " mtu " + std::to_string(mtu) : "";
+    host.push_back("link add name " + vh + mtu_opt + " address " + colon_mac(hmac) + " type veth peer name " + vi.nic +
+                   mtu_opt + " address " + colon_mac(jmac) + " netns " + std::to_string(state.jid));
+    host.push_back("link set dev " + vh + " master " + vi.bridge + " up");
+    undo.add(sdk::Command{"ip", "link", "del", vh});
+  }
+  ip_lines(host);
+
+  const std::string ns = netns_name(spec.uuid);
+  run.check({"ip", "netns", "attach", ns, std::to_string(state.jid)});
+  // The name is only a handle for `ip -n`: it goes whether attach works or not.
+  struct Detach {
+    sdk::CommandRunner& r;
+    std::string n;
+    ~Detach() { r.run({"ip", "netns", "delete", n}); }
+  } detach_name{run, ns};
+
+  std::vector<std::string> inside{"link set dev lo up"};
+  for (const auto& vi : nics) inside.push_back("link set dev " + vi.nic + " up");
+  for (const auto& a : addresses) inside.push_back("addr add " + a.cidr + " dev " + a.nic);
+  if (spec.props.is_set("defaultrouter")) inside.push_back("route add default via " + spec.props.get("defaultrouter"));
+  if (spec.props.is_set("defaultrouter6")) inside.push_back("route add default via " + spec.props.get("defaultrouter6"));
+  ip_lines(inside, ns);
+  undo.dismiss();
+}
+
+void VnetBridge::delete_host_ends(const sdk::JailSpec& spec) {
+  std::vector<std::string> lines;
+  for (const auto& vi : parse_interfaces(spec.props.get("interfaces"))) {
+    const std::string vh = host_ifname(spec.uuid, vi.index);
+    if (m_host.dry_run || link_exists(vh)) lines.push_back("link del dev " + vh);
+  }
+  if (lines.empty()) return;
+  if (m_host.dry_run) {
+    ip_lines(lines);
+    return;
+  }
+  // -force: one end already gone (the jail's namespace took it) must not
+  // keep the others.
+  sdk::Command cmd{"ip", "-force", "-batch", "-"};
+  std::string input;
+  for (const auto& l : lines) input += l + "\n";
+  cmd.stdin_data = input;
+  m_host.runner->run(cmd);
+}
+
+void VnetBridge::detach(const sdk::JailSpec& spec, const sdk::RunState&) { delete_host_ends(spec); }
+
+void VnetBridge::cleanup(const sdk::JailSpec& spec) {
+  delete_host_ends(spec);
+  if (m_host.dry_run) return;
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path("/run/netns") / netns_name(spec.uuid), ec))
+    m_host.runner->run({"ip", "netns", "delete", netns_name(spec.uuid)});
+  FileLock lock(lock_file());
+  std::vector<std::string> bridges;
+  for (const auto& vi : parse_interfaces(spec.props.get("interfaces")))
+    if (link_exists(vi.bridge) && std::find(bridges.begin(), bridges.end(), vi.bridge) == bridges.end()) bridges.push_back(vi.bridge);
+  if (bridges.empty()) return;
+  const auto links = parse_links(m_host.runner->check({"ip", "-o", "-d", "link", "show"}).out);
+  for (const auto& br : bridges) {
+    auto it = std::find_if(links.begin(), links.end(), [&](const LinkInfo& l) { return l.name == br; });
+    if (it == links.end() || it->alias != kIocellBridge) continue;
+    if (std::any_of(links.begin(), links.end(), [&](const LinkInfo& l) { return l.master == br; })) continue;
+    m_host.runner->run({"ip", "link", "del", "dev", br});
+    if (m_host.log) m_host.log->info("deleted bridge {}: iocell created it and no jail uses it any more", br);
+  }
+}
+
+}  // namespace iocell::plugins::linux_net

@@ -1,0 +1,55 @@
+// "vnet-bridge" on Linux: a VNET jail (its own network namespace, made by
+// the runtime) with one veth pair per `interfaces` item.
+//
+// prepare()  checks the items, stores the MAC pair of every vnetN whose
+//            vnetN_mac is none in spec.props (the core persists vnet*_mac),
+//            and checks that each address names one of the jail's
+//            interfaces. dhcp=on is refused: no DHCP client is run.
+// attach()   per vnetN:BRIDGE: the bridge (created when missing and
+//            createbridge=on, marked with the alias "created-by-iocell"),
+//            a veth pair whose host end vnetN_<tag> joins the bridge and
+//            whose other end is born in the jail's namespace as vnetN with
+//            the stored MACs and the bridge's MTU; then, through a
+//            transient `ip netns attach` name, lo up, the addresses
+//            (default length /24 and /64) and the default routes.
+// detach()   deletes the host ends (the jail ends go with them).
+// cleanup()  deletes host ends left by a failed start, the transient netns
+//            name, and each bridge iocell created once no port is left. A
+//            bridge iocell did not create is never deleted.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <iocell/sdk/host.hpp>
+#include <iocell/sdk/network.hpp>
+
+#include "net_names.hpp"
+
+namespace iocell::plugins::linux_net {
+
+/// The alias iocell puts on bridges it creates (ifalias; one word, so that
+/// `ip -batch` lines need no quoting).
+inline constexpr const char* kIocellBridge = "created-by-iocell";
+
+class VnetBridge : public sdk::Network {
+ public:
+  explicit VnetBridge(const sdk::HostContext& host) : m_host(host) {}
+  std::string name() const override { return "vnet-bridge"; }
+  void prepare(sdk::JailSpec& spec) override;
+  void attach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void detach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void cleanup(const sdk::JailSpec& spec) override;
+
+ private:
+  /// Runs `ip` lines: one `ip -batch -` for real, one command per line in
+  /// --dry-run so that the printed plan is readable.
+  void ip_lines(const std::vector<std::string>& lines, const std::string& netns = "");
+  void delete_host_ends(const sdk::JailSpec& spec);
+  std::filesystem::path lock_file() const { return m_host.root / ".run" / "vnet-bridge.lock"; }
+
+  sdk::HostContext m_host;
+};
+
+}  // namespace iocell::plugins::linux_net

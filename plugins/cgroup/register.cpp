@@ -1,0 +1,12 @@
+#include "cgroup_limits.hpp"
+#include "cgroup_plugin.hpp"
+
+namespace iocell::plugins::cgroup {
+
+namespace {
+std::unique_ptr<sdk::Limits> make_limits(const sdk::HostContext& host) { return std::make_unique<CgroupLimits>(host); }
+}  // namespace
+
+void register_plugin(sdk::Registrar& r) noexcept { r.add_limits("cgroup", sdk::kLinux, &make_limits); }
+
+}  // namespace iocell::plugins::cgroup

@@ -50,6 +50,36 @@ std::vector<std::string> linux_commands(std::int64_t init_pid) {
   return out;
 }
 
+// Every snapshot of the jail's datasets, listed once: the rows (one per
+// name, oldest first) and which dataset holds which name.
+struct SnapshotSet {
+  std::vector<JailSnapshot> rows;
+  std::map<std::string, std::set<std::string>> held;
+};
+
+SnapshotSet collect(Context& ctx, const std::vector<std::string>& datasets, const std::string& root) {
+  sdk::Storage& storage = ctx.storage();
+  SnapshotSet inv;
+  std::map<std::string, JailSnapshot> rows;
+  std::map<std::string, size_t> seen;  // the storage lists oldest first: ties in seconds keep its order
+  for (const auto& ds : datasets) {
+    for (const auto& s : storage.snapshots(ds)) {
+      inv.held[ds].insert(s.name);
+      seen.try_emplace(s.name, seen.size());
+      auto [it, fresh] = rows.try_emplace(s.name, JailSnapshot{s.name, s.created, 0, 0});
+      JailSnapshot& row = it->second;
+      if (!fresh && s.created < row.created) row.created = s.created;
+      row.used += s.used;
+      if (ds == root || row.referenced == 0) row.referenced = s.referenced;
+    }
+  }
+  for (auto& [n, row] : rows) inv.rows.push_back(row);
+  std::sort(inv.rows.begin(), inv.rows.end(), [&seen](const auto& a, const auto& b) {
+    return a.created != b.created ? a.created < b.created : seen.at(a.name) < seen.at(b.name);
+  });
+  return inv;
+}
+
 // Which snapshot (dataset@snap) of the jail each dependent clone uses.
 std::map<std::string, std::vector<std::string>> clones_by_snapshot(Context& ctx, const JailRecord& rec) {
   sdk::Storage& storage = ctx.storage();
@@ -140,26 +170,7 @@ void snapshot_jail(Context& ctx, const JailRecord& rec, const std::string& name,
 }
 
 std::vector<JailSnapshot> list_jail_snapshots(Context& ctx, const JailRecord& rec) {
-  sdk::Storage& storage = ctx.storage();
-  std::map<std::string, JailSnapshot> rows;
-  std::map<std::string, size_t> seen;  // the storage lists oldest first: ties in seconds keep its order
-  const std::string root = rec.dataset + "/root";
-  for (const auto& ds : jail_datasets(ctx, rec)) {
-    for (const auto& s : storage.snapshots(ds)) {
-      seen.try_emplace(s.name, seen.size());
-      auto [it, fresh] = rows.try_emplace(s.name, JailSnapshot{s.name, s.created, 0, 0});
-      JailSnapshot& row = it->second;
-      if (!fresh && s.created < row.created) row.created = s.created;
-      row.used += s.used;
-      if (ds == root || row.referenced == 0) row.referenced = s.referenced;
-    }
-  }
-  std::vector<JailSnapshot> out;
-  for (auto& [n, row] : rows) out.push_back(row);
-  std::sort(out.begin(), out.end(), [&seen](const auto& a, const auto& b) {
-    return a.created != b.created ? a.created < b.created : seen.at(a.name) < seen.at(b.name);
-  });
-  return out;
+  return collect(ctx, jail_datasets(ctx, rec), rec.dataset + "/root").rows;
 }
 
 std::vector<std::string> remove_jail_snapshot(Context& ctx, const JailRecord& rec, const std::string& name) {
@@ -167,13 +178,14 @@ std::vector<std::string> remove_jail_snapshot(Context& ctx, const JailRecord& re
   FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
   sdk::Storage& storage = ctx.storage();
   const auto datasets = jail_datasets(ctx, rec);
+  auto inv = collect(ctx, datasets, rec.dataset + "/root");
   const auto in_use = clones_by_snapshot(ctx, rec);
   std::vector<std::string> names;
   if (name == "ALL") {
-    for (const auto& s : list_jail_snapshots(ctx, rec)) names.push_back(s.name);
+    for (const auto& s : inv.rows) names.push_back(s.name);
   } else {
     bool found = false;
-    for (const auto& ds : datasets) found = found || has_snapshot(storage, ds, name);
+    for (const auto& [ds, held] : inv.held) found = found || held.count(name);
     if (!found) throw NotFound("snapshot " + name + " of " + rec.uuid + " (" + rec.tag() + ") not found (iocell snaplist shows them)");
     if (auto it = in_use.find(name); it != in_use.end())
       throw Refused("snapshot " + name + " of " + rec.uuid + " is the origin of " + describe_datasets(ctx, it->second) +
@@ -186,12 +198,14 @@ std::vector<std::string> remove_jail_snapshot(Context& ctx, const JailRecord& re
       kept.push_back(n + " (origin of " + describe_datasets(ctx, it->second) + ")");
       continue;
     }
-    // Recursive from the highest dataset holding it: one call covers the
-    // root and the datasets below it; the root's own snapshots (clone
-    // origins, snapshots of older versions) are found as well.
+    // Recursively from the highest dataset holding it: one call covers
+    // the datasets below; a snapshot only the root has (taken of the root
+    // alone) is found there.
     for (const auto& ds : datasets) {
-      if (!has_snapshot(storage, ds, n)) continue;
+      if (!inv.held[ds].count(n)) continue;
       storage.destroy_snapshot(ds, n, true);
+      for (auto& [d, held] : inv.held)
+        if (d == ds || d.rfind(ds + "/", 0) == 0) held.erase(n);
     }
     removed.push_back(n);
   }

@@ -1,0 +1,99 @@
+// Whole operations of the data lifecycle on a transcript FreeBSD host with
+// zfs storage: snapshots, rollback of every dataset, snapremove ALL, the
+// database check, update's back-out snapshot (tests/transcripts/snapshots/).
+#include <gtest/gtest.h>
+
+#include <iocell/core/errors.hpp>
+#include <iocell/core/ops/snapshots.hpp>
+#include <iocell/core/ops/update.hpp>
+
+#include "support/data_freebsd_host.hpp"
+
+using iocell::test::data::error_of;
+using iocell::test::data::FreebsdHost;
+namespace core = iocell::core;
+
+namespace {
+const std::string U = "9f1c1a2e-5b7d-4c3e-8a41-2f6d0b7e9c10";
+const std::string N = "3b0e6f42-8d19-4a77-9c55-0e1f2a3b4c5d";
+
+core::PropertyValues thick(const std::string& tag) {
+  return {{"tag", tag}, {"type", "thickjail"}, {"release", "14.2-RELEASE"}};
+}
+}  // namespace
+
+TEST(DataSnapshots, RollbackTakesEveryDatasetBackRootIncluded) {
+  FreebsdHost h("snapshots/rollback_every_dataset.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("www"));
+  core::rollback_jail(*h.ctx, rec, "before", false);
+  h.finish();
+}
+
+TEST(DataSnapshots, RollbackOfARunningJailNeedsForce) {
+  FreebsdHost h("snapshots/rollback_running.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("www"));
+  EXPECT_THROW(core::rollback_jail(*h.ctx, rec, "before", false), core::Refused);
+  h.finish();
+}
+
+TEST(DataSnapshots, SnapremoveAllRemovesRootOnlySnapshotsAndKeepsCloneOrigins) {
+  FreebsdHost h("snapshots/snapremove_all.txt", {{"U", U}, {"N", N}});
+  auto rec = h.add_jail(U, thick("www"));
+  h.add_jail(N, {{"tag", "www2"}, {"type", "clonejail"}, {"release", "14.2-RELEASE"}});
+  const std::string err = error_of([&] { core::remove_jail_snapshot(*h.ctx, rec, "ALL"); });
+  EXPECT_NE(err.find("removed 2 snapshot(s)"), std::string::npos) << err;
+  EXPECT_NE(err.find(N + " (origin of " + N + " (www2))"), std::string::npos) << err;
+  h.finish();
+}
+
+TEST(DataSnapshots, ADatabaseInTheJailNeedsForce) {
+  FreebsdHost h("snapshots/snapshot_database.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("db"));
+  const std::string err = error_of([&] { core::snapshot_jail(*h.ctx, rec, "before", false); });
+  EXPECT_NE(err.find("a database is running"), std::string::npos) << err;
+  EXPECT_NE(err.find("postgres"), std::string::npos) << err;
+  EXPECT_EQ(err.find("postgres, postgres"), std::string::npos) << "each server named once: " << err;
+  core::snapshot_jail(*h.ctx, rec, "before", true);
+  h.finish();
+}
+
+TEST(DataSnapshots, AFailedUpdateRollsBackAndRemovesItsSnapshot) {
+  FreebsdHost h("snapshots/update_backout.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("www"));
+  iocell::test::storage::write(rec.home / "root/etc/freebsd-update.conf", "KeyPrint abc\nServerName update.FreeBSD.org\n");
+  const std::string err = error_of([&] { core::update_jail(*h.ctx, rec); });
+  EXPECT_NE(err.find("metadata is corrupt"), std::string::npos) << err;
+  EXPECT_NE(err.find("snapshot ioc-update_2025-03-01_10:00:00 rolled back and removed"), std::string::npos) << err;
+  h.finish();
+}
+
+TEST(DataSnapshots, ALeftoverSnapshotNeverBlocksTheNextUpdate) {
+  FreebsdHost h("snapshots/update_ok.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("www"));
+  iocell::test::storage::write(rec.home / "root/etc/freebsd-update.conf", "KeyPrint abc\nServerName update.FreeBSD.org\n");
+  auto out = core::update_jail(*h.ctx, rec);
+  EXPECT_EQ(out.snapshot, "ioc-update_2025-03-01_10:00:00_2");
+  h.finish();
+}
+
+TEST(DataSnapshots, UpdateOnLinuxIsRefusedBeforeAnythingChanges) {
+  iocell::test::storage::ScratchDir d("data-linux-update");
+  ::unsetenv("IOCELL_HOST_OS");
+  std::ostringstream out, err;
+  core::GlobalOptions opts;
+  opts.root = d.path() / "iocell";
+  opts.storage = "dir";
+  core::Context ctx(opts, out, err);
+  std::filesystem::create_directories(opts.root / "jails" / U / "root/etc");
+  core::PropertyValues props = core::builtin_defaults(iocell::sdk::HostOs::Linux);
+  props["tag"] = "www";
+  props["type"] = "thickjail";
+  props["release"] = "14.2-RELEASE";
+  core::write_config(opts.root / "jails" / U / "config.json", props);
+  auto rec = ctx.inventory().resolve(U);
+  const std::string e1 = error_of([&] { core::update_jail(ctx, rec); });
+  EXPECT_NE(e1.find("this Linux host has no FreeBSD userland"), std::string::npos) << e1;
+  const std::string e2 = error_of([&] { core::upgrade_jail(ctx, rec, "14.3-RELEASE"); });
+  EXPECT_NE(e2.find("this Linux host has no FreeBSD userland"), std::string::npos) << e2;
+  EXPECT_TRUE(std::filesystem::is_empty(opts.root / ".snapshots")) << "no back-out snapshot was taken";
+}

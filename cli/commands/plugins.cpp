@@ -25,6 +25,7 @@ int plugins_command(Invocation& inv) {
   add_output_options(opts);
   auto p = parse_args(inv.command, inv.args, opts);
   auto& pm = inv.ctx.plugins();
+  pm.load_deferred();
   if (p.flag("json")) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& pl : pm.plugins()) {

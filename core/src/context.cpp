@@ -91,7 +91,7 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
   m_host.log = std::make_shared<spdlog::logger>("iocell", console);
   m_host.log->set_level(spdlog::level::debug);
 
-  m_plugins->load_all(PluginManager::search_path());
+  m_plugins->discover(PluginManager::search_path(), m_host.root / ".plugin-index.json");
   for (const auto& w : m_plugins->warnings())
     m_host.log->warn("skipping plugin {}: {}", w.path.string(), w.reason);
 }

@@ -7,7 +7,14 @@
 #include <cstring>
 #include <set>
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include <boost/dll/shared_library.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iocell/core/config_store.hpp>
 
 #include <iocell/core/errors.hpp>
 
@@ -109,6 +116,9 @@ bool PluginManager::load_file(const std::filesystem::path& file) {
   for (const auto& p : m_plugins) {
     if (p.name == d->name) return warn("plugin " + p.name + " already loaded from " + p.path.string());
   }
+  for (const auto& p : m_deferred) {
+    if (p.info.name == d->name) return warn("plugin " + p.info.name + " already found in " + p.path.string());
+  }
   m_plugins.push_back(LoadedPlugin{d->name, d->version ? d->version : "", file, d->os, {}});
   m_registering = &m_plugins.back();
   d->register_all(*this);
@@ -126,7 +136,8 @@ void PluginManager::add(ComponentKind kind, const char* name, std::uint32_t os, 
 
 static std::uint32_t mask_of(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? sdk::kFreeBSD : sdk::kLinux; }
 
-void (*PluginManager::find(ComponentKind kind, const std::string& name, sdk::HostOs os) const)() {
+void (*PluginManager::find(ComponentKind kind, const std::string& name, sdk::HostOs os))() {
+  ensure_loaded(kind, name, os);
   auto it = m_components.find(kind);
   if (it != m_components.end()) {
     for (const auto& c : it->second) {
@@ -142,12 +153,118 @@ void (*PluginManager::find(ComponentKind kind, const std::string& name, sdk::Hos
 
 std::vector<std::string> PluginManager::names(ComponentKind kind, sdk::HostOs os) const {
   std::vector<std::string> out;
-  auto it = m_components.find(kind);
-  if (it == m_components.end()) return out;
-  for (const auto& c : it->second) {
-    if ((c.os & mask_of(os)) && std::find(out.begin(), out.end(), c.name) == out.end()) out.push_back(c.name);
+  auto add_name = [&](const std::string& n) {
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  };
+  if (auto it = m_components.find(kind); it != m_components.end()) {
+    for (const auto& c : it->second)
+      if (c.os & mask_of(os)) add_name(c.name);
+  }
+  for (const auto& d : m_deferred) {
+    if (!(d.info.os & mask_of(os))) continue;
+    for (const auto& [k, n] : d.info.provides)
+      if (k == to_string(kind)) add_name(n);
   }
   return out;
+}
+
+bool PluginManager::ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os) {
+  for (size_t i = 0; i < m_deferred.size(); ++i) {
+    const auto& d = m_deferred[i];
+    if (!(d.info.os & mask_of(os))) continue;
+    bool provides = false;
+    for (const auto& [k, n] : d.info.provides) provides = provides || (k == to_string(kind) && n == name);
+    if (!provides) continue;
+    const auto path = d.path;
+    m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
+    return load_file(path);
+  }
+  return false;
+}
+
+void PluginManager::load_deferred() {
+  while (!m_deferred.empty()) {
+    const auto path = m_deferred.front().path;
+    m_deferred.erase(m_deferred.begin());
+    load_file(path);
+  }
+}
+
+namespace {
+std::string file_key(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+}  // namespace
+
+void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file) {
+  nlohmann::json index = nlohmann::json::object();
+  {
+    std::ifstream in(index_file);
+    if (in) index = nlohmann::json::parse(in, nullptr, false);
+    if (!index.is_object() || index.value("abi", 0u) != IOCELL_PLUGIN_ABI_VERSION ||
+        index.value("toolchain", std::string()) != IOCELL_SDK_TOOLCHAIN_ID)
+      index = nlohmann::json::object();
+  }
+  nlohmann::json fresh = {{"abi", IOCELL_PLUGIN_ABI_VERSION}, {"toolchain", IOCELL_SDK_TOOLCHAIN_ID}, {"files", nlohmann::json::object()}};
+  std::set<std::string> names_seen;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      const auto fname = entry.path().filename().string();
+      if (fname.rfind("iocell-", 0) == 0 && entry.path().extension() == ".so") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      const std::string key = file_key(f);
+      const auto cached = index.contains("files") ? index["files"].value(f.string(), nlohmann::json()) : nlohmann::json();
+      if (cached.is_object() && cached.value("key", std::string()) == key) {
+        fresh["files"][f.string()] = cached;
+        if (cached.contains("skipped")) {
+          m_warnings.push_back({f, cached["skipped"].get<std::string>()});
+          continue;
+        }
+        LoadedPlugin info{cached.value("name", std::string()), cached.value("version", std::string()), f,
+                          cached.value("os", 0u), {}};
+        for (const auto& pr : cached["provides"]) info.provides.emplace_back(pr[0].get<std::string>(), pr[1].get<std::string>());
+        if (!names_seen.insert(info.name).second) {
+          m_warnings.push_back({f, "plugin " + info.name + " already found earlier in the search path"});
+          continue;
+        }
+        m_deferred.push_back({f, std::move(info)});
+        continue;
+      }
+      const size_t warnings_before = m_warnings.size();
+      nlohmann::json entry = {{"key", key}};
+      if (load_file(f)) {
+        const auto& p = m_plugins.back();
+        names_seen.insert(p.name);
+        entry["name"] = p.name;
+        entry["version"] = p.version;
+        entry["os"] = p.os;
+        entry["provides"] = nlohmann::json::array();
+        for (const auto& [k, n] : p.provides) entry["provides"].push_back({k, n});
+      } else if (m_warnings.size() > warnings_before && m_warnings.back().reason.rfind("plugin ", 0) != 0) {
+        entry["skipped"] = m_warnings.back().reason;
+      } else {
+        continue;  // a duplicate name: decided again next time
+      }
+      fresh["files"][f.string()] = entry;
+    }
+  }
+  if (fresh != index) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(index_file.parent_path(), ec)) {
+      try {
+        write_file_atomic(index_file, fresh.dump() + "\n");
+      } catch (const std::exception&) {
+        // Not writable (a read-only command by a user): the index is only a cache.
+      }
+    }
+  }
 }
 
 bool PluginManager::has(ComponentKind kind, const std::string& name, sdk::HostOs os) const {

@@ -80,3 +80,25 @@ TEST(PluginLoader, SearchPathHonoursTheEnvironmentFirst) {
   EXPECT_EQ(dirs[0], "/a");
   EXPECT_EQ(dirs[1], "/b");
 }
+
+TEST(PluginLoader, IndexDefersLoadingUntilAComponentIsAskedFor) {
+  const auto index = std::filesystem::temp_directory_path() / ("iocell-index-" + std::to_string(::getpid()) + ".json");
+  std::filesystem::remove(index);
+  {
+    core::PluginManager first;
+    first.discover({kDir}, index);
+    EXPECT_EQ(first.plugins().size(), 1u);  // nothing known yet: loaded to learn what it provides
+    EXPECT_EQ(first.warnings().size(), 2u);
+  }
+  ASSERT_TRUE(std::filesystem::exists(index));
+  core::PluginManager second;
+  second.discover({kDir}, index);
+  EXPECT_TRUE(second.plugins().empty()) << "known from the index: not loaded";
+  EXPECT_EQ(second.warnings().size(), 2u) << "skipped files are still reported";
+  EXPECT_TRUE(second.has(core::ComponentKind::Fetcher, "test", sdk::HostOs::Linux));
+  sdk::HostContext host;
+  auto f = second.make<sdk::Fetcher>(core::ComponentKind::Fetcher, "test", host);
+  EXPECT_EQ(second.plugins().size(), 1u) << "loaded on first use";
+  EXPECT_EQ(f->name(), "test");
+  std::filesystem::remove(index);
+}

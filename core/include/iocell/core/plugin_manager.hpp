@@ -46,6 +46,14 @@ class PluginManager final : public sdk::Registrar {
   static std::vector<std::filesystem::path> search_path();
   /// Loads every iocell-*.so of the directories; the first plugin of a name wins.
   void load_all(const std::vector<std::filesystem::path>& dirs);
+  /// Like load_all, but a plugin already described in the index file (same
+  /// path, size and modification time) is only remembered, and loaded when
+  /// one of its components is first asked for. A command then pays for the
+  /// plugins it uses, not for all of them (libcurl alone costs milliseconds).
+  /// The index is rewritten when it changed and the file's directory exists.
+  void discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file);
+  /// Loads whatever discover() left for later (iocell plugins shows all).
+  void load_deferred();
   /// Loads one file. Returns false (with a warning recorded) when the file is
   /// not a loadable iocell plugin of this ABI.
   bool load_file(const std::filesystem::path& file);
@@ -53,12 +61,12 @@ class PluginManager final : public sdk::Registrar {
   const std::vector<LoadedPlugin>& plugins() const { return m_plugins; }
   const std::vector<PluginWarning>& warnings() const { return m_warnings; }
 
-  /// Component names of a kind that serve the given OS.
+  /// Component names of a kind that serve the given OS (deferred plugins included).
   std::vector<std::string> names(ComponentKind kind, sdk::HostOs os) const;
   bool has(ComponentKind kind, const std::string& name, sdk::HostOs os) const;
 
   template <class T>
-  std::unique_ptr<T> make(ComponentKind kind, const std::string& name, const sdk::HostContext& host) const {
+  std::unique_ptr<T> make(ComponentKind kind, const std::string& name, const sdk::HostContext& host) {
     auto factory = reinterpret_cast<sdk::Factory<T>>(find(kind, name, host.os));
     return factory(host);
   }
@@ -82,10 +90,17 @@ class PluginManager final : public sdk::Registrar {
     std::string plugin;
   };
   void add(ComponentKind kind, const char* name, std::uint32_t os, void (*factory)());
-  void (*find(ComponentKind kind, const std::string& name, sdk::HostOs os) const)();
+  void (*find(ComponentKind kind, const std::string& name, sdk::HostOs os))();
+
+  struct Deferred {
+    std::filesystem::path path;
+    LoadedPlugin info;
+  };
+  bool ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os);
 
   struct Libraries;
   Libraries* m_libraries;  // never freed: see the comment at the top
+  std::vector<Deferred> m_deferred;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<PluginWarning> m_warnings;
   std::map<ComponentKind, std::vector<Component>> m_components;

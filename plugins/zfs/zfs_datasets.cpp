@@ -1,5 +1,6 @@
 // Datasets: create, destroy, rename, clone relationships (zfs-create(8),
 // zfs-destroy(8), zfs-rename(8), zfs-promote(8), zfs-list(8)).
+#include <algorithm>
 #include <stdexcept>
 
 #include "zfs_storage.hpp"
@@ -67,6 +68,14 @@ void ZfsStorage::create(const std::string& dataset, const sdk::DatasetOptions& o
   m_zfs.check(argv);
   if (!jailed && props.count("mountpoint") && props["mountpoint"][0] == '/') m_mountpoints[dataset] = props["mountpoint"];
   changed();
+  if (m_tree) {
+    // The dataset and whichever parents -p had to make, none of them clones.
+    for (size_t slash = full.find('/', layout().top().size() + 1);; slash = full.find('/', slash + 1)) {
+      const std::string name = full.substr(0, slash);
+      if (std::none_of(m_tree->begin(), m_tree->end(), [&](const FsEntry& e) { return e.name == name; })) m_tree->push_back({name, ""});
+      if (slash == std::string::npos) break;
+    }
+  }
 }
 
 namespace {
@@ -77,7 +86,7 @@ std::vector<FsEntry> outside_clones(const std::vector<FsEntry>& tree, const std:
   std::vector<FsEntry> out;
   for (const auto& e : tree) {
     if (e.origin.empty()) continue;
-    if (Layout::within(e.origin.substr(0, e.origin.find('@')), full) && !Layout::within(e.name, full)) out.push_back(e);
+    if (Layout::within(dataset_of(e.origin), full) && !Layout::within(e.name, full)) out.push_back(e);
   }
   return out;
 }
@@ -104,6 +113,7 @@ void ZfsStorage::destroy(const std::string& dataset) {
     else ++it;
   }
   changed();
+  if (m_tree) std::erase_if(*m_tree, [&](const FsEntry& e) { return Layout::within(e.name, full); });
 }
 
 void ZfsStorage::rename(const std::string& from, const std::string& to) {
@@ -113,6 +123,13 @@ void ZfsStorage::rename(const std::string& from, const std::string& to) {
   for (const auto& [ds, mp] : m_mountpoints) moved[Layout::within(ds, from) ? to + ds.substr(from.size()) : ds] = mp;
   m_mountpoints = std::move(moved);
   changed();
+  if (m_tree) {
+    auto renamed = [&](const std::string& name) { return Layout::within(name, full_from) ? full_to + name.substr(full_from.size()) : name; };
+    for (auto& e : *m_tree) {
+      e.name = renamed(e.name);
+      if (!e.origin.empty()) e.origin = renamed(dataset_of(e.origin)) + e.origin.substr(e.origin.find('@'));
+    }
+  }
 }
 
 std::string ZfsStorage::origin(const std::string& dataset) {
@@ -135,13 +152,14 @@ void ZfsStorage::promote(const std::string& dataset) {
   for (const auto& e : tree())
     if (Layout::within(e.name, full) && !e.origin.empty()) clones.push_back(e);
   for (const auto& c : clones) {
-    if (Layout::within(c.origin.substr(0, c.origin.find('@')), base)) {
+    if (Layout::within(dataset_of(c.origin), base)) {
       info(relative_or_full(c.name) + " is a read-only clone of the release base, re-made at every start: not promoted");
       continue;
     }
     m_zfs.check({"zfs", "promote", c.name});
   }
   changed();
+  forget_tree();
 }
 
 }  // namespace iocell::plugins::zfs

@@ -123,7 +123,6 @@ Layout::Layout(std::string pool, std::filesystem::path root)
     : m_pool(std::move(pool)), m_top(m_pool + "/iocell"), m_root(std::move(root)) {}
 
 std::string Layout::full(const std::string& rel) const {
-  if (rel.empty()) return m_top;
   check_dataset(rel);
   std::string name = m_top + "/" + rel;
   if (name.size() > kMaxName) throw std::invalid_argument("dataset name too long for ZFS (" + std::to_string(name.size()) + " characters): " + name);

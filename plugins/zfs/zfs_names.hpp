@@ -24,6 +24,9 @@ void check_snapshot(const std::string& snap);
 /// Throws unless `pool` is a zpool name.
 void check_pool(const std::string& pool);
 
+/// "pool/fs" of "pool/fs@snap" (the whole name when there is no '@').
+inline std::string dataset_of(const std::string& name) { return name.substr(0, name.find('@')); }
+
 /// Properties the storage sets (create, clone, set_property) and reads.
 bool settable_property(const std::string& prop);
 bool readable_property(const std::string& prop);
@@ -47,7 +50,8 @@ class Layout {
   /// "<pool>/iocell".
   const std::string& top() const { return m_top; }
   const std::filesystem::path& root() const { return m_root; }
-  /// The ZFS name of a relative dataset ("" is the top); checks `rel`.
+  /// The ZFS name of a relative dataset; checks `rel` (the top itself is
+  /// never an operand: "" is refused).
   std::string full(const std::string& rel) const;
   /// "<full>@<snap>"; checks both.
   std::string full_snapshot(const std::string& rel, const std::string& snap) const;

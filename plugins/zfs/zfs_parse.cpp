@@ -134,9 +134,9 @@ std::vector<TopEntry> parse_tops(const std::string& out) {
 }
 
 std::vector<MountEntry> parse_mounts(const std::string& out) {
-  const std::string what = "zfs list -o name,mountpoint,mounted";
+  const std::string what = "zfs list -o name,mountpoint,mounted,org.iocell:active";
   std::vector<MountEntry> mounts;
-  for (auto& row : split_rows(out, 3, what)) mounts.push_back({row[0], row[1], yes_no(row[2], what)});
+  for (auto& row : split_rows(out, 4, what)) mounts.push_back({row[0], row[1], yes_no(row[2], what), row[3]});
   return mounts;
 }
 

@@ -52,11 +52,12 @@ struct TopEntry {
 };
 std::vector<TopEntry> parse_tops(const std::string& out);
 
-/// `zfs list -H -p -t filesystem -o name,mountpoint,mounted -d 1 POOL/iocell`
+/// `zfs list -H -p -t filesystem -o name,mountpoint,mounted,org.iocell:active -d 1 POOL/iocell`
 struct MountEntry {
   std::string name;
   std::string mountpoint;
   bool mounted = false;
+  std::string active;  ///< "yes", or "-" when unset
 };
 std::vector<MountEntry> parse_mounts(const std::string& out);
 

@@ -48,10 +48,7 @@ std::string ZfsStorage::pool() {
   return m_layout->pool();
 }
 
-void ZfsStorage::changed() {
-  m_tree.reset();
-  m_props.clear();
-}
+void ZfsStorage::changed() { m_props.clear(); }
 
 void ZfsStorage::initialize() {
   if (m_ready) return;
@@ -101,7 +98,6 @@ void ZfsStorage::initialize() {
   if (marked > 1)
     throw std::runtime_error("several pools are marked active for iocell (org.iocell:active=yes on " + marked_names +
                              "): run iocell activate POOL to choose one");
-  bool adopt = false;
   if (chosen.empty()) {
     // Hosts of the shell iocell: it kept the pool in /iocell/.default and
     // mounted <pool>/iocell at /iocell; its init-host set the zpool comment.
@@ -115,21 +111,15 @@ void ZfsStorage::initialize() {
     if (chosen.empty())
       throw std::runtime_error("no pool is active for iocell: run iocell activate POOL (pools on this host: " +
                                pool_names(pools) + ")");
-    adopt = true;
   }
   m_layout = Layout(chosen, m_root);
-  if (adopt) {
-    info("adopting pool " + chosen + " for iocell (marking " + m_layout->top() + " org.iocell:active=yes)");
-    const bool has_top = std::any_of(ours.begin(), ours.end(), [&](const TopEntry& t) { return t.name == m_layout->top(); });
-    if (has_top) m_zfs.check({"zfs", "set", "org.iocell:active=yes", m_layout->top()});
-  }
   ensure_layout();
   m_ready = true;
 }
 
 void ZfsStorage::ensure_layout() {
   const Layout& l = *m_layout;
-  const sdk::Command list{"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,mountpoint,mounted", "-d", "1", l.top()};
+  const sdk::Command list{"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,mountpoint,mounted,org.iocell:active", "-d", "1", l.top()};
   const auto res = m_zfs.run(list);
   if (!res.ok() && !dataset_missing(res)) throw sdk::CommandFailed(list, res);
   const auto mounts = res.ok() ? parse_mounts(res.out) : std::vector<MountEntry>{};
@@ -143,6 +133,11 @@ void ZfsStorage::ensure_layout() {
     if (top->mountpoint != m_root.string())
       throw std::runtime_error(l.top() + " is mounted at " + top->mountpoint + ", not at the iocell root " + m_root.string() +
                                ": run iocell activate " + l.pool() + " to move it there, or use --root " + top->mountpoint);
+    if (top->active != "yes") {
+      // A host of the shell iocell, found by its mount or zpool comment.
+      info("adopting " + l.top() + " for iocell (org.iocell:active=yes)");
+      m_zfs.check({"zfs", "set", "org.iocell:active=yes", l.top()});
+    }
     if (!top->mounted) m_zfs.check({"zfs", "mount", l.top()});
   } else {
     m_zfs.check({"zfs", "create", "-o", "compression=lz4", "-o", "mountpoint=" + m_root.string(), "-o", "org.iocell:active=yes", l.top()});
@@ -166,6 +161,7 @@ void ZfsStorage::ensure_layout() {
     m_zfs.check({"zfs", "create", name});
   }
   changed();
+  forget_tree();
 }
 
 void ZfsStorage::activate(const std::string& pool_name) {
@@ -206,6 +202,7 @@ void ZfsStorage::activate(const std::string& pool_name) {
   m_layout = target;
   m_mountpoints.clear();
   changed();
+  forget_tree();
   ensure_layout();
   m_ready = true;
 }

@@ -55,6 +55,7 @@ void ZfsStorage::clone(const std::string& dataset, const std::string& snap, cons
   const bool jailed = props.count("jailed") && props.at("jailed") == "on";
   if (!jailed && props.count("mountpoint") && props.at("mountpoint")[0] == '/') m_mountpoints[target] = props.at("mountpoint");
   changed();
+  if (m_tree) m_tree->push_back({full_target, source});
 }
 
 void ZfsStorage::copy(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) {
@@ -62,6 +63,15 @@ void ZfsStorage::copy(const std::string& dataset, const std::string& target, con
   const std::string full_target = layout().full(target);
   std::vector<std::string> options;
   for (const auto& [k, v] : checked_options(opts)) options.insert(options.end(), {"-o", k + "=" + v});
+  const auto rows = split_rows(m_zfs.check({"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name", "-r", source}).out, 1,
+                               "zfs list -o name -r " + source);
+  std::vector<std::string> tree_names;
+  for (const auto& r : rows) {
+    if (!Layout::within(r[0], source)) throw std::runtime_error("zfs list -r " + source + " listed " + r[0]);
+    tree_names.push_back(r[0]);
+  }
+  if (tree_names.empty() || tree_names.front() != source)
+    throw std::runtime_error("unexpected output of zfs list -r " + source + ": it does not start with " + source);
 
   // One snapshot of the whole source tree at one instant, named after the
   // target so that two copies of one release never collide.
@@ -70,34 +80,30 @@ void ZfsStorage::copy(const std::string& dataset, const std::string& target, con
   check_snapshot(snap);
   m_zfs.check({"zfs", "snapshot", "-r", source + "@" + snap});
   try {
-    copy_tree(source, full_target, snap, options);
+    copy_tree(tree_names, source, full_target, snap, options);
   } catch (...) {
     // The target is the caller's to remove (it may hold more than the copy);
     // the snapshot of the source is ours.
     m_zfs.run({"zfs", "destroy", "-r", source + "@" + snap});
     changed();
+    forget_tree();
     throw;
   }
   m_zfs.check({"zfs", "destroy", "-r", source + "@" + snap});
   changed();
+  forget_tree();
 }
 
-void ZfsStorage::copy_tree(const std::string& full_src, const std::string& full_dst, const std::string& snap,
-                           const std::vector<std::string>& options) {
-  const auto rows = split_rows(m_zfs.check({"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name", "-r", full_src}).out, 1,
-                               "zfs list -o name -r " + full_src);
-  if (rows.empty() || rows.front()[0] != full_src)
-    throw std::runtime_error("unexpected output of zfs list -r " + full_src + ": it does not start with " + full_src);
+void ZfsStorage::copy_tree(const std::vector<std::string>& names, const std::string& full_src, const std::string& full_dst,
+                           const std::string& snap, const std::vector<std::string>& options) {
   // Not send -R: that would also carry every other snapshot of the source
   // (the clone origins of thin jails) into the copy. One plain full stream
   // per dataset, parents first, and the copy inherits its properties.
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::string& name = rows[i][0];
-    if (!Layout::within(name, full_src)) throw std::runtime_error("zfs list -r " + full_src + " listed " + name);
-    sdk::Command send{"zfs", "send", name + "@" + snap};
+  for (size_t i = 0; i < names.size(); ++i) {
+    sdk::Command send{"zfs", "send", names[i] + "@" + snap};
     sdk::Command receive{"zfs", "receive"};
     if (i == 0) receive.argv.insert(receive.argv.end(), options.begin(), options.end());
-    receive.argv.push_back(full_dst + name.substr(full_src.size()));
+    receive.argv.push_back(full_dst + names[i].substr(full_src.size()));
     m_zfs.pipe(send, receive);
   }
   m_zfs.check({"zfs", "destroy", "-r", full_dst + "@" + snap});

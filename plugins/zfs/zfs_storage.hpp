@@ -99,17 +99,21 @@ class ZfsStorage : public sdk::Storage {
  private:
   Layout& layout();
   void require_ready();
-  /// Creates or mounts what is missing of <pool>/iocell and its children.
+  /// Creates, marks (org.iocell:active) or mounts what is missing of
+  /// <pool>/iocell and its standard children, with one listing.
   void ensure_layout();
   /// The names and origins of every filesystem of the tree (one zfs list).
   const std::vector<FsEntry>& tree();
-  /// Forgets what changes can make stale.
+  /// Forgets the cached properties (any change can alter them).
   void changed();
+  /// Forgets the name/origin listing (after changes too wide to follow).
+  void forget_tree() { m_tree.reset(); }
   const std::map<std::string, std::string>& properties(const std::string& dataset);
   std::string relative_or_full(const std::string& full_name) const;
   void set_mountpoint(const std::string& dataset, const std::string& value);
-  void copy_tree(const std::string& full_src, const std::string& full_dst, const std::string& snap,
-                 const std::vector<std::string>& options);
+  /// send | receive of names[i]@snap to full_dst + (names[i] - full_src).
+  void copy_tree(const std::vector<std::string>& names, const std::string& full_src, const std::string& full_dst,
+                 const std::string& snap, const std::vector<std::string>& options);
   void verify_received(const std::string& full_target, const std::set<std::string>& expected);
   void info(const std::string& line) const;
 

@@ -14,8 +14,6 @@
 namespace iocell::plugins::zfs {
 namespace {
 
-std::string dataset_of(const std::string& snapshot) { return snapshot.substr(0, snapshot.find('@')); }
-
 // The datasets a stream creates under `full_target`, from its BEGIN records,
 // with the reasons to refuse it. libzfs names each received dataset
 // TARGET + (its sent name minus the top sent filesystem) when neither -d nor
@@ -115,6 +113,7 @@ void ZfsStorage::receive(const std::string& target, int in_fd) {
   apply.stdin_fd = in_fd;
   m_zfs.check(apply);
   changed();
+  forget_tree();
   if (!m_host.dry_run) verify_received(full_target, expected);
 }
 
@@ -135,6 +134,7 @@ void ZfsStorage::verify_received(const std::string& full_target, const std::set<
   if (!unexpected.empty()) {
     m_zfs.run({"zfs", "destroy", "-r", full_target});
     changed();
+  forget_tree();
     throw std::runtime_error("the stream received into " + full_target + " brought " + unexpected + "; it was removed again");
   }
   m_zfs.check({"zfs", "set", "canmount=on", full_target});
@@ -145,6 +145,7 @@ void ZfsStorage::verify_received(const std::string& full_target, const std::set<
     m_zfs.check({"zfs", "mount", r[0]});
   }
   changed();
+  forget_tree();
 }
 
 }  // namespace iocell::plugins::zfs

@@ -153,12 +153,13 @@ void CgroupLimits::prepare(sdk::JailSpec& spec) {
   if (!m_host.dry_run) save(record(spec), rec);
 }
 
-std::map<std::string, fs::path> CgroupLimits::groups(const sdk::JailSpec& spec, const sdk::RunState* state) {
-  std::map<std::string, fs::path> out;
+CgroupLimits::JailGroups CgroupLimits::groups(const sdk::JailSpec& spec, const sdk::RunState* state) {
+  JailGroups out;
   const std::string leaf = "ioc-" + spec.uuid;
   auto assign = [&](const Hierarchy& h, const fs::path& dir) {
+    if (std::find(out.dirs.begin(), out.dirs.end(), dir) == out.dirs.end()) out.dirs.push_back(dir);
     for (const auto& c : wanted_controllers())
-      if (layout().serving(c) == &h) out[c] = dir;
+      if (layout().serving(c) == &h) out.by_controller[c] = dir;
   };
   // A running jail's groups are where its init is.
   if (state && state->jid > 0) {
@@ -181,7 +182,7 @@ std::map<std::string, fs::path> CgroupLimits::groups(const sdk::JailSpec& spec, 
         assign(h, (h.mount / path.lexically_relative(h.mount_root)).lexically_normal());
       }
     }
-    if (!out.empty()) return out;
+    if (!out.dirs.empty()) return out;
   }
   const Record rec = load(record(spec));
   for (const auto& h : layout().hierarchies) {
@@ -224,7 +225,7 @@ PlanContext CgroupLimits::plan_context(const std::map<std::string, fs::path>& g)
 }
 
 void CgroupLimits::apply(const sdk::JailSpec& spec, const sdk::RunState& state) {
-  auto g = groups(spec, &state);
+  auto g = groups(spec, &state).by_controller;
   PlanContext ctx = plan_context(g);
   const LimitPlan plan = plan_limits(spec.props, ctx);
   if (m_host.dry_run) {
@@ -243,7 +244,8 @@ void CgroupLimits::remove(const sdk::JailSpec& spec) {
     m_host.log->info("would reset and remove the cgroups of {}", spec.uuid);
     return;
   }
-  auto g = groups(spec, nullptr);
+  const JailGroups jg = groups(spec, nullptr);
+  const auto& g = jg.by_controller;
   Record rec = load(record(spec));
   rec.rules.clear();
   const LimitPlan reset = plan_limits(sdk::PropertyMap{}, plan_context(g));
@@ -254,11 +256,8 @@ void CgroupLimits::remove(const sdk::JailSpec& spec) {
       m_host.log->debug("resetting {}: {}", w.file, e.what());
     }
   }
-  std::vector<fs::path> dirs;
-  for (const auto& [c, d] : g)
-    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
   std::vector<std::string> busy;
-  for (const auto& d : dirs) {
+  for (const auto& d : jg.dirs) {
     // A process that just exited may keep its group busy for a moment.
     bool gone = false;
     int err = 0;
@@ -292,7 +291,7 @@ std::vector<std::string> CgroupLimits::rules(const sdk::JailSpec& spec) {
 }
 
 std::string CgroupLimits::cpuset(const sdk::JailSpec& spec, const sdk::RunState& state) {
-  auto g = groups(spec, &state);
+  auto g = groups(spec, &state).by_controller;
   auto it = g.find("cpuset");
   if (it == g.end()) return "";
   const bool v2 = layout().serving("cpuset")->v2;
@@ -304,7 +303,7 @@ std::string CgroupLimits::cpuset(const sdk::JailSpec& spec, const sdk::RunState&
 
 std::vector<std::pair<std::string, std::string>> CgroupLimits::usage(const sdk::JailSpec& spec, const sdk::RunState& state) {
   std::vector<std::pair<std::string, std::string>> out;
-  auto g = groups(spec, &state);
+  auto g = groups(spec, &state).by_controller;
   auto number = [](const std::optional<std::string>& s) -> std::optional<std::uint64_t> {
     if (!s) return std::nullopt;
     try {

@@ -37,8 +37,11 @@ class CgroupLimits : public sdk::Limits {
 
  private:
   const Layout& layout();
-  /// Controller -> the jail's group directory serving it.
-  std::map<std::string, std::filesystem::path> groups(const sdk::JailSpec& spec, const sdk::RunState* state);
+  struct JailGroups {
+    std::map<std::string, std::filesystem::path> by_controller;  ///< controller -> group serving it
+    std::vector<std::filesystem::path> dirs;                      ///< every group of the jail
+  };
+  JailGroups groups(const sdk::JailSpec& spec, const sdk::RunState* state);
   PlanContext plan_context(const std::map<std::string, std::filesystem::path>& groups);
   std::filesystem::path record(const sdk::JailSpec& spec) const { return m_host.root / ".run" / "cgroup" / spec.uuid; }
 

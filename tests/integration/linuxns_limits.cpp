@@ -1,6 +1,7 @@
 // The cgroup limits for real (v1 on this machine): memory, pids, cpu and
 // cpuset controls enforced on a running jail, commands that enter the jail
 // joining its groups, and every group gone after stop.
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -138,6 +139,58 @@ TEST(LinuxNsLimits, UnenforceableRuleStopsTheStartAndLeavesNothing) {
   }
   EXPECT_TRUE(w.runtime->running().empty());
   for (const char* c : {"memory", "pids", "cpu", "cpuset"}) EXPECT_FALSE(std::filesystem::exists(group_of(c, j.spec.uuid))) << c;
+}
+
+// A host with cgroup v2 only, made by hiding the v1 hierarchies in the
+// test's mount namespace: the jail's group is <v2>/iocell/ioc-UUID, the init
+// and every command join it, and it goes at stop. This machine's v2
+// hierarchy has no controller of its own (they are bound to v1), so a rule
+// that needs one is refused with the reason.
+TEST(LinuxNsLimits, CgroupV2OnlyHost) {
+  IOCELL_REQUIRE_LINUX_WORLD();
+  LinuxWorld w;
+  const cg::Layout before = cg::host_layout();
+  const cg::Hierarchy* v2 = nullptr;
+  for (const auto& h : before.hierarchies)
+    if (h.v2) v2 = &h;
+  if (!v2) GTEST_SKIP() << "no cgroup2 mount";
+  for (const auto& h : before.hierarchies)
+    if (!h.v2) ASSERT_EQ(::umount2(h.mount.c_str(), MNT_DETACH), 0) << h.mount;
+  plugins::cgroup::CgroupLimits limits(w.host());
+  sdk::JailSpec spec = w.make_spec("33333333-aaaa-4bbb-8ccc-000000000007");
+  limits.prepare(spec);
+  const auto group = v2->mount / "iocell" / ("ioc-" + spec.uuid);
+  ASSERT_EQ(spec.attach_files, (std::vector<std::filesystem::path>{group / "cgroup.procs"}));
+  auto st = w.runtime->create(spec);
+  struct Stop {
+    LinuxWorld& w;
+    plugins::cgroup::CgroupLimits& l;
+    sdk::JailSpec& s;
+    sdk::RunState st;
+    ~Stop() {
+      w.runtime->destroy(s, st);
+      l.remove(s);
+    }
+  } stop{w, limits, spec, st};
+  limits.apply(spec, st);
+  EXPECT_NE(slurp_file(group / "cgroup.procs").find(std::to_string(st.jid)), std::string::npos);
+  sdk::ExecRequest req;
+  req.argv = {"cat", "/proc/self/cgroup"};
+  const std::string mine = w.runtime->exec(spec, st, req).out;
+  EXPECT_NE(mine.find("\n0::/\n"), std::string::npos) << "not in the jail's group: " << mine;
+
+  sdk::JailSpec limited = spec;
+  limited.props.set("rlimits", "on");
+  limited.props.set("memoryuse", "32M:deny");
+  try {
+    limits.apply(limited, st);
+    ADD_FAILURE() << "a memory limit without the memory controller was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not offer"), std::string::npos) << e.what();
+  }
+  w.runtime->destroy(spec, st);
+  limits.remove(spec);
+  EXPECT_FALSE(std::filesystem::exists(group));
 }
 
 }  // namespace

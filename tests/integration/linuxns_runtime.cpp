@@ -1,7 +1,10 @@
 // The linux-ns runtime for real: namespaces, pivot_root, the init, exec,
 // stop, and what the kernel says about running jails.
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -237,6 +240,77 @@ TEST(LinuxNsRuntime, DryRunChangesNothing) {
   EXPECT_EQ(st.jid, 0);
   EXPECT_TRUE(runtime.running().empty());
   EXPECT_FALSE(std::filesystem::exists(w.host().root / ".run" / "linux-ns" / spec.name));
+}
+
+// The console on a terminal of the test's own (a pty): login(1) when the
+// jail has it, else the user's shell as a login shell.
+std::string console_session(LinuxWorld& w, TestJail& j, const std::string& input) {
+  int master = -1, slave = -1;
+  if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty");
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(master);
+    ::setsid();
+    ::ioctl(slave, TIOCSCTTY, 0);
+    ::dup2(slave, 0);
+    ::dup2(slave, 1);
+    ::dup2(slave, 2);
+    if (slave > 2) ::close(slave);
+    sdk::ExecRequest req;
+    req.interactive = true;
+    req.login = true;
+    try {
+      ::_exit(w.runtime->exec(j.spec, *j.state, req).exit_code);
+    } catch (...) {
+      ::_exit(99);
+    }
+  }
+  ::close(slave);
+  // Typed once the shell prompts: login(1) flushes what came before.
+  bool typed = false;
+  std::string out;
+  char buf[4096];
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO: the last process on the terminal left
+      out.append(buf, static_cast<size_t>(n));
+      if (!typed && (out.find("# ") != std::string::npos || out.find("$ ") != std::string::npos)) {
+        typed = true;
+        if (::write(master, input.data(), input.size()) < 0) throw std::runtime_error("write to the pty");
+      }
+    }
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) {
+      while (::poll(&p, 1, 0) > 0 && ::read(master, buf, sizeof buf) > 0) {
+      }
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, nullptr, 0);
+      break;
+    }
+  }
+  ::close(master);
+  return out;
+}
+
+TEST(LinuxNsRuntime, ConsoleIsALoginShellOnTheCallersTerminal) {
+  IOCELL_REQUIRE_LINUX_WORLD();
+  LinuxWorld w;
+  TestJail j(w, w.make_spec("11111111-aaaa-4bbb-8ccc-00000000000a"));
+  j.start();
+  // busybox login -f root, then the root shell from the jail's passwd.
+  std::string out = console_session(w, j, "echo console-$((6*7)) $HOME $(test -t 0 && echo tty); exit\n");
+  EXPECT_NE(out.find("console-42 /root tty"), std::string::npos) << out;
+
+  // Without login(1): the shell, told it is a login shell by its name.
+  std::filesystem::remove(j.spec.root / "bin" / "login");
+  out = console_session(w, j, "echo shell-$((6*7)) $0 $(pwd); exit\n");
+  EXPECT_NE(out.find("shell-42 -sh /root"), std::string::npos) << out;
 }
 
 }  // namespace

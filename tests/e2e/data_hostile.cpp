@@ -1,0 +1,156 @@
+// Hostile packages and images (tests/data/hostile/, made by make-corpus.py):
+// import refuses each one, names the entry, writes nothing outside the new
+// jail and keeps no half-made jail. Also wrong and missing checksums.
+//
+// One test walks the whole corpus: the archives name fixed host paths under
+// /tmp, which parallel test processes must not share.
+#include <sys/stat.h>
+
+#include "support/data_e2e.hpp"
+#include "iocell/core/release/sha256.hpp"
+
+using iocell::test::storage::read;
+using iocell::test::storage::write;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kTarget = "/tmp/iocell-hostile-target";
+const std::string kFake = "0badc0de-0000-4000-8000-00000000beef";
+
+struct Case {
+  std::string file;
+  std::string entry;  ///< what the refusal must name
+  /// Only hostile where the target already has the link (a package on a
+  /// jail of the release); a whole image starts from an empty root.
+  bool package_only = false;
+};
+
+const std::vector<Case> kCases = {
+    {"dotdot.tar.xz", "../"},
+    {"absolute.tar.xz", "/tmp/iocell-hostile-absolute"},
+    {"symlink-then-write.tar.xz", "etc/evil/pwned"},
+    {"symlink-relative-then-write.tar.xz", "lnk/pwned"},
+    {"through-planted-symlink.tar.xz", "etc/link-out/pwned", true},
+    {"hardlink-absolute.tar.xz", "etc/shadow-link"},
+    {"hardlink-dotdot.tar.xz", "etc/passwd-link"},
+    {"hardlink-through-symlink.tar.xz", "./h"},
+    {"device-char.tar.xz", "dev/mem2"},
+    {"device-block.tar.xz", "var/disk0"},
+};
+
+nlink_t links_of(const char* path) {
+  struct stat st {};
+  return ::stat(path, &st) == 0 ? st.st_nlink : 0;
+}
+
+class DataHostileE2E : public iocell::test::data::DataE2E {
+ protected:
+  void SetUp() override {
+    DataE2E::SetUp();
+    fs::remove_all(kTarget);
+    fs::create_directories(kTarget);
+    write(kTarget / "secret", "host secret\n");
+    for (const char* p : {"/tmp/iocell-hostile-dotdot", "/tmp/iocell-hostile-absolute"}) fs::remove(p);
+  }
+  void TearDown() override {
+    DataE2E::TearDown();
+    fs::remove_all(kTarget);
+  }
+
+  /// Nothing of any archive reached the host.
+  void expect_host_untouched(const std::string& what) {
+    EXPECT_FALSE(fs::exists("/tmp/iocell-hostile-dotdot")) << what;
+    EXPECT_FALSE(fs::exists("/tmp/iocell-hostile-absolute")) << what;
+    EXPECT_FALSE(fs::exists(kTarget / "pwned")) << what;
+    EXPECT_EQ(read(kTarget / "secret"), "host secret\n") << what;
+    EXPECT_EQ(links_of((kTarget / "secret").c_str()), 1u) << what;
+    EXPECT_EQ(links_of("/etc/shadow"), shadow_links) << what;
+    EXPECT_EQ(links_of("/etc/passwd"), passwd_links) << what;
+  }
+
+  /// Only the jails that were there before, and no staging leftovers.
+  void expect_no_new_jail(const std::vector<std::string>& before, const std::string& what) {
+    EXPECT_EQ(jails(), before) << what;
+    for (const auto& e : fs::directory_iterator(root / "jails")) {
+      const std::string n = e.path().filename().string();
+      EXPECT_NE(n.rfind(".new-", 0), 0u) << what << ": leftover " << n;
+    }
+  }
+
+  nlink_t shadow_links = links_of("/etc/shadow");
+  nlink_t passwd_links = links_of("/etc/passwd");
+};
+
+TEST_F(DataHostileE2E, EveryHostileArchiveIsRefusedAndLeavesNothing) {
+  fetch();
+  // The release has a link to a host directory (as if planted): a package
+  // must not write through it into the host.
+  fs::create_symlink(kTarget, root / "releases" / kRelease / "root/etc/link-out");
+  const std::string keeper = create({"-e", "tag=keeper"});
+  const auto before = jails();
+  const fs::path corpus = fs::path(IOCELL_TEST_DATA_DIR) / "hostile";
+
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.file);
+    // As a package, laid over a new thin jail of the release.
+    const fs::path pkg = root / "packages" / (kFake + ".tar.xz");
+    fs::copy_file(corpus / c.file, pkg, fs::copy_options::overwrite_existing);
+    write(root / "packages" / (kFake + ".sha256"), iocell::core::Sha256::of_file(pkg) + "\n");
+    write(root / "packages" / (kFake + ".json"), std::string("{\"release\": \"") + kRelease + "\"}\n");
+    auto r = run({"import", kFake.substr(0, 8), "tag=victim"});
+    EXPECT_NE(r.code, 0) << r.out;
+    EXPECT_NE(r.err.find(c.entry), std::string::npos) << "the refusal names the entry: " << r.err;
+    EXPECT_NE(r.err.find("the new jail was removed"), std::string::npos) << r.err;
+    expect_host_untouched("package " + c.file);
+    expect_no_new_jail(before, "package " + c.file);
+    for (const char* ext : {".tar.xz", ".sha256", ".json"}) fs::remove(root / "packages" / (kFake + ext));
+
+    if (c.package_only) continue;
+    // As an exported image of a whole jail.
+    const std::string stem = kFake + "-thickjail-2026-01-01_" + kRelease;
+    const fs::path img = root / "images" / (stem + ".tar.xz");
+    fs::copy_file(corpus / c.file, img, fs::copy_options::overwrite_existing);
+    write(root / "images" / (stem + ".sha256"), iocell::core::Sha256::of_file(img) + "\n");
+    auto i = run({"import", kFake});
+    EXPECT_NE(i.code, 0) << i.out;
+    EXPECT_NE(i.err.find(c.entry), std::string::npos) << "the refusal names the entry: " << i.err;
+    expect_host_untouched("image " + c.file);
+    expect_no_new_jail(before, "image " + c.file);
+    for (const char* ext : {".tar.xz", ".sha256"}) fs::remove(root / "images" / (stem + ext));
+  }
+  EXPECT_TRUE(fs::exists(home(keeper) / "config.json"));
+}
+
+TEST_F(DataHostileE2E, ChecksumsAreCheckedBeforeAnythingIsCreated) {
+  fetch();
+  const std::string u = create({"-c", "tag=src"});
+  write(home(u) / "recorded/etc/app.conf", "app\n");
+  ok({"package", "src"});
+  const auto before = jails();
+  const fs::path sum = root / "packages" / (u + ".sha256");
+  const std::string good = read(sum);
+
+  write(sum, std::string(64, 'a') + "\n");
+  auto bad = run({"import", u});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("checksum mismatch"), std::string::npos) << bad.err;
+  expect_no_new_jail(before, "wrong checksum");
+
+  write(sum, "not a digest\n");
+  EXPECT_NE(run({"import", u}).err.find("holds no SHA-256 digest"), std::string::npos);
+  fs::remove(sum);
+  auto missing = run({"import", u});
+  EXPECT_NE(missing.err.find("no checksum file"), std::string::npos) << missing.err;
+  expect_no_new_jail(before, "missing checksum");
+
+  // A tampered archive with the old checksum.
+  write(sum, good);
+  std::ofstream(root / "packages" / (u + ".tar.xz"), std::ios::app) << "x";
+  EXPECT_NE(run({"import", u}).err.find("checksum mismatch"), std::string::npos);
+  expect_no_new_jail(before, "tampered archive");
+  EXPECT_EQ(run({"import", "../etc"}).code, 2) << "names are checked";
+  EXPECT_EQ(run({"import", "ffffffff"}).code, 3) << "nothing by that name";
+}
+
+}  // namespace

@@ -251,10 +251,15 @@ void properties_section(std::ostream& out) {
       {core::PropCategory::Network, "Networking"},              {core::PropCategory::Storage, "Storage"},
       {core::PropCategory::Rctl, "Resource limits"},            {core::PropCategory::Fetch, "Fetching releases"}};
   for (const auto& [cat, title] : groups) {
-    out << ".Ss " << title << "\n.Bl -tag -width Ds\n";
+    out << ".Ss " << title << "\n";
+    if (cat == core::PropCategory::Rctl) put(out, kRctlIntro);
+    out << ".Bl -tag -width Ds\n";
     for (const auto& d : core::property_table()) {
       if (d.category != cat) continue;
-      out << ".It Cm " << arg(d.name) << "\n" << text_line(sentence(d.help)) << "\n";
+      out << ".It Cm " << arg(d.name) << "\n";
+      auto meaning = rctl_meanings().find(d.name);
+      if (d.type == core::PropType::Rctl && meaning != rctl_meanings().end()) out << meaning->second << "\n";
+      else out << text_line(sentence(d.help)) << "\n";
       if (d.type == core::PropType::ReadOnly) {
         out << "Read-only.\n";
         continue;

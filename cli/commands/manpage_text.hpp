@@ -382,7 +382,14 @@ stay until you remove them.
 Clones of iocage releases keep their origin snapshots under
 .Ar POOL Ns /iocage/releases ,
 which therefore cannot be destroyed until those jails are promoted or destroyed.
-A basejail's shared system directories are attached from iocell's own copy of the release at its next start, so fetch the release first.
+A basejail's shared system directories are attached from the release under
+.Pa /iocell/releases
+at its next start.
+The shell iocell's fetched releases are already there, in the layout
+.Nm
+uses; iocage's are not, so fetch those with
+.Nm Cm fetch
+first.
 Jails on another pool are not moved between pools; activate that pool, or copy them with
 .Xr zfs 8
 send and receive first.

@@ -244,10 +244,7 @@ std::vector<std::string> promote_jail(Context& ctx, const JailRecord& rec) {
   bool any = false;
   for (const auto& ds : jail_datasets(ctx, rec)) {
     const std::string origin = storage.origin(ds);
-    if (origin.empty() || origin == "-") {
-      lines.push_back(ds + " is not a clone");
-      continue;
-    }
+    if (origin.empty() || origin == "-") continue;
     storage.promote(ds);
     any = true;
     lines.push_back("promoted " + ds + " (it was a clone of " + origin + ")");

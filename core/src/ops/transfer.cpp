@@ -81,7 +81,11 @@ Found find_archive(Context& ctx, const std::string& prefix) {
     const std::string n = e.path().filename().string();
     if (n.rfind(prefix, 0) != 0 || ends_with(n, ".sha256") || ends_with(n, ".json") || n.find(".tmp-") != std::string::npos) continue;
     const fs::path dir = e.path().parent_path();
-    found.push_back(Found{e.path(), dir / (stem_of(n) + ".sha256"), dir / (stem_of(n) + ".json"), false, ends_with(n, ".tar.xz")});
+    // A tar image's files are named after its stem, a stream's after its
+    // whole name: both exports of one day live side by side.
+    const bool tar = ends_with(n, ".tar.xz");
+    const std::string base = tar ? stem_of(n) : n;
+    found.push_back(Found{e.path(), dir / (base + ".sha256"), dir / (base + ".json"), false, tar});
   }
   if (found.empty())
     throw NotFound("nothing to import named " + prefix + "* in " + (ctx.root() / "packages").string() + " or " +
@@ -274,6 +278,10 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
       if (!in) throw std::runtime_error("cannot open " + f.archive.string());
       storage.receive(staging, in.get());
       storage.mount(staging);
+      // A stream of the home alone (a storage whose send does not descend
+      // into nested datasets) would make a jail without files.
+      if (!storage.exists(staging + "/root"))
+        throw std::runtime_error("the stream holds no root dataset below the jail's home; the jail's files are not in it");
       if (!facts.snapshot.empty()) {
         for (const auto& s : storage.snapshots(staging))
           if (s.name == facts.snapshot) storage.destroy_snapshot(staging, facts.snapshot, true);
@@ -317,9 +325,10 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
   const std::string stem = rec.uuid + "-" + rec.get("type") + "-" + now_as("%F") + "_" + release;
   ExportOutcome out;
   out.image = images / (stem + (stream ? "." + storage.name() : std::string(".tar.xz")));
-  out.checksum = images / (stem + ".sha256");
-  out.manifest = images / (stem + ".json");
-  if (fs::exists(out.image, ec))
+  const std::string base = stream ? out.image.filename().string() : stem;
+  out.checksum = images / (base + ".sha256");
+  out.manifest = images / (base + ".json");
+  if (fs::exists(out.image, ec) || fs::exists(out.checksum, ec))
     throw Refused("an export of " + describe_rec(rec) + " from today exists already: " + out.image.string() + "; remove it first");
 
   json manifest = {{"uuid", rec.uuid},  {"tag", rec.tag()},           {"type", rec.get("type")},

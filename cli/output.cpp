@@ -13,6 +13,11 @@ nlohmann::json json_cell(const std::string& text, bool numeric) {
     double d = std::strtod(text.c_str(), &end);
     if (end && *end == '\0') return d;
     if (text == "-" || text == "none") return nullptr;
+    // Ratios as storage tools print them: "1.52x".
+    if (text.size() > 1 && text.back() == 'x') {
+      d = std::strtod(text.c_str(), &end);
+      if (end && *end == 'x' && end[1] == '\0') return d;
+    }
   }
   return text;
 }

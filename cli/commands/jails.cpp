@@ -8,7 +8,6 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/packages.hpp>
-#include <iocell/core/release/releases.hpp>
 
 #include "../args.hpp"
 #include "../command.hpp"
@@ -101,12 +100,12 @@ Format format_of(const Parsed& p) {
   return p.flag("json") ? Format::Json : p.flag("scripted") ? Format::Scripted : Format::Human;
 }
 
-int list_releases(Invocation& inv, const Parsed& p) {
-  Table t({{"RELEASE", "release"}, {"PATCHED", "patched"}, {"SOURCE", "source"}, {"PATH", "path"}});
-  for (const auto& r : core::list_releases(inv.ctx))
-    t.add({r.name, r.patched ? "yes" : "no", r.source.empty() ? "-" : r.source, r.path.string()});
-  t.render(inv.ctx.out(), format_of(p), "releases");
-  return 0;
+// list -r is the releases command: one listing, one JSON shape.
+int list_releases(Invocation& inv) {
+  Invocation sub{inv.ctx, "releases", {}};
+  for (const auto& a : inv.args)
+    if (a != "-r" && a != "--releases") sub.args.push_back(a);
+  return CommandTable::instance().find("releases")->run(sub);
 }
 
 int list_command(Invocation& inv) {
@@ -116,7 +115,7 @@ int list_command(Invocation& inv) {
   add_output_options(opts);
   auto p = parse_args(inv.command, inv.args, opts);
   if (!p.words.empty()) throw core::UsageError("list takes no jail names (iocell get all TARGET shows one jail)");
-  if (p.flag("releases")) return list_releases(inv, p);
+  if (p.flag("releases")) return list_releases(inv);
   const bool templates = p.flag("templates");
   auto running = core::running_jails(inv.ctx);
   Table t({{"JID", "jid", true}, {"UUID", "uuid"}, {"BOOT", "boot"}, {"STATE", "state"}, {"TAG", "tag"},

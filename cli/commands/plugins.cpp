@@ -60,7 +60,10 @@ int help_command(Invocation& inv) {
     return 0;
   }
   inv.ctx.out() << "usage: iocell [--root DIR] [--dry-run] [-v] [-q] COMMAND [ARGS...]\n\ncommands:\n";
-  for (const auto& c : table.all()) inv.ctx.out() << "  " << c.synopsis << "\n      " << c.summary << "\n";
+  for (const auto& c : table.all()) {
+    if (c.name.rfind("__", 0) == 0) continue;  // internal: man page and completion generators
+    inv.ctx.out() << "  " << c.synopsis << "\n      " << c.summary << "\n";
+  }
   return 0;
 }
 

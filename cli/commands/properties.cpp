@@ -19,7 +19,8 @@ Format format_of(const Parsed& p) {
 
 bool numeric_property(const std::string& name) {
   const core::PropertyDef* d = core::find_property(name);
-  return (d && d->type == core::PropType::Integer) || name == "jid";
+  return (d && d->type == core::PropType::Integer) || name == "jid" || name == "used" || name == "available" ||
+         name == "compressratio";
 }
 
 int get_command(Invocation& inv) {

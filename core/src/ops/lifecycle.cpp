@@ -155,6 +155,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
     undo("network", [&] { net.cleanup(spec); });
     undo("limits", [&] { limits.remove(spec); });
     undo("mounts", [&] { type.after_stop(storage, spec); });
+    undo("storage", [&] { storage.unmount(rec.dataset + "/root"); });
     throw;
   }
   if (!ctx.dry_run()) persist_after_start(ctx, rec, spec);

@@ -5,7 +5,10 @@
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/ops/snapshots.hpp>
+#include <iocell/core/ops/transfer.hpp>
 #include <iocell/core/ops/update.hpp>
+#include <iocell/core/release/sha256.hpp>
+#include <nlohmann/json.hpp>
 
 #include "support/data_freebsd_host.hpp"
 
@@ -96,4 +99,43 @@ TEST(DataSnapshots, UpdateOnLinuxIsRefusedBeforeAnythingChanges) {
   const std::string e2 = error_of([&] { core::upgrade_jail(ctx, rec, "14.3-RELEASE"); });
   EXPECT_NE(e2.find("this Linux host has no FreeBSD userland"), std::string::npos) << e2;
   EXPECT_TRUE(std::filesystem::is_empty(opts.root / ".snapshots")) << "no back-out snapshot was taken";
+}
+
+TEST(DataStreams, ExportSendsEveryDatasetAndWritesChecksumAndManifest) {
+  FreebsdHost h("snapshots/export_stream.txt", {{"U", U}});
+  auto rec = h.add_jail(U, thick("www"));
+  auto out = iocell::core::export_jail(*h.ctx, rec, true);
+  h.finish();
+  EXPECT_EQ(out.image.extension(), ".zfs");
+  EXPECT_TRUE(std::filesystem::exists(out.image));
+  EXPECT_EQ(out.checksum, std::filesystem::path(out.image.string() + ".sha256"));
+  auto manifest = nlohmann::json::parse(iocell::test::storage::read(out.manifest));
+  EXPECT_EQ(manifest["format"], "zfs");
+  EXPECT_EQ(manifest["snapshot"], "ioc-export_2025-03-01_10:00:00");
+  EXPECT_EQ(manifest["uuid"], U);
+  EXPECT_EQ(manifest["properties"]["tag"], "www");
+}
+
+TEST(DataStreams, ImportReceivesOnlyThroughTheStorageIntoANewDataset) {
+  FreebsdHost h("snapshots/import_stream.txt", {{"U", U}});
+  const auto images = h.root / "images";
+  const std::string name = U + "-thickjail-2025-03-01_14.2-RELEASE.zfs";
+  iocell::test::storage::write(images / name, "a zfs send stream\n");
+  iocell::test::storage::write(images / (name + ".sha256"), iocell::core::Sha256::of_file(images / name) + "\n");
+  nlohmann::json manifest = {{"uuid", U}, {"tag", "www"}, {"type", "thickjail"}, {"release", "14.2-RELEASE"}, {"format", "zfs"},
+                             {"snapshot", "ioc-export_2025-03-01_10:00:00"},
+                             {"properties", {{"notes", "from afar"}, {"mount_procfs", "2"}, {"no_such_property", "x"}}}};
+  iocell::test::storage::write(images / (name + ".json"), manifest.dump());
+  // The received home, as zfs would have mounted it.
+  std::filesystem::create_directories(h.root / "jails" / (".new-" + U));
+  auto out = iocell::core::import_archive(*h.ctx, U.substr(0, 8), {});
+  h.finish();
+  EXPECT_EQ(out.jail.uuid, U);
+  auto cfg = iocell::core::read_config(h.root / "jails" / (".new-" + U) / "config.json");
+  EXPECT_EQ(cfg["tag"], "www");
+  EXPECT_EQ(cfg["notes"], "from afar");
+  EXPECT_EQ(cfg["type"], "thickjail");
+  EXPECT_EQ(cfg["release"], "14.2-RELEASE");
+  EXPECT_EQ(cfg.count("no_such_property"), 0u) << "unknown properties are dropped";
+  EXPECT_NE(cfg["mount_procfs"], "2") << "invalid values are dropped";
 }

@@ -122,7 +122,18 @@ TEST_F(DataHostileE2E, EveryHostileArchiveIsRefusedAndLeavesNothing) {
   EXPECT_TRUE(fs::exists(home(keeper) / "config.json"));
 }
 
-TEST_F(DataHostileE2E, ChecksumsAreCheckedBeforeAnythingIsCreated) {
+// Its own fixture: it must not touch the host paths the corpus test watches
+// (ctest runs the two at the same time).
+class DataChecksumE2E : public iocell::test::data::DataE2E {
+ protected:
+  void expect_no_new_jail(const std::vector<std::string>& before, const std::string& what) {
+    EXPECT_EQ(jails(), before) << what;
+    for (const auto& e : fs::directory_iterator(root / "jails"))
+      EXPECT_NE(e.path().filename().string().rfind(".new-", 0), 0u) << what << ": leftover " << e.path();
+  }
+};
+
+TEST_F(DataChecksumE2E, ChecksumsAreCheckedBeforeAnythingIsCreated) {
   fetch();
   const std::string u = create({"-c", "tag=src"});
   write(home(u) / "recorded/etc/app.conf", "app\n");

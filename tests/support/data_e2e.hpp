@@ -4,7 +4,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -26,14 +29,33 @@ class DataE2E : public ::testing::Test {
   static constexpr const char* kRelease = "14.3-RELEASE";
 
   void SetUp() override {
+    // The binary's mounts (overlay clones, recordings, jails) happen in this
+    // test process's own mount namespace and vanish with it.
+    if (::geteuid() == 0) storage::enter_private_mount_namespace();
     root = scratch.path() / "iocell";
     mirror = scratch.path() / "mirror" / kRelease;
     iocell::testing::make_test_release(mirror);
   }
 
   void TearDown() override {
-    // Jails left running by a failed test must not keep mounts alive.
+    // Jails left running by a failed test must not keep mounts alive, and
+    // the scratch directory is removed only when nothing is mounted in it.
     if (fs::exists(root / "jails")) run({"stop", "ALL"});
+    unmount_below(scratch.path());
+  }
+
+  /// Detaches every mount at or below `top`, deepest first.
+  static void unmount_below(const fs::path& top) {
+    std::ifstream in("/proc/self/mountinfo");
+    std::vector<std::string> points;
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream words(line);
+      std::string id, parent, dev, mroot, point;
+      if (!(words >> id >> parent >> dev >> mroot >> point)) continue;
+      if (point == top.string() || point.rfind(top.string() + "/", 0) == 0) points.push_back(point);
+    }
+    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    for (const auto& p : points) ::umount2(p.c_str(), MNT_DETACH);
   }
 
   ::iocell::test::CliResult run(std::vector<std::string> args) { return run_iocell(root, std::move(args), {{"IOCELL_STORAGE", "dir"}}); }

@@ -139,3 +139,26 @@ TEST(DataStreams, ImportReceivesOnlyThroughTheStorageIntoANewDataset) {
   EXPECT_EQ(cfg.count("no_such_property"), 0u) << "unknown properties are dropped";
   EXPECT_NE(cfg["mount_procfs"], "2") << "invalid values are dropped";
 }
+
+TEST(DataSnapshots, ABasejailUpgradeThatFailsIsBackedOut) {
+  FreebsdHost h("snapshots/upgrade_basejail.txt", {{"U", U}});
+  auto rec = h.add_jail(U, {{"tag", "www"}, {"type", "basejail"}, {"release", "14.2-RELEASE"}});
+  for (const char* r : {"14.2-RELEASE", "14.3-RELEASE"}) {
+    iocell::test::storage::write(h.root / "releases" / r / "root/usr/src/Makefile", "all:\n");
+    iocell::test::storage::write(h.root / "releases" / r / "root/etc/freebsd-update.conf", "KeyPrint abc\n");
+  }
+  const std::string err = error_of([&] { core::upgrade_jail(*h.ctx, rec, "14.3-RELEASE"); });
+  EXPECT_NE(err.find("upgrade to 14.3-RELEASE of " + U), std::string::npos) << err;
+  EXPECT_NE(err.find("Failed to build new tree"), std::string::npos) << err;
+  EXPECT_NE(err.find("rolled back and removed"), std::string::npos) << err;
+  h.finish();
+}
+
+TEST(DataSnapshots, UpgradeNeedsAFetchedReleaseForABasejail) {
+  FreebsdHost h("snapshots/upgrade_refused.txt", {});
+  auto rec = h.add_jail(U, {{"tag", "www"}, {"type", "basejail"}, {"release", "14.2-RELEASE"}});
+  EXPECT_THROW(core::upgrade_jail(*h.ctx, rec, "14.3-RELEASE"), core::NotFound);
+  EXPECT_THROW(core::upgrade_jail(*h.ctx, rec, "14.2-RELEASE"), core::Refused) << "already there";
+  EXPECT_THROW(core::upgrade_jail(*h.ctx, rec, "fourteen"), core::UsageError);
+  h.finish();
+}

@@ -123,7 +123,12 @@ void BaseJail::before_start(sdk::Storage& storage, const sdk::JailSpec& spec) {
   try {
     for (const auto& d : dirs) m_mounts.mount_ro(release_root, d, spec.root);
   } catch (...) {
-    after_stop(storage, spec);
+    try {
+      after_stop(storage, spec);
+    } catch (const std::exception& e) {
+      // The start's own error is the one to report.
+      if (m_host.log) m_host.log->warn("cleaning up after a failed start of {}: {}", spec.uuid, e.what());
+    }
     throw;
   }
 }

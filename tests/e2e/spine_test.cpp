@@ -2,6 +2,8 @@
 // empty jails (no release needed).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -208,6 +210,18 @@ TEST_F(Spine, TemplatesMoveUnderTemplatesAndBack) {
   EXPECT_NE(run({"start", "tpl"}).code, 0) << "templates are not started";
   ASSERT_EQ(run({"set", "template=no", "tpl"}).code, 0);
   EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid / "config.json"));
+}
+
+TEST_F(Spine, DestroyForceStopsARunningJailFirst) {
+  if (::geteuid() != 0) GTEST_SKIP() << "starting a jail needs root";
+  std::string uuid = create({"tag=busy"});
+  auto s = run({"start", "busy"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(trim(run({"get", "state", "busy"}).out), "up");
+  EXPECT_NE(run({"destroy", "-f", "-x", "busy"}).code, 0);
+  auto d = run({"destroy", "-f", "busy"});  // used to deadlock on the jail's own lock
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_FALSE(std::filesystem::exists(root / "jails" / uuid));
 }
 
 TEST_F(Spine, ExitCodesAndHelp) {

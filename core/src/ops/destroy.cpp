@@ -20,11 +20,14 @@ std::string describe_datasets(Context& ctx, const std::vector<std::string>& data
 }
 
 void destroy_jail(Context& ctx, const JailRecord& rec, bool force) {
-  FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+  // stop_jail takes the jail's lock itself (flock locks are per open file,
+  // not reentrant), so stop first, then lock and check again.
   if (run_state(ctx, rec)) {
     if (!force) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is running; stop it first or use destroy -f");
     stop_jail(ctx, rec);
   }
+  FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+  if (run_state(ctx, rec)) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") was started again while being destroyed");
   sdk::Storage& storage = ctx.storage();
   auto deps = storage.dependents(rec.dataset);
   if (!deps.empty())

@@ -13,6 +13,7 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
+#include <iocell/core/ops/record.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -129,6 +130,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
   sdk::Runtime& runtime = ctx.runtime();
 
   storage.mount(rec.dataset + "/root");
+  resume_recording(ctx, spec);
   type.before_start(storage, spec);
   std::optional<sdk::RunState> state;
   try {
@@ -155,6 +157,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
     undo("network", [&] { net.cleanup(spec); });
     undo("limits", [&] { limits.remove(spec); });
     undo("mounts", [&] { type.after_stop(storage, spec); });
+    undo("recording", [&] { suspend_recording(ctx, spec); });
     undo("storage", [&] { storage.unmount(rec.dataset + "/root"); });
     throw;
   }
@@ -187,6 +190,7 @@ Outcome stop_jail(Context& ctx, const JailRecord& rec_in) {
   step("limits", [&] { ctx.limits().remove(spec); });
   step("exec_poststop", [&] { run_host_hook(ctx, spec, "exec_poststop", std::nullopt); });
   step("mounts", [&] { ctx.jail_type(rec.get("type")).after_stop(ctx.storage(), spec); });
+  step("recording", [&] { suspend_recording(ctx, spec); });
   step("storage", [&] { ctx.storage().unmount(rec.dataset + "/root"); });
   if (!errors.empty()) {
     std::string msg = "stopping " + rec.uuid + " (" + rec.tag() + ") had errors:";
@@ -239,16 +243,19 @@ int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> ar
   sdk::Storage& storage = ctx.storage();
   sdk::JailType& type = ctx.jail_type(rec.get("type"));
   storage.mount(rec.dataset + "/root");
+  resume_recording(ctx, spec);
   type.before_start(storage, spec);
   int rc = 1;
   try {
     rc = ctx.runtime().chroot(spec, req).exit_code;
   } catch (...) {
     type.after_stop(storage, spec);
+    suspend_recording(ctx, spec);
     storage.unmount(rec.dataset + "/root");
     throw;
   }
   type.after_stop(storage, spec);
+  suspend_recording(ctx, spec);
   storage.unmount(rec.dataset + "/root");
   return rc;
 }

@@ -32,8 +32,11 @@ int fetch_command(Invocation& inv) {
     else if (key == "ftpdir") req.ftpdir = value;
     else if (key == "ftpfiles") req.ftpfiles = value;
     else if (key == "ftplocaldir") req.ftplocaldir = value;
-    else
-      throw core::UsageError("fetch: unknown property '" + key + "'; fetch takes release, ftphost, ftpdir, ftpfiles and ftplocaldir");
+    else if (key == "pkgbase") {
+      if (value != "yes" && value != "no") throw core::UsageError("fetch: invalid pkgbase=" + value + ": allowed: yes or no");
+      req.pkgbase = value == "yes";
+    } else
+      throw core::UsageError("fetch: unknown property '" + key + "'; fetch takes release, ftphost, ftpdir, ftpfiles, ftplocaldir and pkgbase");
   }
   const bool quiet = p.flag("quiet") || inv.ctx.options().quiet;
   auto progress = core::make_progress(inv.ctx.out(), core::progress_style(quiet));
@@ -43,7 +46,7 @@ int fetch_command(Invocation& inv) {
 }
 
 IOCELL_COMMAND({"fetch",
-                "fetch [release=R] [ftphost=HOST|URL] [ftpdir=/dir/] [ftpfiles=\"base.txz lib32.txz\"] [ftplocaldir=/dir] [-q]",
+                "fetch [release=R] [ftphost=HOST|URL] [ftpdir=/dir/] [ftpfiles=\"base.txz lib32.txz\"] [ftplocaldir=/dir] [pkgbase=yes] [-q]",
                 "download a FreeBSD release, check it against its MANIFEST and install it under releases/",
                 fetch_command});
 

@@ -25,6 +25,7 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/manifest.hpp>
+#include <iocell/core/release/pkgbase.hpp>
 #include <iocell/core/release/progress.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/core/release/sha256.hpp>
@@ -239,6 +240,7 @@ struct Plan {
   bool local = false;  // ftplocaldir: nothing is copied into download/
   bool default_files = false;
   std::vector<std::string> files;
+  bool pkgbase = false;
 };
 
 class ReleaseFetch {
@@ -259,7 +261,19 @@ class ReleaseFetch {
       throw UsageError("no fetcher serves '" + scheme + "' URLs (" + m_plan.source +
                        "); iocell plugins lists the fetchers, ftphost takes a host name or an http, https, ftp or file URL");
     }
-    Manifest manifest = fetch_manifest();
+    if (m_plan.pkgbase) return run_pkgbase();
+    Manifest manifest;
+    try {
+      manifest = fetch_manifest();
+    } catch (const sdk::FetchError& e) {
+      // Only a mirror that answers "no such file" means "no sets": a network
+      // failure must not turn into a different kind of release.
+      const std::string why = e.what();
+      const bool absent = why.find("HTTP status 404") != std::string::npos || why.find("HTTP status 410") != std::string::npos;
+      if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local || !absent) throw;
+      m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
+      return run_pkgbase();
+    }
     std::vector<const ManifestEntry*> sets = select_sets(manifest);
 
     for (int round = 1;; ++round) {
@@ -288,6 +302,27 @@ class ReleaseFetch {
   }
 
  private:
+  FetchResult run_pkgbase() {
+    try {
+      if (m_storage.exists(m_staging)) m_storage.destroy(m_staging);
+      m_storage.create(m_staging, {});
+      m_storage.create(m_staging + "/root", {});
+      PkgbaseRequest req;
+      req.release = m_plan.release;
+      req.root = m_storage.mountpoint(m_staging + "/root");
+      req.workdir = m_download / "pkgbase";
+      install_pkgbase_release(m_ctx, req);
+      m_storage.rename(m_staging, m_final);
+    } catch (...) {
+      discard_staging();
+      throw;
+    }
+    FetchResult res;
+    res.release = m_plan.release;
+    res.root = m_storage.mountpoint(m_final + "/root");
+    return res;
+  }
+
   std::string url_of(const std::string& file) const { return m_plan.source + file; }
 
   Manifest fetch_manifest() {
@@ -545,6 +580,7 @@ FetchResult fetch_release(Context& ctx, const FetchRequest& req) {
   Silent silent;
   sdk::Progress& progress = ctx.host().progress ? *ctx.host().progress : silent;
   Plan plan = make_plan(ctx, req);
+  plan.pkgbase = req.pkgbase;
 
   if (ctx.dry_run()) {
     progress.info("would fetch " + plan.release + " from " + plan.source + " (MANIFEST, then each of:");

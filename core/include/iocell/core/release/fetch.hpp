@@ -23,6 +23,11 @@ struct FetchRequest {
   std::string ftpfiles;
   /// Take the sets from this local directory instead of a mirror.
   std::string ftplocaldir;
+  /// Build the release from the FreeBSD-base package repository (pkgbase)
+  /// instead of distribution sets. A FreeBSD fetch whose mirror has no
+  /// MANIFEST for the release falls back to it too (FreeBSD 16 plans to ship
+  /// no sets).
+  bool pkgbase = false;
 };
 
 struct FetchResult {

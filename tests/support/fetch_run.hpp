@@ -29,13 +29,14 @@ struct IocellResult {
 /// A running iocell process whose output goes to files.
 class IocellProcess {
  public:
-  IocellProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+  IocellProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                const std::string& binary = IOCELL_BINARY) {
     static int counter = 0;
     const auto dir = std::filesystem::temp_directory_path();
     const std::string stem = "iocell-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     m_out = dir / (stem + ".out");
     m_err = dir / (stem + ".err");
-    std::vector<std::string> argv{IOCELL_BINARY};
+    std::vector<std::string> argv{binary};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
@@ -57,7 +58,7 @@ class IocellProcess {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, m_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, m_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = posix_spawn(&m_pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
+    int rc = posix_spawnp(&m_pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot run " + argv[0]);
   }
@@ -99,6 +100,13 @@ class IocellProcess {
 
 inline IocellResult run_iocell(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
   IocellProcess p(args, env);
+  return p.wait();
+}
+
+/// Any program (cmake, an installed iocell), found by absolute path.
+inline IocellResult run_program(const std::string& binary, const std::vector<std::string>& args,
+                                const std::map<std::string, std::string>& env = {}) {
+  IocellProcess p(args, env, binary);
   return p.wait();
 }
 

@@ -31,7 +31,7 @@ bool is_reservation(const std::string& p) { return p == "reservation" || p == "r
 }  // namespace
 
 BtrfsStorage::BtrfsStorage(const sdk::HostContext& host)
-    : m_host(host), m_root(host.root), m_records(host.root / ".datasets"), m_subvols(host), m_qgroups(host) {}
+    : m_host(host), m_root(host.root), m_records(host.root / ".datasets", false), m_subvols(host), m_qgroups(host) {}
 
 bool BtrfsStorage::dry(const std::string& what) const {
   if (!m_host.dry_run) return false;
@@ -74,9 +74,10 @@ void BtrfsStorage::require(const std::string& dataset) {
 }
 
 std::vector<std::string> BtrfsStorage::children(const std::string& dataset) const {
+  // The filesystem itself says which datasets lie below: nested subvolumes.
   std::vector<std::string> out;
-  for (const auto& ds : m_records.all())
-    if (ds != dataset && rec::under(ds, dataset) && is_real_dir(m_root / ds)) out.push_back(ds);
+  if (!is_subvolume(m_root / dataset)) return out;
+  for (const auto& rel : nested_subvolumes(m_root / dataset)) out.push_back(dataset + "/" + rel);
   return out;
 }
 
@@ -97,10 +98,7 @@ std::set<std::string> BtrfsStorage::child_rels(const std::string& dataset) const
 void BtrfsStorage::make_parents(const std::string& dataset) {
   std::vector<std::string> missing;
   for (std::string p = rec::parent_of(dataset); !p.empty() && !is_real_dir(m_root / p); p = rec::parent_of(p)) missing.push_back(p);
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    m_subvols.create(m_root / *it);
-    m_records.save(*it, {});
-  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) m_subvols.create(m_root / *it);
 }
 
 void BtrfsStorage::check_properties(const std::string& dataset, const std::map<std::string, std::string>& props) const {
@@ -135,8 +133,17 @@ void BtrfsStorage::apply_native(const std::string& dataset, const std::string& p
     auto bytes = parse_size(prop, value);
     if (!bytes && !m_qgroups.enabled(m_root)) return;  // no quota to lift
     m_qgroups.ensure_enabled(m_root);
-    const std::uint64_t id = m_host.dry_run ? 0 : subvol_info(path).id;
-    m_qgroups.limit(m_root, id, prop == "quota", bytes);
+    if (m_host.dry_run) {
+      m_qgroups.limit(m_root, 0, prop == "quota", bytes);
+      return;
+    }
+    // A jail's data lives in its child dataset (jails/<uuid>/root). A
+    // parent qgroup over both would need a rescan of the whole filesystem
+    // to become consistent, so each subvolume of the dataset gets the limit.
+    auto targets = children(dataset);
+    targets.insert(targets.begin(), dataset);
+    for (const auto& ds : targets)
+      if (is_subvolume(m_root / ds)) m_qgroups.limit(m_root, subvol_info(m_root / ds).id, prop == "quota", bytes);
   } else if (prop == "compression") {
     std::string v = value == "on" ? "zstd" : (value == "off" || value == "none") ? "none" : value;
     m_host.runner->check({"btrfs", "property", "set", path.string(), "compression", v});
@@ -152,7 +159,8 @@ void BtrfsStorage::record_new(const std::string& dataset, const sdk::DatasetOpti
   r.clone_kind = origin.empty() ? "" : "snapshot";
   for (const auto& [k, v] : opts.properties)
     if (k.find(':') != std::string::npos) r.user[k] = v;
-  m_records.save(dataset, r);
+  // Only what btrfs cannot say itself needs a record.
+  if (r.readonly || !r.origin.empty() || !r.user.empty()) m_records.save(dataset, r);
   for (const auto& [k, v] : opts.properties)
     if (k.find(':') == std::string::npos && k != "readonly") apply_native(dataset, k, v);
 }
@@ -164,7 +172,6 @@ void BtrfsStorage::create(const std::string& dataset, const sdk::DatasetOptions&
   if (is_real_dir(path)) {
     // Like `zfs create -p`: an existing dataset is success; options still apply.
     if (m_host.dry_run) return;
-    if (!m_records.load(dataset)) m_records.save(dataset, {});
     for (const auto& [k, v] : opts.properties) set_property(dataset, k, v);
     if (opts.readonly) set_property(dataset, "readonly", "on");
     return;
@@ -250,8 +257,7 @@ void BtrfsStorage::rename(const std::string& from, const std::string& to) {
     const std::string nds = renamed(ds);
     if (is_real_dir(snap_dir(ds)) && ::rename(snap_dir(ds).c_str(), snap_dir(nds).c_str()) != 0)
       throw std::runtime_error("cannot move the snapshots of " + ds + " to " + snap_dir(nds).string() + ": " + std::strerror(errno));
-    m_records.save(nds, m_records.load(ds).value_or(rec::DatasetRecord{}));
-    m_records.remove(ds);
+    m_records.move(ds, nds);
   }
   for (const auto& ds : m_records.all()) {
     auto r = m_records.load(ds);
@@ -398,7 +404,6 @@ void BtrfsStorage::receive(const std::string& target, int in_fd) {
     rec::validate_snapshot(got[0]);
     make_parents(target);
     m_subvols.snapshot(snap_path(target, got[0]), m_root / target, false);
-    m_records.save(target, {});
   } catch (...) {
     for (const auto& e : fs::directory_iterator(dir, ec))
       if (is_subvolume(e.path())) m_subvols.remove(e.path());

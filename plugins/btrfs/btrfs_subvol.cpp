@@ -1,6 +1,5 @@
 #include "btrfs_subvol.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/btrfs.h>
 #include <sys/ioctl.h>
@@ -14,7 +13,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::plugins::btrfs {
@@ -48,22 +46,6 @@ void copy_name(char* dst, size_t cap, const std::string& name, const fs::path& s
   std::memcpy(dst, name.c_str(), name.size() + 1);
 }
 
-/// Subvolumes directly or indirectly nested in the subvolume at `top`
-/// (outermost first), found without following symlinks or entering mounts.
-void find_nested(int dirfd, const fs::path& shown, dev_t dev, std::uint64_t mnt, std::vector<fs::path>& out) {
-  for (const auto& n : sdk::tree::detail::list(dirfd, shown)) {
-    struct stat st {};
-    if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
-    UniqueFd sub(::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!sub || sdk::tree::detail::mount_id(sub.get()) != mnt) continue;
-    if (st.st_dev != dev && st.st_ino == kSubvolRootIno) {
-      out.push_back(shown / n);
-      continue;  // its own nested ones are found when it is removed
-    }
-    find_nested(sub.get(), shown / n, dev, mnt, out);
-  }
-}
-
 std::string uuid_string(const __u8* u) {
   char buf[37];
   std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4],
@@ -95,6 +77,29 @@ SubvolInfo subvol_info(const fs::path& p) {
   if (::ioctl(fd.get(), BTRFS_IOC_SUBVOL_GETFLAGS, &flags) != 0) fail("cannot read the flags of", p);
   info.readonly = (flags & BTRFS_SUBVOL_RDONLY) != 0;
   return info;
+}
+
+std::vector<std::string> nested_subvolumes(const fs::path& p) {
+  std::vector<std::string> out;
+  UniqueFd fd = open_dir(p);
+  btrfs_ioctl_get_subvol_rootref_args refs{};
+  for (;;) {
+    int rc = ::ioctl(fd.get(), BTRFS_IOC_GET_SUBVOL_ROOTREF, &refs);
+    if (rc < 0 && errno != EOVERFLOW) fail("cannot list the subvolumes inside", p);
+    const bool more = rc < 0;
+    for (unsigned i = 0; i < refs.num_items; ++i) {
+      btrfs_ioctl_ino_lookup_user_args look{};
+      look.dirid = refs.rootref[i].dirid;
+      look.treeid = refs.rootref[i].treeid;
+      if (::ioctl(fd.get(), BTRFS_IOC_INO_LOOKUP_USER, &look) < 0) fail("cannot locate a subvolume inside", p);
+      const std::string rel = std::string(look.path) + look.name;
+      out.push_back(rel);
+      for (const auto& deeper : nested_subvolumes(p / rel)) out.push_back(rel + "/" + deeper);
+    }
+    if (!more) break;
+    refs.min_treeid = refs.rootref[refs.num_items - 1].treeid + 1;
+  }
+  return out;
 }
 
 std::string fs_uuid(const fs::path& p) {
@@ -140,14 +145,11 @@ void Subvolumes::remove_one(const fs::path& path) {
   copy_name(args.name, sizeof args.name, path.filename().string(), path);
   if (::ioctl(parent.get(), BTRFS_IOC_SNAP_DESTROY, &args) == 0) return;
   if (errno != ENOTEMPTY) fail("cannot delete subvolume", path);
-  // Subvolumes nested inside (made by the jail itself, or stale children).
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) fail("cannot examine", path);
-  UniqueFd top = open_dir(path);
-  std::vector<fs::path> nested;
-  find_nested(top.get(), path, st.st_dev, sdk::tree::detail::mount_id(top.get()), nested);
+  // Subvolumes nested inside (made by the jail itself, or stale children),
+  // deepest first.
+  auto nested = nested_subvolumes(path);
   if (nested.empty()) fail("cannot delete subvolume", path, ENOTEMPTY);
-  for (const auto& n : nested) remove_one(n);
+  for (auto it = nested.rbegin(); it != nested.rend(); ++it) remove_one(path / *it);
   if (::ioctl(parent.get(), BTRFS_IOC_SNAP_DESTROY, &args) != 0) fail("cannot delete subvolume", path);
 }
 

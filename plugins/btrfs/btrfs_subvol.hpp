@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <iocell/sdk/host.hpp>
 
@@ -24,6 +25,9 @@ bool is_subvolume(const std::filesystem::path& p);
 SubvolInfo subvol_info(const std::filesystem::path& p);
 /// The filesystem UUID, as in /sys/fs/btrfs/<uuid>.
 std::string fs_uuid(const std::filesystem::path& p);
+/// Subvolumes nested (at any depth) in the subvolume at `p`, as paths
+/// relative to it, parents first. Asked of btrfs, not found by a walk.
+std::vector<std::string> nested_subvolumes(const std::filesystem::path& p);
 
 class Subvolumes {
  public:

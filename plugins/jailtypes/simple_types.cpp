@@ -24,10 +24,16 @@ void ThickJail::before_start(sdk::Storage& storage, const sdk::JailSpec& spec) {
 void CloneJail::provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) {
   require_release(storage, req);
   if (req.uuid.empty()) throw std::invalid_argument("clonejail needs the jail's UUID to name its snapshot");
-  const auto snaps = storage.snapshots(req.release_dataset);
-  const bool had = std::any_of(snaps.begin(), snaps.end(), [&](const auto& s) { return s.name == req.uuid; });
-  // A snapshot left by an interrupted create of this very UUID is reused.
-  if (!had) storage.snapshot(req.release_dataset, req.uuid, false);
+  // The snapshot is simply taken; only when that fails is the (longer)
+  // listing asked whether an interrupted create of this very UUID left it.
+  bool had = false;
+  try {
+    storage.snapshot(req.release_dataset, req.uuid, false);
+  } catch (const std::exception&) {
+    const auto snaps = storage.snapshots(req.release_dataset);
+    had = std::any_of(snaps.begin(), snaps.end(), [&](const auto& s) { return s.name == req.uuid; });
+    if (!had) throw;
+  }
   try {
     storage.clone(req.release_dataset, req.uuid, root_dataset(req.dataset), {});
   } catch (...) {

@@ -165,6 +165,16 @@ TEST_F(BtrfsStoreTest, ExclusiveQuotaLetsACloneWriteUpToItsOwnLimit) {
   EXPECT_EQ(fill(root / "big", 40), 0);
 }
 
+TEST_F(BtrfsStoreTest, QuotaOnAJailDatasetLimitsItsRoot) {
+  // The core sets the quota on jails/<uuid>; the data lives in its child.
+  store->snapshot("releases/R/root", "q2", false);
+  store->create("jails/q2", {});
+  store->clone("releases/R/root", "q2", "jails/q2/root", {});
+  store->set_property("jails/q2", "quota", "16M");
+  EXPECT_EQ(store->get_property("jails/q2", "quota"), std::to_string(16u << 20));
+  EXPECT_EQ(fill(mp("jails/q2/root") / "big", 48), EDQUOT);
+}
+
 TEST_F(BtrfsStoreTest, DestroyWaitsForTheCleanerBeforeReportingSpace) {
   store->copy("releases/R/root", "jails/d/root", {});
   ASSERT_EQ(fill(mp("jails/d/root") / "data", 100), 0);

@@ -93,8 +93,9 @@ inline std::pair<std::string, std::string> split_origin(const std::string& origi
   return {origin.substr(0, at), origin.substr(at + 1)};
 }
 
-/// Writes a file atomically: temp file, fsync, rename, fsync of the directory.
-inline void write_atomic(const std::filesystem::path& path, const std::string& content) {
+/// Writes a file atomically: temp file, rename. With `durable`, also fsync
+/// of the file before the rename and of the directory after it.
+inline void write_atomic(const std::filesystem::path& path, const std::string& content, bool durable = true) {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
   const auto tmp = path.parent_path() / ("." + path.filename().string() + "." + std::to_string(gen() % 1000000000));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -111,13 +112,14 @@ inline void write_atomic(const std::filesystem::path& path, const std::string& c
     }
     done += static_cast<size_t>(n);
   }
-  bool ok = ::fsync(fd) == 0;
+  bool ok = !durable || ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
     throw std::runtime_error("cannot replace " + path.string() + ": " + std::strerror(e));
   }
+  if (!durable) return;
   int dfd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -137,8 +139,10 @@ struct DatasetRecord {
 
 class RecordStore {
  public:
-  /// Records live in `dir` (created on the first save).
-  explicit RecordStore(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+  /// Records live in `dir` (created on the first save). Without `durable`
+  /// they are not fsynced: for backends where a lost record costs nothing
+  /// but a cosmetic origin (btrfs clones are independent from birth).
+  explicit RecordStore(std::filesystem::path dir, bool durable = true) : m_dir(std::move(dir)), m_durable(durable) {}
 
   std::optional<DatasetRecord> load(const std::string& ds) const {
     std::ifstream in(file(ds));
@@ -163,12 +167,18 @@ class RecordStore {
         throw std::invalid_argument("user property '" + k + "' of " + ds + ": names may not hold '=' or newlines, values no newlines");
     }
     std::ostringstream out;
-    out << "dataset=" << ds << "\nreadonly=" << (r.readonly ? "on" : "off") << "\n";
+    out << "readonly=" << (r.readonly ? "on" : "off") << "\n";
     if (!r.origin.empty()) out << "origin=" << r.origin << "\nclone=" << r.clone_kind << "\n";
     for (const auto& [k, v] : r.user) out << "user." << k << "=" << v << "\n";
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
-    write_atomic(file(ds), out.str());
+    write_atomic(file(ds), out.str(), m_durable);
+  }
+
+  /// Moves a record to another dataset name (nothing to move is fine).
+  void move(const std::string& from, const std::string& to) const {
+    if (::rename(file(from).c_str(), file(to).c_str()) != 0 && errno != ENOENT)
+      throw std::runtime_error("cannot move the record of " + from + " to " + to + ": " + std::strerror(errno));
   }
 
   void remove(const std::string& ds) const {
@@ -205,6 +215,7 @@ class RecordStore {
  private:
   std::filesystem::path file(const std::string& ds) const { return m_dir / (escape(ds) + ".rec"); }
   std::filesystem::path m_dir;
+  bool m_durable;
 };
 
 }  // namespace iocell::sdk::records

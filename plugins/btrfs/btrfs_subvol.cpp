@@ -174,10 +174,16 @@ void Subvolumes::set_readonly(const fs::path& path, bool readonly) {
 }
 
 void Subvolumes::wait_cleaner(const fs::path& any_path) {
-  m_host.runner->check({"btrfs", "subvolume", "sync", any_path.string()});
-  if (m_host.dry_run) return;
-  // The cleaner's frees show in statfs only once a transaction commits.
+  if (m_host.dry_run) {
+    m_host.runner->check({"btrfs", "subvolume", "sync", any_path.string()});
+    return;
+  }
+  // The cleaner starts on deleted subvolumes only after a commit (else it
+  // waits up to the 30 s commit interval), and what it frees shows in
+  // statfs only after the next one.
   UniqueFd fd = open_dir(any_path);
+  if (::ioctl(fd.get(), BTRFS_IOC_SYNC, nullptr) < 0) fail("cannot commit the filesystem of", any_path);
+  m_host.runner->check({"btrfs", "subvolume", "sync", any_path.string()});
   if (::ioctl(fd.get(), BTRFS_IOC_SYNC, nullptr) < 0) fail("cannot commit the filesystem of", any_path);
 }
 

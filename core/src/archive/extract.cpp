@@ -53,28 +53,43 @@ struct Item {
   std::size_t cost() const { return entry ? kEntryCost : data.size(); }
 };
 
-// Decoded entries on their way from the decoder thread to the writer.
+// Decoded entries on their way from the decoder thread to the writer. Both
+// sides move work in batches and wake the other only when it sleeps and a
+// batch is ready: a handoff per entry costs more in futex calls than the
+// file creation it hands off (a release has tens of thousands of files).
 class EntryQueue {
  public:
+  static constexpr std::size_t kBatchBytes = 1u << 20;
+  static constexpr std::size_t kBatchItems = 256;
+
   // False when the writer has stopped (failed): the decoder should stop too.
   bool push(Item item) {
     std::unique_lock lock(m_mutex);
-    m_space.wait(lock, [&] { return m_stopped || m_bytes < kQueueBytes; });
+    if (!m_stopped && m_bytes >= kQueueBytes) {
+      m_producer_waiting = true;
+      m_space.wait(lock, [&] { return m_stopped || m_bytes < kQueueBytes / 2; });
+      m_producer_waiting = false;
+    }
     if (m_stopped) return false;
     m_bytes += item.cost();
     m_items.push_back(std::move(item));
-    m_ready.notify_one();
+    if (m_consumer_waiting && batch_ready()) m_ready.notify_one();
     return true;
   }
   // False at the end of the input.
   bool pop(Item& out) {
-    std::unique_lock lock(m_mutex);
-    m_ready.wait(lock, [&] { return !m_items.empty() || m_closed || m_stopped; });
-    if (m_stopped || m_items.empty()) return false;
-    out = std::move(m_items.front());
-    m_items.pop_front();
-    m_bytes -= out.cost();
-    m_space.notify_one();
+    if (m_local.empty()) {
+      std::unique_lock lock(m_mutex);
+      m_consumer_waiting = true;
+      m_ready.wait(lock, [&] { return batch_ready() || m_closed || m_stopped; });
+      m_consumer_waiting = false;
+      if (m_stopped || m_items.empty()) return false;
+      m_local.swap(m_items);
+      m_bytes = 0;
+      if (m_producer_waiting) m_space.notify_one();
+    }
+    out = std::move(m_local.front());
+    m_local.pop_front();
     return true;
   }
   void close() {
@@ -91,11 +106,15 @@ class EntryQueue {
   }
 
  private:
+  bool batch_ready() const { return m_bytes >= kBatchBytes || m_items.size() >= kBatchItems; }
+
   std::mutex m_mutex;
   std::condition_variable m_ready, m_space;
   std::deque<Item> m_items;
+  std::deque<Item> m_local;  // the writer's current batch, touched by it only
   std::size_t m_bytes = 0;
   bool m_closed = false, m_stopped = false;
+  bool m_producer_waiting = false, m_consumer_waiting = false;
 };
 
 int disk_flags(const ExtractPolicy& policy) {
@@ -316,18 +335,26 @@ struct StreamExtractor::State : ByteSource {
   std::exception_ptr error;
 
   static constexpr std::size_t kInputBytes = 8u << 20;
+  // The decoder sleeps until this much is queued (or the input ended), so
+  // that a download in small pieces does not wake it for every piece.
+  static constexpr std::size_t kWakeBytes = 1u << 20;
+  bool reader_waiting = false, writer_waiting = false;
 
   std::size_t read(char* buf, std::size_t len) override {
     while (current_pos >= current.size()) {
       std::unique_lock lock(mutex);
-      ready.wait(lock, [&] { return !chunks.empty() || eof || aborted; });
+      if (chunks.empty()) {
+        reader_waiting = true;
+        ready.wait(lock, [&] { return queued >= kWakeBytes || eof || aborted; });
+        reader_waiting = false;
+      }
       if (aborted) throw ArchiveError("extraction aborted");
       if (chunks.empty()) return 0;
       current = std::move(chunks.front());
       chunks.pop_front();
       queued -= current.size();
       current_pos = 0;
-      space.notify_one();
+      if (writer_waiting && queued < kInputBytes / 2) space.notify_one();
     }
     std::size_t n = std::min(len, current.size() - current_pos);
     std::memcpy(buf, current.data() + current_pos, n);
@@ -362,13 +389,17 @@ StreamExtractor::~StreamExtractor() {
 bool StreamExtractor::push(const char* data, std::size_t len) {
   State& s = *m_state;
   std::unique_lock lock(s.mutex);
-  s.space.wait(lock, [&] { return s.done || s.aborted || s.queued < State::kInputBytes; });
+  if (!s.done && !s.aborted && s.queued >= State::kInputBytes) {
+    s.writer_waiting = true;
+    s.space.wait(lock, [&] { return s.done || s.aborted || s.queued < State::kInputBytes / 2; });
+    s.writer_waiting = false;
+  }
   if (s.aborted) return false;
   // Trailing bytes after the archive's end marker are dropped, not an error.
   if (s.done) return !s.error;
   s.chunks.emplace_back(data, data + len);
   s.queued += len;
-  s.ready.notify_one();
+  if (s.reader_waiting && s.queued >= State::kWakeBytes) s.ready.notify_one();
   return true;
 }
 

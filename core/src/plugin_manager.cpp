@@ -22,9 +22,16 @@ namespace iocell::core {
 
 namespace dll = boost::dll;
 
-struct PluginManager::Libraries {
-  std::vector<dll::shared_library> handles;
-};
+namespace {
+// Every library ever loaded, for the whole life of the process: objects from
+// plugins may outlive any one PluginManager (static storage at exit), so
+// nothing is ever unloaded. Reachable from static storage on purpose, so
+// that leak checkers see a kept handle, not a lost one.
+void keep_loaded(dll::shared_library lib) {
+  static auto* libraries = new std::vector<dll::shared_library>();
+  libraries->push_back(std::move(lib));
+}
+}  // namespace
 
 const char* to_string(ComponentKind kind) {
   switch (kind) {
@@ -41,10 +48,7 @@ const char* to_string(ComponentKind kind) {
   return "?";
 }
 
-PluginManager::PluginManager() : m_libraries(new Libraries) {}
-
-// The libraries stay loaded (m_libraries is intentionally not deleted):
-// objects from plugins may still be alive in static storage at exit.
+PluginManager::PluginManager() = default;
 PluginManager::~PluginManager() = default;
 
 std::vector<std::filesystem::path> PluginManager::search_path() {
@@ -123,7 +127,7 @@ bool PluginManager::load_file(const std::filesystem::path& file) {
   m_registering = &m_plugins.back();
   d->register_all(*this);
   m_registering = nullptr;
-  m_libraries->handles.push_back(std::move(lib));
+  keep_loaded(std::move(lib));
   return true;
 }
 

@@ -98,8 +98,6 @@ class PluginManager final : public sdk::Registrar {
   };
   bool ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os);
 
-  struct Libraries;
-  Libraries* m_libraries;  // never freed: see the comment at the top
   std::vector<Deferred> m_deferred;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<PluginWarning> m_warnings;

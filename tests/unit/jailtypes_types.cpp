@@ -10,6 +10,8 @@
 #include "simple_types.hpp"
 #include "support/storage_fixture.hpp"
 
+#include <iocell/sdk/testing/scripted_runner.hpp>
+
 namespace {
 
 using iocell::plugins::dir::DirStorage;
@@ -139,6 +141,26 @@ TEST_F(DirTypesTest, BaseJailOwnsItsEtcAndLeavesSystemDirsEmptyForMounts) {
   }
   EXPECT_FALSE(fs::exists(root / "usr/src")) << "only system directories the release has";
   EXPECT_EQ(jt::shared_dirs(mp("releases/R/root")).size(), 12u);
+}
+
+TEST_F(DirTypesTest, BaseJailOnFreeBsdWithoutZfsMountsNullfsReadOnly) {
+  jt::BaseJail(host).provision(*store, request("f1"));
+  iocell::sdk::testing::ScriptedRunner script;
+  auto bsd = host;
+  bsd.os = iocell::sdk::HostOs::FreeBSD;
+  bsd.runner = &script;
+  iocell::sdk::JailSpec spec;
+  spec.uuid = "f1";
+  spec.dataset = "jails/.new-f1";
+  spec.home = mp(spec.dataset);
+  spec.root = spec.home / "root";
+  spec.props.set("release", "R");
+  const fs::path rel = mp("releases/R/root");
+  for (const auto& d : jt::shared_dirs(rel))
+    script.expect({"mount", "-t", "nullfs", "-o", "ro", (rel / d).string(), (spec.root / d).string()});
+  jt::BaseJail(bsd).before_start(*store, spec);
+  EXPECT_TRUE(script.done()) << script.remaining();
+  EXPECT_EQ(script.seen().size(), 12u);
 }
 
 TEST_F(ZfsBaseTest, BaseJailClonesEachSystemDirReadOnlyAndReclonesAtStart) {

@@ -102,7 +102,7 @@ _iocell() {
         df) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         exec) flags="-u -U"; words="ALL"; keys=""; kinds="jails" ;;
         export) flags="--zfs"; words=""; keys=""; kinds="jails" ;;
-        fetch) flags="-q"; words=""; keys="release ftphost ftpdir ftpfiles ftplocaldir"; kinds="" ;;
+        fetch) flags="-q"; words=""; keys="release ftphost ftpdir ftpfiles ftplocaldir pkgbase"; kinds="" ;;
         get) flags="-r -H --json"; words="all state"; keys=""; kinds="jails propnames" ;;
         help) flags=""; words=""; keys=""; kinds="commands" ;;
         import) flags=""; words=""; keys=""; kinds="assign" ;;

@@ -123,7 +123,7 @@ complete -c iocell -n '__iocell_using export' -l zfs
 complete -c iocell -n '__iocell_using export' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a fetch -d 'download a FreeBSD release, check it against its MANIFEST and install it under releases/'
 complete -c iocell -n '__iocell_using fetch' -s q
-complete -c iocell -n '__iocell_using fetch' -a '(__iocell_assign release ftphost ftpdir ftpfiles ftplocaldir)'
+complete -c iocell -n '__iocell_using fetch' -a '(__iocell_assign release ftphost ftpdir ftpfiles ftplocaldir pkgbase)'
 complete -c iocell -n 'not __iocell_cmd' -a get -d 'print a property (all: every property)'
 complete -c iocell -n '__iocell_using get' -s r
 complete -c iocell -n '__iocell_using get' -s H

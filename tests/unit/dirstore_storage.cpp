@@ -46,6 +46,8 @@ TEST_F(DirStoreTest, CreateMakesParentsAndRefusesBadNames) {
 }
 
 TEST_F(DirStoreTest, CopyIsIndependentAndFaithful) {
+  ASSERT_EQ(::mkfifo((mp("releases/R/root") / "var/log/pipe").c_str(), 0600), 0);
+  ASSERT_EQ(::chmod((mp("releases/R/root") / "var/log/pipe").c_str(), 0620), 0);
   store->copy("releases/R/root", "jails/t/root", {});
   const fs::path src = mp("releases/R/root"), dst = mp("jails/t/root");
   EXPECT_EQ(st::read(dst / "etc/rc.conf"), st::read(src / "etc/rc.conf"));
@@ -55,6 +57,8 @@ TEST_F(DirStoreTest, CopyIsIndependentAndFaithful) {
   EXPECT_NE(a.st_ino, st::lstat_of(src / "bin/echo").st_ino) << "never the release's inode";
   EXPECT_EQ(st::lstat_of(dst / "usr/bin/su").st_mode & 07777, 04555u);
   EXPECT_EQ(st::lstat_of(dst / "tmp").st_mode & 07777, 01777u);
+  EXPECT_TRUE(S_ISFIFO(st::lstat_of(dst / "var/log/pipe").st_mode));
+  EXPECT_EQ(st::lstat_of(dst / "var/log/pipe").st_mode & 07777, 0620u);
   EXPECT_EQ(st::lstat_of(dst / "etc/rc.conf").st_mtim.tv_sec, st::lstat_of(src / "etc/rc.conf").st_mtim.tv_sec);
   st::write(dst / "etc/rc.conf", "hostname=\"mine\"\n");
   EXPECT_EQ(st::read(src / "etc/rc.conf"), "hostname=\"release\"\n");

@@ -23,11 +23,7 @@ sdk::CommandResult run_entered(pid_t init, int pidfd, const std::vector<std::fil
   UniqueFd rootfd(::open(("/proc/" + std::to_string(init) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd) throw sys_error("cannot reach the root of the jail's init " + std::to_string(init));
   std::vector<UniqueFd> cgroups;
-  for (const auto& f : attach_files) {
-    UniqueFd fd(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw sys_error("cannot open " + f.string());
-    cgroups.push_back(std::move(fd));
-  }
+  for (const auto& f : attach_files) cgroups.push_back(open_cgroup_join(f));
   UniqueFd own_pidns(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
   if (!own_pidns) throw sys_error("cannot open this process's pid namespace");
   ChildIo io(interactive, log_to);

@@ -70,8 +70,9 @@ void RecordStore::save(const std::string& name, const JailRecord& rec) const {
   const auto final_path = m_dir / name;
   const auto tmp = m_dir / ("." + name + ".tmp");
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd || !write_all(fd.get(), serialize(rec)) || ::fsync(fd.get()) != 0)
-    throw sys_error("cannot write " + tmp.string());
+  // No fsync: after a crash the record names a dead init and reads as down
+  // anyway; the rename keeps readers from seeing half a file.
+  if (!fd || !write_all(fd.get(), serialize(rec))) throw sys_error("cannot write " + tmp.string());
   fd.reset();
   if (::rename(tmp.c_str(), final_path.c_str()) != 0) throw sys_error("cannot write " + final_path.string());
 }

@@ -40,6 +40,9 @@ void report(int fd, char kind, const std::string& text) {
 }
 
 [[noreturn]] void init_child(const InitPlan& plan, int status_fd) {
+  // Named before it reports ready: the name is part of how a record is
+  // recognised as a live init.
+  ::prctl(PR_SET_NAME, kInitName, 0, 0, 0);
   try {
     ::setsid();
     close_all_but(status_fd);
@@ -79,11 +82,7 @@ void report(int fd, char kind, const std::string& text) {
 
 std::vector<UniqueFd> open_cgroups(const std::vector<std::filesystem::path>& files) {
   std::vector<UniqueFd> out;
-  for (const auto& f : files) {
-    UniqueFd fd(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw sys_error("cannot open " + f.string());
-    out.push_back(std::move(fd));
-  }
+  for (const auto& f : files) out.push_back(open_cgroup_join(f));
   return out;
 }
 

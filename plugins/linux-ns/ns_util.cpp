@@ -104,6 +104,16 @@ std::string boot_id() {
   return *id;
 }
 
+UniqueFd open_cgroup_join(const std::filesystem::path& procs_file) {
+  if (procs_file.filename() == "cgroup.procs") {
+    UniqueFd tasks(::open((procs_file.parent_path() / "tasks").c_str(), O_WRONLY | O_CLOEXEC));
+    if (tasks) return tasks;
+  }
+  UniqueFd fd(::open(procs_file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) throw sys_error("cannot open " + procs_file.string());
+  return fd;
+}
+
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 int signal_pidfd(int pidfd, int sig) { return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }

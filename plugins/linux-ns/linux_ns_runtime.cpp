@@ -285,10 +285,18 @@ ProcessPlan LinuxNsRuntime::plan_for(const sdk::JailSpec& spec, const sdk::ExecR
     plan.groups = gids;
   } else {
     const std::string wanted = req.jail_user.empty() ? "root" : req.jail_user;
-    sdk::SafeRoot root(spec.root);
     std::string passwd_text, group_text;
-    root.read_file("etc/passwd", passwd_text);
-    root.read_file("etc/group", group_text);
+    try {
+      sdk::SafeRoot root(spec.root);
+      root.read_file("etc/passwd", passwd_text);
+      root.read_file("etc/group", group_text);
+    } catch (const std::exception& e) {
+      // A jail whose /etc is a symlink still lets root in; anyone else
+      // must be found in files read without following the jail's links.
+      if (wanted != "root") throw std::runtime_error("cannot look up '" + wanted + "' in the jail: " + e.what());
+      passwd_text.clear();
+      group_text.clear();
+    }
     auto user = find_user(passwd_text, wanted);
     if (!user && wanted == "root") user = UserEntry{"root", 0, 0, "/root", "/bin/sh"};
     if (!user) throw std::runtime_error("user '" + wanted + "' does not exist in the jail's /etc/passwd");

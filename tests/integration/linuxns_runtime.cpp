@@ -55,6 +55,16 @@ TEST(LinuxNsRuntime, StartExecStop) {
   // Only the jail's root is visible: no host path.
   EXPECT_EQ(j.out({"sh", "-c", "test -e /usr/lib/x86_64-linux-gnu && echo host || echo jail"}), "jail");
 
+  // The jail cannot stop itself through its init, which only obeys the host.
+  j.exec({"kill", "-TERM", "1"});
+  j.exec({"kill", "-KILL", "1"});
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(listed(w, j.spec.name));
+  // Orphans are the init's to reap.
+  EXPECT_EQ(j.exec({"sh", "-c", "(sleep 0.1 &); exit 0"}).exit_code, 0);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(j.out({"sh", "-c", "ps -o stat | grep -c Z || true"}), "0");
+
   const pid_t init = static_cast<pid_t>(j.state->jid);
   j.stop();
   EXPECT_FALSE(listed(w, j.spec.name));

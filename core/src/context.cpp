@@ -90,10 +90,18 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
   console->set_pattern("%^%l%$: %v");
   m_host.log = std::make_shared<spdlog::logger>("iocell", console);
   m_host.log->set_level(spdlog::level::debug);
+}
 
-  m_plugins->discover(PluginManager::search_path(), m_host.root / ".plugin-index.json");
-  for (const auto& w : m_plugins->warnings())
-    m_host.log->warn("skipping plugin {}: {}", w.path.string(), w.reason);
+// Discovery waits for the first component asked for: `version`, `help` and
+// the like never look at a plugin.
+PluginManager& Context::plugins() {
+  if (!m_plugins_discovered) {
+    m_plugins_discovered = true;
+    m_plugins->discover(PluginManager::search_path(), m_host.root / ".plugin-index.json");
+    for (const auto& w : m_plugins->warnings())
+      m_host.log->warn("skipping plugin {}: {}", w.path.string(), w.reason);
+  }
+  return *m_plugins;
 }
 
 Context::~Context() = default;
@@ -134,7 +142,7 @@ std::string Context::storage_name() {
     if (!m_opts.storage.empty()) m_storage_name = m_opts.storage;
     else if (const char* env = std::getenv("IOCELL_STORAGE"); env && *env) m_storage_name = env;
     else if (os() == sdk::HostOs::FreeBSD) m_storage_name = "zfs";
-    else if (on_btrfs(root()) && m_plugins->has(ComponentKind::Storage, "btrfs", os())) m_storage_name = "btrfs";
+    else if (on_btrfs(root()) && plugins().has(ComponentKind::Storage, "btrfs", os())) m_storage_name = "btrfs";
     else m_storage_name = "dir";
   } else if (!m_opts.storage.empty() && m_opts.storage != m_storage_name) {
     throw UsageError("the root " + root().string() + " uses storage " + m_storage_name + ", not " + m_opts.storage);
@@ -145,7 +153,7 @@ std::string Context::storage_name() {
 sdk::Storage& Context::storage() {
   if (m_storage) return *m_storage;
   const std::string name = storage_name();
-  m_storage = m_plugins->make<sdk::Storage>(ComponentKind::Storage, name, m_host);
+  m_storage = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host);
   m_storage->initialize();
   ensure_layout();
   const auto marker = root() / "iocell.json";
@@ -159,7 +167,7 @@ sdk::Storage& Context::storage() {
 
 template <class T>
 T& Context::cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::string& name) {
-  if (!slot) slot = m_plugins->make<T>(kind, name, m_host);
+  if (!slot) slot = plugins().make<T>(kind, name, m_host);
   return *slot;
 }
 
@@ -171,6 +179,7 @@ sdk::Network& Context::network(bool vnet) {
 }
 sdk::Recorder& Context::recorder() { return cached(m_recorder, ComponentKind::Recorder, Backends::recorder(os())); }
 sdk::Packages& Context::packages() { return cached(m_packages, ComponentKind::Packages, Backends::packages); }
+sdk::Archiver& Context::archiver() { return cached(m_archiver, ComponentKind::Archiver, Backends::archiver); }
 
 sdk::JailType& Context::jail_type(const std::string& type) {
   auto& slot = m_types[type];
@@ -178,7 +187,7 @@ sdk::JailType& Context::jail_type(const std::string& type) {
 }
 
 sdk::Updater& Context::updater(const std::filesystem::path& system_root) {
-  for (const auto& name : m_plugins->names(ComponentKind::Updater, os())) {
+  for (const auto& name : plugins().names(ComponentKind::Updater, os())) {
     auto& slot = m_updaters[name];
     auto& u = cached(slot, ComponentKind::Updater, name);
     if (u.handles(system_root)) return u;
@@ -189,7 +198,7 @@ sdk::Updater& Context::updater(const std::filesystem::path& system_root) {
 }
 
 std::unique_ptr<sdk::Fetcher> Context::fetcher(const std::string& scheme) {
-  return m_plugins->make<sdk::Fetcher>(ComponentKind::Fetcher, scheme, m_host);
+  return plugins().make<sdk::Fetcher>(ComponentKind::Fetcher, scheme, m_host);
 }
 
 Inventory& Context::inventory() {

@@ -44,6 +44,7 @@ const char* to_string(ComponentKind kind) {
     case ComponentKind::Packages: return "packages";
     case ComponentKind::Recorder: return "recorder";
     case ComponentKind::Updater: return "updater";
+    case ComponentKind::Archiver: return "archiver";
   }
   return "?";
 }
@@ -289,6 +290,7 @@ IOCELL_ADD(add_limits, Limits, Limits)
 IOCELL_ADD(add_packages, Packages, Packages)
 IOCELL_ADD(add_recorder, Recorder, Recorder)
 IOCELL_ADD(add_updater, Updater, Updater)
+IOCELL_ADD(add_archiver, Archiver, Archiver)
 #undef IOCELL_ADD
 
 }  // namespace iocell::core

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include <iocell/core/archive/extract.hpp>
+#include "libarchive_plugin.hpp"
 
 #include "support/fetch_release_builder.hpp"
 #include "support/fetch_run.hpp"
@@ -18,6 +18,11 @@ namespace iocell::core {
 namespace {
 
 namespace fs = std::filesystem;
+using plugins::libarchive::extract_archive;
+using sdk::ArchiveError;
+using sdk::ByteSource;
+using sdk::ExtractPolicy;
+using sdk::ExtractStats;
 using testing::Compression;
 using testing::TarEntry;
 using testing::write_archive;
@@ -146,7 +151,8 @@ TEST_F(ReleaseExtract, StreamedInSmallPiecesGivesTheSameTree) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string bytes = ss.str();
-  StreamExtractor ex(dest, ExtractPolicy::release());
+  auto owned = plugins::libarchive::make_stream_extractor(dest, ExtractPolicy::release());
+  sdk::StreamExtractor& ex = *owned;
   for (std::size_t i = 0; i < bytes.size(); i += 777) ASSERT_TRUE(ex.push(bytes.data() + i, std::min<std::size_t>(777, bytes.size() - i)));
   ExtractStats stats = ex.finish();
   EXPECT_EQ(stats.entries, 3u);
@@ -164,7 +170,8 @@ TEST_F(ReleaseExtract, StreamReportsARefusalAndDropsTheRest) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string bytes = ss.str();
-  StreamExtractor ex(dest, ExtractPolicy::release());
+  auto owned = plugins::libarchive::make_stream_extractor(dest, ExtractPolicy::release());
+  sdk::StreamExtractor& ex = *owned;
   for (std::size_t i = 0; i < bytes.size(); i += 4096) ex.push(bytes.data() + i, std::min<std::size_t>(4096, bytes.size() - i));
   try {
     ex.finish();
@@ -176,7 +183,8 @@ TEST_F(ReleaseExtract, StreamReportsARefusalAndDropsTheRest) {
 }
 
 TEST_F(ReleaseExtract, AbortStopsAWaitingExtractor) {
-  StreamExtractor ex(dest, ExtractPolicy::release());
+  auto owned = plugins::libarchive::make_stream_extractor(dest, ExtractPolicy::release());
+  sdk::StreamExtractor& ex = *owned;
   ex.push("\x1f\x8b", 2);
   ex.abort();
   EXPECT_THROW(ex.finish(), ArchiveError);

@@ -15,7 +15,8 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
-#include <iocell/core/ops/tarball.hpp>
+#include <iocell/core/ops/checksum.hpp>
+#include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
@@ -158,10 +159,10 @@ PackageOutcome package_jail(Context& ctx, const JailRecord& rec) {
   out.archive = packages / (rec.uuid + ".tar.xz");
   out.checksum = packages / (rec.uuid + ".sha256");
   if (ctx.dry_run()) return out;
-  TarOptions opts;
-  opts.devices = TarOptions::Devices::Refuse;
+  sdk::TarOptions opts;
+  opts.devices = sdk::TarOptions::Devices::Refuse;
   opts.top_entry = false;
-  auto stats = write_tar_xz(dir, out.archive, opts);
+  auto stats = ctx.archiver().write_tar_xz(dir, out.archive, opts);
   out.entries = stats.entries;
   out.sha256 = write_checksum(out.archive, out.checksum);
   // What import needs to pick a vanilla jail the package fits on.

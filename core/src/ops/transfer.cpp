@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <iocell/core/archive/extract.hpp>
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
@@ -20,7 +19,8 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/snapshots.hpp>
-#include <iocell/core/ops/tarball.hpp>
+#include <iocell/core/ops/checksum.hpp>
+#include <iocell/sdk/archive.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/safe_root.hpp>
@@ -179,8 +179,8 @@ ImageFacts image_facts(const Found& f, const json& manifest) {
   return facts;
 }
 
-ExtractPolicy package_policy(Context& ctx) {
-  ExtractPolicy p = ExtractPolicy::package();
+sdk::ExtractPolicy package_policy(Context& ctx) {
+  sdk::ExtractPolicy p = sdk::ExtractPolicy::package();
   // libarchive maps schg to Linux's immutable attribute: a tree nothing
   // could delete afterwards.
   if (ctx.os() == sdk::HostOs::Linux) p.file_flags = false;
@@ -204,7 +204,7 @@ ImportOutcome import_package(Context& ctx, const Found& f, const PropertyValues&
   out.from_package = true;
   try {
     ctx.storage().mount(made.dataset + "/root");
-    if (!ctx.dry_run()) out.entries = extract_archive(f.archive, made.home / "root", package_policy(ctx)).entries;
+    if (!ctx.dry_run()) out.entries = ctx.archiver().extract(f.archive, made.home / "root", package_policy(ctx)).entries;
   } catch (const std::exception& e) {
     const std::string why = e.what();
     try {
@@ -272,7 +272,7 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
     if (f.tar) {
       storage.create(staging, {});
       storage.create(staging + "/root", {});
-      if (!ctx.dry_run()) out.entries = extract_archive(f.archive, storage.mountpoint(staging + "/root"), package_policy(ctx)).entries;
+      if (!ctx.dry_run()) out.entries = ctx.archiver().extract(f.archive, storage.mountpoint(staging + "/root"), package_policy(ctx)).entries;
     } else {
       sdk::UniqueFd in(::open(f.archive.c_str(), O_RDONLY | O_CLOEXEC));
       if (!in) throw std::runtime_error("cannot open " + f.archive.string());
@@ -360,11 +360,11 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
     storage.mount(rec.dataset + "/root");
     type.before_start(storage, spec);
     try {
-      TarOptions opts;
-      opts.devices = TarOptions::Devices::Skip;
+      sdk::TarOptions opts;
+      opts.devices = sdk::TarOptions::Devices::Skip;
       opts.cross_mounts = true;
       if (!ctx.dry_run()) {
-        auto stats = write_tar_xz(spec.root, out.image, opts);
+        auto stats = ctx.archiver().write_tar_xz(spec.root, out.image, opts);
         out.entries = stats.entries;
         for (const auto& s : stats.skipped) ctx.host().log->info("export of {}: left out {}", rec.uuid, s);
       }

@@ -17,7 +17,6 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <iocell/core/archive/extract.hpp>
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/context.hpp>
 #include <iocell/core/defaults.hpp>
@@ -29,6 +28,7 @@
 #include <iocell/core/release/progress.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/core/release/sha256.hpp>
+#include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/fetcher.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
@@ -147,7 +147,7 @@ void write_all(int fd, const char* p, std::size_t len, const fs::path& file) {
 // extractor, and the progress display, all in one pass.
 class SetSink : public sdk::FetchSink {
  public:
-  SetSink(const std::string& file, std::optional<fs::path> part, StreamExtractor& extractor, sdk::Progress& progress)
+  SetSink(const std::string& file, std::optional<fs::path> part, sdk::StreamExtractor& extractor, sdk::Progress& progress)
       : m_file(file), m_part(std::move(part)), m_extractor(extractor), m_progress(progress) {
     if (m_part) {
       m_fd = sdk::UniqueFd(::open(m_part->c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
@@ -226,7 +226,7 @@ class SetSink : public sdk::FetchSink {
 
   std::string m_file;
   std::optional<fs::path> m_part;
-  StreamExtractor& m_extractor;
+  sdk::StreamExtractor& m_extractor;
   sdk::Progress& m_progress;
   sdk::UniqueFd m_fd;
   Sha256 m_hash;
@@ -360,14 +360,14 @@ class ReleaseFetch {
     m_storage.create(m_staging + "/root", {});
     m_staged = true;
     const fs::path root = m_storage.mountpoint(m_staging + "/root");
-    ExtractPolicy policy = ExtractPolicy::release();
+    sdk::ExtractPolicy policy = sdk::ExtractPolicy::release();
     if (m_ctx.os() != sdk::HostOs::FreeBSD) policy.file_flags = false;
     for (const auto* set : sets) extract_set(*set, root, policy);
     patch(root);
     write_release_json();
   }
 
-  void extract_set(const ManifestEntry& set, const fs::path& root, const ExtractPolicy& policy) {
+  void extract_set(const ManifestEntry& set, const fs::path& root, const sdk::ExtractPolicy& policy) {
     const fs::path done = m_download / set.file;
     const fs::path part = m_download / (set.file + ".part");
     std::error_code ec;
@@ -375,7 +375,8 @@ class ReleaseFetch {
       extract_cached(set, done, root, policy);
       return;
     }
-    StreamExtractor extractor(root, policy);
+    auto owned = m_ctx.archiver().stream_extractor(root, policy);
+    sdk::StreamExtractor& extractor = *owned;
     std::optional<fs::path> keep;
     if (!m_plan.local) keep = part;
     SetSink sink(set.file, keep, extractor, m_progress);
@@ -409,8 +410,9 @@ class ReleaseFetch {
     finish_extraction(set, extractor);
   }
 
-  void extract_cached(const ManifestEntry& set, const fs::path& file, const fs::path& root, const ExtractPolicy& policy) {
-    StreamExtractor extractor(root, policy);
+  void extract_cached(const ManifestEntry& set, const fs::path& file, const fs::path& root, const sdk::ExtractPolicy& policy) {
+    auto owned = m_ctx.archiver().stream_extractor(root, policy);
+    sdk::StreamExtractor& extractor = *owned;
     SetSink sink(set.file, std::nullopt, extractor, m_progress);
     sdk::UniqueFd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!in) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
@@ -436,8 +438,8 @@ class ReleaseFetch {
     finish_extraction(set, extractor);
   }
 
-  void finish_extraction(const ManifestEntry& set, StreamExtractor& extractor) {
-    ExtractStats stats;
+  void finish_extraction(const ManifestEntry& set, sdk::StreamExtractor& extractor) {
+    sdk::ExtractStats stats;
     try {
       stats = extractor.finish();
     } catch (const std::exception& e) {

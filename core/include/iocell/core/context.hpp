@@ -31,7 +31,7 @@ class Context {
   const std::filesystem::path& root() const { return m_host.root; }
   sdk::HostContext& host() { return m_host; }
   sdk::CommandRunner& runner() { return *m_host.runner; }
-  PluginManager& plugins() { return *m_plugins; }
+  PluginManager& plugins();
   const GlobalOptions& options() const { return m_opts; }
   std::ostream& out() { return m_out; }
   std::ostream& err() { return m_err; }
@@ -48,6 +48,9 @@ class Context {
   /// Throws Refused with a clear message on hosts without an updater.
   sdk::Updater& updater(const std::filesystem::path& system_root);
   sdk::Packages& packages();
+  /// Reads and writes archives (fetch, import, export, package): loaded on
+  /// first use, so other commands never map a compression library.
+  sdk::Archiver& archiver();
   std::unique_ptr<sdk::Fetcher> fetcher(const std::string& scheme);
   Inventory& inventory();
 
@@ -70,6 +73,7 @@ class Context {
   std::ostream& m_out;
   std::ostream& m_err;
   std::unique_ptr<PluginManager> m_plugins;
+  bool m_plugins_discovered = false;
   std::unique_ptr<sdk::CommandRunner> m_runner;
   sdk::HostContext m_host;
   std::string m_storage_name;
@@ -80,6 +84,7 @@ class Context {
   std::map<std::string, std::unique_ptr<sdk::JailType>> m_types;
   std::unique_ptr<sdk::Recorder> m_recorder;
   std::unique_ptr<sdk::Packages> m_packages;
+  std::unique_ptr<sdk::Archiver> m_archiver;
   std::map<std::string, std::unique_ptr<sdk::Updater>> m_updaters;
   std::unique_ptr<Inventory> m_inventory;
 };
@@ -92,6 +97,7 @@ struct Backends {
   static constexpr const char* shared_ip = "shared-ip";
   static constexpr const char* vnet = "vnet-bridge";
   static constexpr const char* packages = "pkg";
+  static constexpr const char* archiver = "libarchive";
 };
 
 }  // namespace iocell::core

@@ -30,7 +30,7 @@ struct PluginWarning {
   std::string reason;
 };
 
-enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater };
+enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater, Archiver };
 const char* to_string(ComponentKind kind);
 
 class PluginManager final : public sdk::Registrar {
@@ -81,6 +81,7 @@ class PluginManager final : public sdk::Registrar {
   void add_packages(const char* name, std::uint32_t os, sdk::Factory<sdk::Packages> make) override;
   void add_recorder(const char* name, std::uint32_t os, sdk::Factory<sdk::Recorder> make) override;
   void add_updater(const char* name, std::uint32_t os, sdk::Factory<sdk::Updater> make) override;
+  void add_archiver(const char* name, std::uint32_t os, sdk::Factory<sdk::Archiver> make) override;
 
  private:
   struct Component {

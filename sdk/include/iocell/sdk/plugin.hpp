@@ -8,6 +8,7 @@
 
 #include <boost/config.hpp>
 
+#include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/config.hpp>
 #include <iocell/sdk/fetcher.hpp>
 #include <iocell/sdk/host.hpp>
@@ -22,7 +23,7 @@
 
 /// Incremented whenever the descriptor, the Registrar or any interface in
 /// sdk/ changes in a way that breaks binary compatibility.
-#define IOCELL_PLUGIN_ABI_VERSION 1u
+#define IOCELL_PLUGIN_ABI_VERSION 2u
 #define IOCELL_PLUGIN_ENTRY "iocell_plugin_v1"
 
 namespace iocell::sdk {
@@ -48,6 +49,7 @@ class BOOST_SYMBOL_VISIBLE Registrar {
   virtual void add_packages(const char* name, std::uint32_t os, Factory<Packages> make) = 0;
   virtual void add_recorder(const char* name, std::uint32_t os, Factory<Recorder> make) = 0;
   virtual void add_updater(const char* name, std::uint32_t os, Factory<Updater> make) = 0;
+  virtual void add_archiver(const char* name, std::uint32_t os, Factory<Archiver> make) = 0;
 
  protected:
   ~Registrar() = default;

@@ -1,4 +1,4 @@
-#include <iocell/core/ops/tarball.hpp>
+#include "libarchive_plugin.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -15,12 +15,10 @@
 #include <random>
 #include <stdexcept>
 
-#include <iocell/core/config_store.hpp>
-#include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
-namespace iocell::core {
+namespace iocell::plugins::libarchive {
 
 namespace fs = std::filesystem;
 
@@ -43,7 +41,7 @@ std::string message(archive* a) {
 
 class TarWriter {
  public:
-  TarWriter(const fs::path& out, const TarOptions& opts) : m_opts(opts), m_out(out) {
+  TarWriter(const fs::path& out, const sdk::TarOptions& opts) : m_opts(opts), m_out(out) {
     m_archive.reset(archive_write_new());
     m_disk.reset(archive_read_disk_new());
     if (!m_archive || !m_disk) throw std::runtime_error("out of memory creating the archive writer");
@@ -53,7 +51,7 @@ class TarWriter {
       throw std::runtime_error("cannot create " + out.string() + ": " + message(m_archive.get()));
   }
 
-  TarStats run(const fs::path& dir) {
+  sdk::TarStats run(const fs::path& dir) {
     sdk::UniqueFd top(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!top) throw std::runtime_error("cannot open " + dir.string() + ": " + std::strerror(errno));
     m_top_mount = sdk::tree::detail::mount_id(top.get());
@@ -88,7 +86,7 @@ class TarWriter {
         target.resize(static_cast<size_t>(len));
         add(-1, rel, shown / n, st, target);
       } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-        if (m_opts.devices == TarOptions::Devices::Refuse)
+        if (m_opts.devices == sdk::TarOptions::Devices::Refuse)
           throw std::runtime_error("refusing to archive the device node '" + rel + "': packages carry no device nodes");
         m_stats.skipped.push_back(rel + ": a device node");
       } else if (S_ISFIFO(st.st_mode)) {
@@ -164,22 +162,22 @@ class TarWriter {
     return std::runtime_error(what + " '" + rel + "': " + std::strerror(errno));
   }
 
-  TarOptions m_opts;
+  sdk::TarOptions m_opts;
   fs::path m_out;
   std::unique_ptr<archive, WriteDeleter> m_archive;
   std::unique_ptr<archive, DiskDeleter> m_disk;
   std::uint64_t m_top_mount = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> m_links;
-  TarStats m_stats;
+  sdk::TarStats m_stats;
 };
 
 }  // namespace
 
-TarStats write_tar_xz(const fs::path& dir, const fs::path& out, const TarOptions& opts) {
+sdk::TarStats write_tar_xz(const fs::path& dir, const fs::path& out, const sdk::TarOptions& opts) {
   static thread_local std::mt19937_64 gen{std::random_device{}()};
   const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".tmp-" + std::to_string(gen() % 1000000));
   try {
-    TarStats stats;
+    sdk::TarStats stats;
     {
       TarWriter w(tmp, opts);
       stats = w.run(dir);
@@ -195,21 +193,4 @@ TarStats write_tar_xz(const fs::path& dir, const fs::path& out, const TarOptions
   }
 }
 
-std::string write_checksum(const fs::path& file, const fs::path& checksum_file) {
-  const std::string hex = Sha256::of_file(file);
-  write_file_atomic(checksum_file, hex + "\n");
-  return hex;
-}
-
-std::string read_checksum(const fs::path& checksum_file) {
-  std::ifstream in(checksum_file);
-  if (!in) throw std::runtime_error("no checksum file " + checksum_file.string() + ": refusing an archive that cannot be verified");
-  std::string word;
-  in >> word;
-  for (auto& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (word.size() != 64 || word.find_first_not_of("0123456789abcdef") != std::string::npos)
-    throw std::runtime_error("checksum file " + checksum_file.string() + " holds no SHA-256 digest");
-  return word;
-}
-
-}  // namespace iocell::core
+}  // namespace iocell::plugins::libarchive

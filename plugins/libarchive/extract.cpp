@@ -1,4 +1,4 @@
-#include <iocell/core/archive/extract.hpp>
+#include "libarchive_plugin.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-namespace iocell::core {
+namespace iocell::plugins::libarchive {
 
 namespace {
 
@@ -117,7 +117,7 @@ class EntryQueue {
   bool m_producer_waiting = false, m_consumer_waiting = false;
 };
 
-int disk_flags(const ExtractPolicy& policy) {
+int disk_flags(const sdk::ExtractPolicy& policy) {
   int flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
               ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME;
   if (policy.acls_xattrs) flags |= ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_XATTR;
@@ -128,13 +128,13 @@ int disk_flags(const ExtractPolicy& policy) {
 // Creates the files on its own thread with archive_write_disk.
 class DiskWriter {
  public:
-  DiskWriter(const std::filesystem::path& dest, const ExtractPolicy& policy) : m_disk(archive_write_disk_new()) {
-    if (!m_disk) throw ArchiveError("out of memory creating the archive writer");
+  DiskWriter(const std::filesystem::path& dest, const sdk::ExtractPolicy& policy) : m_disk(archive_write_disk_new()) {
+    if (!m_disk) throw sdk::ArchiveError("out of memory creating the archive writer");
     // No name lookup: the numeric ids of the archive are those of the tree's
     // own passwd and group, which need not match the host's.
     archive_write_disk_set_options(m_disk.get(), disk_flags(policy));
     m_dest_fd = ::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (m_dest_fd < 0) throw ArchiveError("cannot open extraction directory " + dest.string() + ": " + std::strerror(errno));
+    if (m_dest_fd < 0) throw sdk::ArchiveError("cannot open extraction directory " + dest.string() + ": " + std::strerror(errno));
     m_thread = std::thread([this] { run(); });
   }
   ~DiskWriter() {
@@ -147,7 +147,7 @@ class DiskWriter {
   bool failed() const { return m_failed.load(); }
 
   // Waits for the writer; throws its error.
-  void finish(ExtractStats& stats) {
+  void finish(sdk::ExtractStats& stats) {
     m_queue.close();
     m_thread.join();
     if (m_error) std::rethrow_exception(m_error);
@@ -175,19 +175,19 @@ class DiskWriter {
           int r = archive_write_header(m_disk.get(), item.entry.get());
           if (r == ARCHIVE_WARN) warn(current + ": " + archive_message(m_disk.get()));
           else if (r < ARCHIVE_WARN)
-            throw ArchiveError("refusing archive entry '" + current + "': " + archive_message(m_disk.get()));
+            throw sdk::ArchiveError("refusing archive entry '" + current + "': " + archive_message(m_disk.get()));
           in_entry = true;
           ++m_entries;
           continue;
         }
         la_ssize_t r = archive_write_data_block(m_disk.get(), item.data.data(), item.data.size(), item.offset);
-        if (r < ARCHIVE_OK) throw ArchiveError("cannot write '" + current + "': " + archive_message(m_disk.get()));
+        if (r < ARCHIVE_OK) throw sdk::ArchiveError("cannot write '" + current + "': " + archive_message(m_disk.get()));
         m_bytes += item.data.size();
       }
       if (in_entry) finish_entry(current);
       // Directory modes and times are applied last (fixups).
       if (archive_write_close(m_disk.get()) < ARCHIVE_WARN)
-        throw ArchiveError("cannot finish extraction: " + archive_message(m_disk.get()));
+        throw sdk::ArchiveError("cannot finish extraction: " + archive_message(m_disk.get()));
     } catch (...) {
       m_error = std::current_exception();
       m_failed = true;
@@ -201,15 +201,15 @@ class DiskWriter {
   // process's is changed (one extraction at a time in the CLI).
   void enter_destination() {
 #ifdef __linux__
-    if (::unshare(CLONE_FS) != 0) throw ArchiveError(std::string("cannot unshare the working directory: ") + std::strerror(errno));
+    if (::unshare(CLONE_FS) != 0) throw sdk::ArchiveError(std::string("cannot unshare the working directory: ") + std::strerror(errno));
 #endif
-    if (::fchdir(m_dest_fd) != 0) throw ArchiveError(std::string("cannot enter the extraction directory: ") + std::strerror(errno));
+    if (::fchdir(m_dest_fd) != 0) throw sdk::ArchiveError(std::string("cannot enter the extraction directory: ") + std::strerror(errno));
   }
 
   void finish_entry(const std::string& name) {
     int r = archive_write_finish_entry(m_disk.get());
     if (r == ARCHIVE_WARN) warn(name + ": " + archive_message(m_disk.get()));
-    else if (r < ARCHIVE_WARN) throw ArchiveError("cannot finish '" + name + "': " + archive_message(m_disk.get()));
+    else if (r < ARCHIVE_WARN) throw sdk::ArchiveError("cannot finish '" + name + "': " + archive_message(m_disk.get()));
   }
 
   Writer m_disk;
@@ -224,14 +224,14 @@ class DiskWriter {
 
 Reader new_reader() {
   Reader r(archive_read_new());
-  if (!r) throw ArchiveError("out of memory creating the archive reader");
+  if (!r) throw sdk::ArchiveError("out of memory creating the archive reader");
   archive_read_support_format_tar(r.get());
   archive_read_support_filter_all(r.get());
   return r;
 }
 
-ExtractStats decode(archive* reader, const std::filesystem::path& dest, const ExtractPolicy& policy) {
-  ExtractStats stats;
+sdk::ExtractStats decode(archive* reader, const std::filesystem::path& dest, const sdk::ExtractPolicy& policy) {
+  sdk::ExtractStats stats;
   DiskWriter writer(dest, policy);
   bool writer_stopped = false;
   for (;;) {
@@ -241,14 +241,14 @@ ExtractStats decode(archive* reader, const std::filesystem::path& dest, const Ex
     if (r == ARCHIVE_WARN) {
       if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(archive_message(reader));
     } else if (r < ARCHIVE_WARN) {
-      throw ArchiveError("cannot read archive: " + archive_message(reader));
+      throw sdk::ArchiveError("cannot read archive: " + archive_message(reader));
     }
     const auto type = archive_entry_filetype(e);
     if (!policy.allow_devices && (type == AE_IFCHR || type == AE_IFBLK))
-      throw ArchiveError("refusing archive entry '" + entry_name(e) + "': device nodes are not allowed in this archive");
+      throw sdk::ArchiveError("refusing archive entry '" + entry_name(e) + "': device nodes are not allowed in this archive");
     Item head;
     head.entry.reset(archive_entry_clone(e));
-    if (!head.entry) throw ArchiveError("out of memory cloning an archive entry");
+    if (!head.entry) throw sdk::ArchiveError("out of memory cloning an archive entry");
     if (!writer.queue().push(std::move(head))) {
       writer_stopped = true;
       break;
@@ -259,7 +259,7 @@ ExtractStats decode(archive* reader, const std::filesystem::path& dest, const Ex
       la_int64_t offset = 0;
       r = archive_read_data_block(reader, &buf, &size, &offset);
       if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) throw ArchiveError("cannot read '" + entry_name(e) + "' from the archive: " + archive_message(reader));
+      if (r < ARCHIVE_WARN) throw sdk::ArchiveError("cannot read '" + entry_name(e) + "' from the archive: " + archive_message(reader));
       if (size == 0) continue;
       Item chunk;
       chunk.offset = offset;
@@ -276,7 +276,7 @@ ExtractStats decode(archive* reader, const std::filesystem::path& dest, const Ex
 }
 
 struct SourceAdapter {
-  ByteSource* source = nullptr;
+  sdk::ByteSource* source = nullptr;
   std::vector<char> buf = std::vector<char>(1 << 20);
   std::exception_ptr error;
 };
@@ -295,20 +295,20 @@ la_ssize_t source_read(archive* a, void* client, const void** out) {
 
 }  // namespace
 
-ExtractStats extract_archive(const std::filesystem::path& file, const std::filesystem::path& dest, const ExtractPolicy& policy) {
+sdk::ExtractStats extract_archive(const std::filesystem::path& file, const std::filesystem::path& dest, const sdk::ExtractPolicy& policy) {
   Reader reader = new_reader();
   if (archive_read_open_filename(reader.get(), file.c_str(), 1 << 20) != ARCHIVE_OK)
-    throw ArchiveError("cannot open archive " + file.string() + ": " + archive_message(reader.get()));
+    throw sdk::ArchiveError("cannot open archive " + file.string() + ": " + archive_message(reader.get()));
   return decode(reader.get(), dest, policy);
 }
 
-ExtractStats extract_archive(ByteSource& source, const std::filesystem::path& dest, const ExtractPolicy& policy) {
+sdk::ExtractStats extract_archive(sdk::ByteSource& source, const std::filesystem::path& dest, const sdk::ExtractPolicy& policy) {
   Reader reader = new_reader();
   SourceAdapter adapter;
   adapter.source = &source;
   if (archive_read_open(reader.get(), &adapter, nullptr, source_read, nullptr) != ARCHIVE_OK) {
     if (adapter.error) std::rethrow_exception(adapter.error);
-    throw ArchiveError("cannot read archive: " + archive_message(reader.get()));
+    throw sdk::ArchiveError("cannot read archive: " + archive_message(reader.get()));
   }
   try {
     return decode(reader.get(), dest, policy);
@@ -320,7 +320,10 @@ ExtractStats extract_archive(ByteSource& source, const std::filesystem::path& de
 
 // ---------------------------------------------------------------- push mode
 
-struct StreamExtractor::State : ByteSource {
+namespace {
+
+// The bytes pushed by the downloader, read by the decoder thread.
+struct PushedBytes : sdk::ByteSource {
   std::mutex mutex;
   std::condition_variable ready, space;
   std::deque<std::vector<char>> chunks;
@@ -330,9 +333,6 @@ struct StreamExtractor::State : ByteSource {
   bool done = false;     // the decoder has stopped reading (success or failure)
   std::vector<char> current;
   std::size_t current_pos = 0;
-  std::thread thread;
-  ExtractStats stats;
-  std::exception_ptr error;
 
   static constexpr std::size_t kInputBytes = 8u << 20;
   // The decoder sleeps until this much is queued (or the input ended), so
@@ -348,7 +348,7 @@ struct StreamExtractor::State : ByteSource {
         ready.wait(lock, [&] { return queued >= kWakeBytes || eof || aborted; });
         reader_waiting = false;
       }
-      if (aborted) throw ArchiveError("extraction aborted");
+      if (aborted) throw sdk::ArchiveError("extraction aborted");
       if (chunks.empty()) return 0;
       current = std::move(chunks.front());
       chunks.pop_front();
@@ -363,65 +363,77 @@ struct StreamExtractor::State : ByteSource {
   }
 };
 
-StreamExtractor::StreamExtractor(std::filesystem::path dest, ExtractPolicy policy) : m_state(std::make_unique<State>()) {
-  State* s = m_state.get();
-  s->thread = std::thread([s, dest = std::move(dest), policy] {
-    try {
-      s->stats = extract_archive(*s, dest, policy);
-    } catch (...) {
-      s->error = std::current_exception();
+class ThreadedStreamExtractor final : public sdk::StreamExtractor {
+ public:
+  ThreadedStreamExtractor(std::filesystem::path dest, sdk::ExtractPolicy policy) {
+    m_thread = std::thread([this, dest = std::move(dest), policy] {
+      try {
+        m_stats = extract_archive(m_in, dest, policy);
+      } catch (...) {
+        m_error = std::current_exception();
+      }
+      std::lock_guard lock(m_in.mutex);
+      m_in.done = true;
+      m_in.chunks.clear();
+      m_in.queued = 0;
+      m_in.space.notify_all();
+    });
+  }
+
+  ~ThreadedStreamExtractor() override {
+    if (m_thread.joinable()) {
+      abort();
+      m_thread.join();
     }
-    std::lock_guard lock(s->mutex);
-    s->done = true;
-    s->chunks.clear();
-    s->queued = 0;
-    s->space.notify_all();
-  });
-}
-
-StreamExtractor::~StreamExtractor() {
-  if (m_state->thread.joinable()) {
-    abort();
-    m_state->thread.join();
   }
-}
 
-bool StreamExtractor::push(const char* data, std::size_t len) {
-  State& s = *m_state;
-  std::unique_lock lock(s.mutex);
-  if (!s.done && !s.aborted && s.queued >= State::kInputBytes) {
-    s.writer_waiting = true;
-    s.space.wait(lock, [&] { return s.done || s.aborted || s.queued < State::kInputBytes / 2; });
-    s.writer_waiting = false;
+  bool push(const char* data, std::size_t len) override {
+    PushedBytes& s = m_in;
+    std::unique_lock lock(s.mutex);
+    if (!s.done && !s.aborted && s.queued >= PushedBytes::kInputBytes) {
+      s.writer_waiting = true;
+      s.space.wait(lock, [&] { return s.done || s.aborted || s.queued < PushedBytes::kInputBytes / 2; });
+      s.writer_waiting = false;
+    }
+    if (s.aborted) return false;
+    // Trailing bytes after the archive's end marker are dropped, not an error.
+    if (s.done) return !m_error;
+    s.chunks.emplace_back(data, data + len);
+    s.queued += len;
+    if (s.reader_waiting && s.queued >= PushedBytes::kWakeBytes) s.ready.notify_one();
+    return true;
   }
-  if (s.aborted) return false;
-  // Trailing bytes after the archive's end marker are dropped, not an error.
-  if (s.done) return !s.error;
-  s.chunks.emplace_back(data, data + len);
-  s.queued += len;
-  if (s.reader_waiting && s.queued >= State::kWakeBytes) s.ready.notify_one();
-  return true;
-}
 
-ExtractStats StreamExtractor::finish() {
-  State& s = *m_state;
-  {
-    std::lock_guard lock(s.mutex);
-    s.eof = true;
-    s.ready.notify_all();
+  sdk::ExtractStats finish() override {
+    {
+      std::lock_guard lock(m_in.mutex);
+      m_in.eof = true;
+      m_in.ready.notify_all();
+    }
+    if (m_thread.joinable()) m_thread.join();
+    if (m_error) std::rethrow_exception(m_error);
+    if (m_in.aborted) throw sdk::ArchiveError("extraction aborted");
+    return m_stats;
   }
-  if (s.thread.joinable()) s.thread.join();
-  if (s.error) std::rethrow_exception(s.error);
-  if (s.aborted) throw ArchiveError("extraction aborted");
-  return s.stats;
+
+  void abort() override {
+    std::lock_guard lock(m_in.mutex);
+    m_in.aborted = true;
+    m_in.ready.notify_all();
+    m_in.space.notify_all();
+  }
+
+ private:
+  PushedBytes m_in;
+  sdk::ExtractStats m_stats;
+  std::exception_ptr m_error;
+  std::thread m_thread;  // last: started once everything it touches exists
+};
+
+}  // namespace
+
+std::unique_ptr<sdk::StreamExtractor> make_stream_extractor(std::filesystem::path dest, sdk::ExtractPolicy policy) {
+  return std::make_unique<ThreadedStreamExtractor>(std::move(dest), policy);
 }
 
-void StreamExtractor::abort() {
-  State& s = *m_state;
-  std::lock_guard lock(s.mutex);
-  s.aborted = true;
-  s.ready.notify_all();
-  s.space.notify_all();
-}
-
-}  // namespace iocell::core
+}  // namespace iocell::plugins::libarchive

@@ -9,9 +9,20 @@ CommandTable& CommandTable::instance() {
   return table;
 }
 
+// Registration runs before main() in every invocation: appending is all it
+// does (sorting on each add copied the table ~n^2/2 times); the table is
+// sorted by name where an ordered listing is asked for.
 void CommandTable::add(CommandSpec spec) {
   m_commands.push_back(std::move(spec));
-  std::sort(m_commands.begin(), m_commands.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  m_sorted = false;
+}
+
+const std::vector<CommandSpec>& CommandTable::all() const {
+  if (!m_sorted) {
+    std::sort(m_commands.begin(), m_commands.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    m_sorted = true;
+  }
+  return m_commands;
 }
 
 const CommandSpec* CommandTable::find(const std::string& name) const {

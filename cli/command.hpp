@@ -36,12 +36,14 @@ class CommandTable {
   static CommandTable& instance();
   void add(CommandSpec spec);
   const CommandSpec* find(const std::string& name) const;
-  const std::vector<CommandSpec>& all() const { return m_commands; }
+  /// Every command, sorted by name.
+  const std::vector<CommandSpec>& all() const;
   /// Closest command names, for "did you mean".
   std::vector<std::string> suggest(const std::string& name) const;
 
  private:
-  std::vector<CommandSpec> m_commands;
+  mutable std::vector<CommandSpec> m_commands;
+  mutable bool m_sorted = false;
 };
 
 struct Registration {

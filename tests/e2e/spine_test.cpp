@@ -2,6 +2,8 @@
 // empty jails (no release needed).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <unistd.h>
 
 #include <fstream>
@@ -94,6 +96,24 @@ TEST_F(Spine, JsonOutputs) {
     if (pl["name"] == "dir") has_dir = true;
   }
   EXPECT_TRUE(has_dir);
+}
+
+// Plugins are linked without --no-undefined when they take the C++ runtime
+// from the binary (IOCELL_RUNTIME_IN_BINARY): loading each one into the real
+// binary is the check that none lacks a symbol.
+TEST_F(Spine, EveryBuiltPluginLoadsIntoTheBinary) {
+  auto p = nlohmann::json::parse(run({"plugins", "--json"}).out);
+  std::set<std::string> loaded;
+  for (const auto& pl : p["plugins"]) loaded.insert(std::filesystem::path(pl["path"].get<std::string>()).filename().string());
+  for (const auto& w : p["skipped"]) ADD_FAILURE() << w["path"] << ": " << w["reason"];
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(IOCELL_PLUGIN_DIR)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("iocell-", 0) != 0 || e.path().extension() != ".so") continue;
+    ++files;
+    EXPECT_TRUE(loaded.count(name)) << name << " was not loaded";
+  }
+  EXPECT_GE(files, 10u);
 }
 
 TEST_F(Spine, InvalidValuesChangeNothingAndNameTheProblem) {

@@ -218,6 +218,33 @@ void BtrfsStorage::clone(const std::string& dataset, const std::string& snap, co
   }
 }
 
+bool BtrfsStorage::clone_current(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) {
+  rec::validate_dataset(dataset);
+  rec::validate_dataset(target);
+  require(dataset);
+  check_properties(target, opts.properties);
+  const fs::path path = m_root / target;
+  if (fs::exists(fs::symlink_status(path))) throw std::runtime_error("cannot clone into " + target + ": it exists");
+  if (m_host.dry_run) {
+    m_subvols.snapshot(m_root / dataset, path, opts.readonly);
+    return true;
+  }
+  make_parents(target);
+  // One snapshot ioctl, one transaction commit. The origin names the source
+  // with no snapshot: dependents() still finds the clone (template=no and
+  // destroy of the source are refused while it exists), and destroying the
+  // clone has no origin snapshot to clean up.
+  m_subvols.snapshot(m_root / dataset, path, opts.readonly);
+  try {
+    record_new(target, opts, dataset + "@");
+  } catch (...) {
+    m_subvols.remove(path);
+    m_records.remove(target);
+    throw;
+  }
+  return true;
+}
+
 void BtrfsStorage::copy(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) {
   rec::validate_dataset(dataset);
   rec::validate_dataset(target);

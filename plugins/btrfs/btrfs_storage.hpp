@@ -36,6 +36,7 @@ class BtrfsStorage : public sdk::Storage {
   void destroy_snapshot(const std::string& dataset, const std::string& snap, bool recursive) override;
   void rollback(const std::string& dataset, const std::string& snap) override;
 
+  bool clone_current(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) override;
   void clone(const std::string& dataset, const std::string& snap, const std::string& target,
              const sdk::DatasetOptions& opts) override;
   void copy(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) override;

@@ -24,6 +24,7 @@ void ThickJail::before_start(sdk::Storage& storage, const sdk::JailSpec& spec) {
 void CloneJail::provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) {
   require_release(storage, req);
   if (req.uuid.empty()) throw std::invalid_argument("clonejail needs the jail's UUID to name its snapshot");
+  if (storage.clone_current(req.release_dataset, root_dataset(req.dataset), {})) return;
   // The snapshot is simply taken; only when that fails is the (longer)
   // listing asked whether an interrupted create of this very UUID left it.
   bool had = false;

@@ -74,6 +74,17 @@ class Storage {
   /// A writable (or read-only) copy-on-write clone of dataset@snap.
   virtual void clone(const std::string& dataset, const std::string& snap, const std::string& target,
                      const DatasetOptions& opts) = 0;
+  /// A writable copy-on-write clone of dataset as it is now, for backends
+  /// whose clones never depend on a snapshot (a btrfs snapshot is a
+  /// subvolume of its own): one step instead of snapshot + clone, and no
+  /// snapshot left on the source. The clone still counts among the source's
+  /// dependents(), and origin() returns "dataset@". Returns false, having
+  /// done nothing, where a clone needs an origin snapshot (zfs): the caller
+  /// then snapshots and clones.
+  virtual bool clone_current(const std::string& dataset, const std::string& target, const DatasetOptions& opts) {
+    (void)dataset, (void)target, (void)opts;
+    return false;
+  }
   /// A fully independent copy of dataset (thick jails).
   virtual void copy(const std::string& dataset, const std::string& target, const DatasetOptions& opts) = 0;
   /// "dataset@snap" this dataset was cloned from, or "" when it is no clone.

@@ -133,7 +133,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
       if (!ctx.dry_run()) {
         std::ofstream(home / "fstab").flush();
         write_rc_conf_hostname(home / "root", props.count("host_hostname") && !props["host_hostname"].empty() ? props["host_hostname"] : uuid);
-        write_config(home / "config.json", props);
+        write_config(home / "config.json", props, Sync::ContentOnly);
       }
       storage.rename(staging, final_ds);
     } catch (...) {

@@ -13,10 +13,19 @@ using PropertyValues = std::map<std::string, std::string>;
 /// Reads {"config_version": 1, "properties": {...}}. A missing file gives an
 /// empty map; a corrupt one throws naming the file.
 PropertyValues read_config(const std::filesystem::path& file);
-void write_config(const std::filesystem::path& file, const PropertyValues& values);
+/// How far a write waits for the disk. Durable: the content is flushed
+/// before the rename that publishes it, and the directory after it.
+/// ContentOnly: the directory flush is left out, for a file in a staging
+/// directory whose own rename into place comes later (a lost rename leaves a
+/// staging leftover that `iocell clean` removes, never a half-written file):
+/// on btrfs each of the two flushes is a log commit of about half a ms.
+enum class Sync { Durable, ContentOnly };
 
-/// Writes `content` to `file` atomically and durably.
-void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode = 0644);
+void write_config(const std::filesystem::path& file, const PropertyValues& values, Sync sync = Sync::Durable);
+
+/// Writes `content` to `file` atomically (temporary file, flush, rename).
+void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode = 0644,
+                       Sync sync = Sync::Durable);
 std::string read_file(const std::filesystem::path& file);
 
 }  // namespace iocell::core

@@ -89,9 +89,19 @@ bool slurp(const std::filesystem::path& file, std::string& out) {
 }
 }  // namespace
 
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& file) {
+  std::string text;
+  if (!slurp(file, text)) return std::nullopt;
+  return text;
+}
+
 PropertyValues read_config(const std::filesystem::path& file) {
   std::string text;
   if (!slurp(file, text)) return {};
+  return parse_config(text, file);
+}
+
+PropertyValues parse_config(const std::string& text, const std::filesystem::path& file) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

@@ -66,58 +66,98 @@ std::string Inventory::new_uuid() {
   return s;
 }
 
-void Inventory::scan(const std::string& dir, std::vector<JailRecord>& out) {
-  std::error_code ec;
-  const auto base = m_ctx.root() / dir;
-  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.') continue;  // ".new-*" staging datasets are not jails
-    const auto cfg = entry.path() / "config.json";
-    PropertyValues props;
-    try {
-      props = read_config(cfg);
-    } catch (const std::exception& e) {
-      m_ctx.err() << "warning: " << e.what() << "\n";
-      continue;
+std::vector<Inventory::Entry> Inventory::entries() {
+  std::vector<Entry> out;
+  for (const char* dir : {"jails", "templates"}) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(m_ctx.root() / dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.empty() || name[0] == '.') continue;  // ".new-*" staging datasets are not jails
+      out.push_back(Entry{dir, entry.path(), std::move(name)});
     }
-    if (props.empty()) continue;
-    // hack88 mounts a jail under the first 8 characters of its UUID.
-    const std::string uuid = is_uuid(name) ? name : props["uuid"];
-    if (!is_uuid(uuid) || uuid.compare(0, name.size(), name) != 0) continue;
-    props["uuid"] = uuid;
-    // Where the jail lives decides whether it is a template (a crash between
-    // the config write and the rename of set_template must not lie).
-    props["template"] = dir == "templates" ? "yes" : "no";
-    out.push_back(JailRecord{uuid, dir + "/" + uuid, entry.path(), std::move(props)});
   }
+  return out;
 }
+
+std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& needle) {
+  const auto cfg = e.path / "config.json";
+  PropertyValues props;
+  try {
+    const auto text = read_file_if_exists(cfg);
+    if (!text) return std::nullopt;
+    // Looking for one name: a file that does not contain it is not parsed.
+    if (!needle.empty() && text->find(needle) == std::string::npos) return std::nullopt;
+    props = parse_config(*text, cfg);
+  } catch (const std::exception& ex) {
+    m_ctx.err() << "warning: " << ex.what() << "\n";
+    return std::nullopt;
+  }
+  if (props.empty()) return std::nullopt;
+  // hack88 mounts a jail under the first 8 characters of its UUID.
+  const std::string uuid = is_uuid(e.name) ? e.name : props["uuid"];
+  if (!is_uuid(uuid) || uuid.compare(0, e.name.size(), e.name) != 0) return std::nullopt;
+  props["uuid"] = uuid;
+  // Where the jail lives decides whether it is a template (a crash between
+  // the config write and the rename of set_template must not lie).
+  props["template"] = e.dir == "templates" ? "yes" : "no";
+  return JailRecord{uuid, e.dir + "/" + uuid, e.path, std::move(props)};
+}
+
+namespace {
+// A name JSON stores as is: then a config file that does not contain it
+// verbatim cannot hold it. Anything JSON might escape disables the shortcut.
+std::string verbatim_needle(const std::string& name) {
+  for (unsigned char c : name)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return "";
+  return name;
+}
+}  // namespace
 
 std::vector<JailRecord> Inventory::all() {
   std::vector<JailRecord> out;
-  scan("jails", out);
-  scan("templates", out);
+  for (const auto& e : entries())
+    if (auto r = load(e)) out.push_back(std::move(*r));
   std::sort(out.begin(), out.end(), [](const JailRecord& a, const JailRecord& b) {
     return a.tag() != b.tag() ? a.tag() < b.tag() : a.uuid < b.uuid;
   });
   return out;
 }
 
+// Every command resolves its target, so this reads as little as it can: an
+// exact UUID reads one file, a tag parses only the files that mention it, a
+// UUID prefix goes by directory names. `all()` would parse every config.
 JailRecord Inventory::resolve(const std::string& target) {
   if (target.empty() || target[0] == '-') throw UsageError("invalid jail name '" + target + "'");
   if (target == "ALL" || target == "default") throw UsageError("'" + target + "' names no single jail here");
-  auto jails = all();
-  for (const auto& j : jails)
-    if (j.uuid == target) return j;
-  for (const auto& j : jails)
-    if (j.tag() == target) return j;
-  std::vector<const JailRecord*> prefix;
-  for (const auto& j : jails)
-    if (j.uuid.compare(0, target.size(), target) == 0) prefix.push_back(&j);
-  if (prefix.size() == 1) return *prefix.front();
+  const auto list = entries();
+  if (is_uuid(target)) {
+    for (const auto& e : list)
+      if (e.name == target)
+        if (auto r = load(e)) return *r;
+  }
+  if (auto r = find_tag_in(list, target)) return *r;
+  std::vector<JailRecord> prefix;
+  for (const auto& e : list) {
+    // A full-UUID directory name decides; a hack88 one needs its config.
+    if (is_uuid(e.name) && e.name.compare(0, target.size(), target) != 0) continue;
+    if (auto r = load(e); r && r->uuid.compare(0, target.size(), target) == 0) prefix.push_back(std::move(*r));
+  }
+  if (prefix.size() == 1) return prefix.front();
   if (prefix.empty()) throw NotFound("jail '" + target + "' not found (iocell list shows the jails)");
+  std::sort(prefix.begin(), prefix.end(), [](const JailRecord& a, const JailRecord& b) { return a.uuid < b.uuid; });
   std::string names;
-  for (auto* j : prefix) names += "\n  " + j->uuid + " (" + j->tag() + ")";
+  for (const auto& j : prefix) names += "\n  " + j.uuid + " (" + j.tag() + ")";
   throw UsageError("'" + target + "' matches several jails; give more of the UUID:" + names);
+}
+
+std::optional<JailRecord> Inventory::find_tag_in(const std::vector<Entry>& list, const std::string& tag) {
+  const std::string needle = verbatim_needle(tag);
+  std::optional<JailRecord> found;
+  for (const auto& e : list) {
+    auto r = load(e, needle);
+    if (r && r->tag() == tag && (!found || r->uuid < found->uuid)) found = std::move(r);
+  }
+  return found;
 }
 
 std::vector<JailRecord> Inventory::resolve_many(const std::string& target) {
@@ -135,11 +175,7 @@ JailRecord Inventory::reload(const JailRecord& rec) {
   return r;
 }
 
-std::optional<JailRecord> Inventory::find_tag(const std::string& tag) {
-  for (auto& j : all())
-    if (j.tag() == tag) return j;
-  return std::nullopt;
-}
+std::optional<JailRecord> Inventory::find_tag(const std::string& tag) { return find_tag_in(entries(), tag); }
 
 PropertyValues Inventory::effective(const JailRecord& rec) {
   PropertyValues v = builtin_defaults(m_ctx.os());

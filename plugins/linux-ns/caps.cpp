@@ -1,6 +1,7 @@
 #include "caps.hpp"
 
 #include <linux/capability.h>
+#include <cerrno>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,24 +33,30 @@ std::uint64_t jail_capabilities(const sdk::PropertyMap& props) {
   return keep;
 }
 
-void restrict_capabilities(std::uint64_t keep) {
-  const int last = last_cap();
+int drop_capabilities(std::uint64_t keep, int last) noexcept {
   for (int cap = 0; cap <= last; ++cap) {
     if (keep & bit(cap)) continue;
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-      throw sys_error("cannot drop capability " + std::to_string(cap) + " from the bounding set");
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return errno;
   }
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
-  if (::syscall(SYS_capget, &header, data) != 0) throw sys_error("capget");
+  if (::syscall(SYS_capget, &header, data) != 0) return errno;
   for (int i = 0; i < 2; ++i) {
     const auto mask = static_cast<std::uint32_t>(keep >> (32 * i));
     data[i].effective &= mask;
     data[i].permitted &= mask;
     data[i].inheritable = 0;
   }
-  if (::syscall(SYS_capset, &header, data) != 0) throw sys_error("cannot lower capabilities");
+  if (::syscall(SYS_capset, &header, data) != 0) return errno;
+  return 0;
+}
+
+void restrict_capabilities(std::uint64_t keep) {
+  if (int err = drop_capabilities(keep, last_cap()); err != 0) {
+    errno = err;
+    throw sys_error("cannot lower the capabilities");
+  }
 }
 
 }  // namespace iocell::plugins::linux_ns

@@ -19,5 +19,9 @@ std::uint64_t jail_capabilities(const sdk::PropertyMap& props);
 /// (ambient cleared). Throws on failure. Called in processes that are about
 /// to become part of the jail.
 void restrict_capabilities(std::uint64_t keep);
+/// The same without allocating or throwing, for a child that shares its
+/// parent's memory (vfork): returns 0 or the errno of the failed step.
+/// `last` is the kernel's last capability, read by the parent.
+int drop_capabilities(std::uint64_t keep, int last) noexcept;
 
 }  // namespace iocell::plugins::linux_ns

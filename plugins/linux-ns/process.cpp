@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,56 +21,6 @@ std::pair<UniqueFd, UniqueFd> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw sys_error("pipe");
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-[[noreturn]] void fail(int errfd, int err, const std::string& what) {
-  std::string msg = std::to_string(err) + " " + what;
-  write_all(errfd, msg);
-  ::_exit(127);
-}
-
-std::vector<char*> c_array(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// execvp() would search the caller's PATH; the jail's comes from the plan.
-int exec_search(std::vector<std::string> argv, const std::string& file, const std::vector<std::string>& env,
-                const std::string& path) {
-  std::vector<std::string> envc = env;
-  auto av = c_array(argv);
-  auto ev = c_array(envc);
-  if (file.find('/') != std::string::npos) {
-    ::execve(file.c_str(), av.data(), ev.data());
-    return errno;
-  }
-  int saved = ENOENT;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t colon = path.find(':', start);
-    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + file;
-    ::execve(candidate.c_str(), av.data(), ev.data());
-    if (errno != ENOENT && errno != ENOTDIR) saved = errno;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return saved;
-}
-
-bool found_in_path(const std::string& file, const std::string& path) {
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t colon = path.find(':', start);
-    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (!dir.empty() && ::access((dir + "/" + file).c_str(), X_OK) == 0) return true;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return false;
 }
 
 }  // namespace
@@ -118,35 +69,110 @@ void reset_signals() {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-void exec_process(const ProcessPlan& plan, int errfd) {
-  if (::chdir(plan.cwd.c_str()) != 0 && ::chdir("/") != 0) fail(errfd, errno, "/");
-  try {
-    restrict_capabilities(plan.caps);
-  } catch (const std::exception&) {
-    fail(errfd, errno, "(dropping capabilities)");
+void fail_in_child(int errfd, int err, const char* what) noexcept {
+  char digits[16];
+  int n = 0;
+  unsigned v = static_cast<unsigned>(err);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 && n < 15);
+  char msg[512];
+  std::size_t len = 0;
+  while (n > 0) msg[len++] = digits[--n];
+  msg[len++] = ' ';
+  for (const char* p = what; *p != '\0' && len < sizeof msg; ++p) msg[len++] = *p;
+  std::size_t off = 0;
+  while (off < len) {
+    const ssize_t w = ::write(errfd, msg + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += static_cast<std::size_t>(w);
   }
-  if (plan.user.uid != 0 || plan.user.gid != 0 || plan.groups.size() > 1) {
-    if (::setgroups(plan.groups.size(), plan.groups.data()) != 0) fail(errfd, errno, "(setgroups)");
-    if (::setgid(plan.user.gid) != 0) fail(errfd, errno, "(setgid " + std::to_string(plan.user.gid) + ")");
-    if (::setuid(plan.user.uid) != 0) fail(errfd, errno, "(setuid " + std::to_string(plan.user.uid) + ")");
-  } else if (::setgroups(0, nullptr) != 0) {
-    fail(errfd, errno, "(setgroups)");
-  }
+  ::_exit(127);
+}
+
+PreparedExec::PreparedExec(const ProcessPlan& plan)
+    : m_cwd(plan.cwd),
+      m_caps(plan.caps),
+      m_last_cap(last_cap()),
+      m_switch_user(plan.user.uid != 0 || plan.user.gid != 0 || plan.groups.size() > 1),
+      m_uid(plan.user.uid),
+      m_gid(plan.user.gid),
+      m_groups(plan.groups),
+      m_env(plan.env) {
+  m_stages.reserve(2);
+  for (auto& e : m_env) m_envp.push_back(e.data());
+  m_envp.push_back(nullptr);
   if (!plan.argv.empty()) {
-    int err = exec_search(plan.argv, plan.argv[0], plan.env, plan.path);
-    fail(errfd, err, plan.argv[0]);
+    add_stage(plan.argv[0], plan.argv, plan.path, false);
+    return;
   }
-  if (found_in_path("login", plan.path)) {
-    std::vector<std::string> argv{"login"};
-    argv.insert(argv.end(), plan.login_args.begin(), plan.login_args.end());
-    int err = exec_search(argv, "login", plan.env, plan.path);
-    fail(errfd, err, "login");
-  }
-  // A login shell is told so by a '-' before its name.
+  // A console: login(1) where the jail has it, else the user's shell as a
+  // login shell, told so by a '-' before its name.
+  std::vector<std::string> login{"login"};
+  login.insert(login.end(), plan.login_args.begin(), plan.login_args.end());
+  add_stage("login", login, plan.path, true);
   const std::string shell = plan.user.shell.empty() ? "/bin/sh" : plan.user.shell;
-  const std::string base = shell.substr(shell.rfind('/') + 1);
-  int err = exec_search({"-" + base}, shell, plan.env, plan.path);
-  fail(errfd, err, shell);
+  add_stage(shell, {"-" + shell.substr(shell.rfind('/') + 1)}, plan.path, false);
+}
+
+// execvp() would search the caller's PATH; the jail's comes from the plan.
+void PreparedExec::add_stage(const std::string& file, std::vector<std::string> args, const std::string& path,
+                             bool fall_through) {
+  Stage st;
+  st.shown = file;
+  st.fall_through = fall_through;
+  if (file.find('/') != std::string::npos) {
+    st.paths.push_back(file);
+  } else {
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      const std::size_t colon = path.find(':', start);
+      std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      st.paths.push_back((dir.empty() ? std::string(".") : dir) + "/" + file);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  st.args = std::move(args);
+  m_stages.push_back(std::move(st));
+  // The pointers are taken once the stage has its final address.
+  Stage& placed = m_stages.back();
+  for (auto& a : placed.args) placed.argv.push_back(a.data());
+  placed.argv.push_back(nullptr);
+}
+
+void PreparedExec::run(int errfd) const noexcept {
+  if (::chdir(m_cwd.c_str()) != 0 && ::chdir("/") != 0) fail_in_child(errfd, errno, "/");
+  if (int err = drop_capabilities(m_caps, m_last_cap); err != 0) fail_in_child(errfd, err, "(dropping capabilities)");
+  // Raw system calls: glibc's wrappers would signal every thread of the
+  // process, and a vfork child shares the parent's view of them.
+  if (m_switch_user) {
+    if (::syscall(SYS_setgroups, m_groups.size(), m_groups.data()) != 0) fail_in_child(errfd, errno, "(setgroups)");
+    if (::syscall(SYS_setgid, m_gid) != 0) fail_in_child(errfd, errno, "(setgid)");
+    if (::syscall(SYS_setuid, m_uid) != 0) fail_in_child(errfd, errno, "(setuid)");
+  } else if (::syscall(SYS_setgroups, 0, nullptr) != 0) {
+    fail_in_child(errfd, errno, "(setgroups)");
+  }
+  for (const Stage& st : m_stages) {
+    int saved = ENOENT;
+    for (const std::string& candidate : st.paths) {
+      ::execve(candidate.c_str(), st.argv.data(), m_envp.data());
+      if (errno != ENOENT && errno != ENOTDIR) saved = errno;
+    }
+    if (!st.fall_through) fail_in_child(errfd, saved, st.shown.c_str());
+  }
+  fail_in_child(errfd, ENOENT, "(nothing to run)");
+}
+
+void exec_process(const ProcessPlan& plan, int errfd) {
+  try {
+    const PreparedExec prepared(plan);
+    prepared.run(errfd);
+  } catch (const std::exception&) {
+    fail_in_child(errfd, errno ? errno : ENOMEM, "(preparing the command)");
+  }
 }
 
 sdk::CommandResult supervise(pid_t child, ChildIo& io, int exec_err_fd, std::chrono::milliseconds timeout,

@@ -161,6 +161,25 @@ TEST_F(Spine, TargetsAreExactTagsUniquePrefixesOrFullUuids) {
   EXPECT_EQ(trim(run({"get", "tag", a.substr(0, common + 1)}).out), "alpha");
 }
 
+// Resolution parses only the configs that mention the target: a tag that
+// other jails merely contain (in another property, or as part of a longer
+// tag) must not match, and tags JSON escapes must still be found.
+TEST_F(Spine, TagsAreFoundWithoutMistakingMentionsForMatches) {
+  std::string web = create({"tag=web", "notes=serves web"});
+  std::string web2 = create({"tag=web2", "host_hostname=web"});
+  std::string quoted = create({"tag=say\"hi\\", "notes=quoted"});
+  EXPECT_EQ(trim(run({"get", "notes", "web"}).out), "serves web");
+  EXPECT_EQ(trim(run({"get", "host_hostname", "web2"}).out), "web");
+  EXPECT_EQ(trim(run({"get", "notes", "say\"hi\\"}).out), "quoted");
+  EXPECT_EQ(run({"get", "notes", "say"}).code, 3);
+  auto dup = run({"create", "-e", "tag=say\"hi\\"});
+  EXPECT_NE(dup.code, 0);
+  EXPECT_NE(dup.err.find("already used"), std::string::npos) << dup.err;
+  // A full UUID reads its own directory; a prefix goes by directory names.
+  EXPECT_EQ(trim(run({"get", "tag", web2}).out), "web2");
+  EXPECT_EQ(trim(run({"get", "tag", quoted.substr(0, 30)}).out), "say\"hi\\");
+}
+
 TEST_F(Spine, DuplicateTagsAreRefused) {
   create({"tag=same"});
   auto r = run({"create", "-e", "tag=same"});

@@ -93,14 +93,13 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   std::vector<JailRecord> made;
   FileLock inventory_lock(ctx.locks_dir() / "inventory", "the jail inventory");
   auto& inv = ctx.inventory();
-  std::set<std::string> taken;
-  for (const auto& j : inv.all()) taken.insert(j.tag());
+  std::set<std::string> taken;  // tags made by this command
 
   const std::string tag_base = req.props.count("tag") ? req.props.at("tag") : now_tag();
   for (int i = 1; i <= req.count; ++i) {
     const std::string uuid = Inventory::new_uuid();
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
-    if (taken.count(tag)) throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
+    if (taken.count(tag) || inv.find_tag(tag)) throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
     taken.insert(tag);
 
     PropertyValues props = base;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 
@@ -13,6 +14,10 @@ using PropertyValues = std::map<std::string, std::string>;
 /// Reads {"config_version": 1, "properties": {...}}. A missing file gives an
 /// empty map; a corrupt one throws naming the file.
 PropertyValues read_config(const std::filesystem::path& file);
+/// The text of a config file already read; `file` names it in errors.
+PropertyValues parse_config(const std::string& text, const std::filesystem::path& file);
+/// The whole file, or nullopt when it does not exist. Throws on other errors.
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
 /// How far a write waits for the disk. Durable: the content is flushed
 /// before the rename that publishes it, and the directory after it.
 /// ContentOnly: the directory flush is left out, for a file in a staging

@@ -53,7 +53,16 @@ class Inventory {
   static std::string new_uuid();
 
  private:
-  void scan(const std::string& dir, std::vector<JailRecord>& out);
+  struct Entry {
+    std::string dir;  ///< "jails" or "templates"
+    std::filesystem::path path;
+    std::string name;
+  };
+  std::vector<Entry> entries();
+  /// The jail of one directory; with a needle, nothing unless its config
+  /// file contains that text (then the file is not even parsed).
+  std::optional<JailRecord> load(const Entry& e, const std::string& needle = "");
+  std::optional<JailRecord> find_tag_in(const std::vector<Entry>& list, const std::string& tag);
   Context& m_ctx;
   std::optional<PropertyValues> m_defaults;  // read once per command
 };

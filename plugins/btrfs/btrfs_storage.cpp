@@ -161,8 +161,31 @@ void BtrfsStorage::record_new(const std::string& dataset, const sdk::DatasetOpti
     if (k.find(':') != std::string::npos) r.user[k] = v;
   // Only what btrfs cannot say itself needs a record.
   if (r.readonly || !r.origin.empty() || !r.user.empty()) m_records.save(dataset, r);
+  if (!origin.empty()) mark_source(rec::split_origin(origin).first);
   for (const auto& [k, v] : opts.properties)
     if (k.find(':') == std::string::npos && k != "readonly") apply_native(dataset, k, v);
+}
+
+void BtrfsStorage::mark_source(const std::string& dataset) {
+  auto r = m_records.load(dataset).value_or(rec::DatasetRecord{});
+  if (r.source) return;
+  r.source = true;
+  m_records.save(dataset, r);
+}
+
+// Roots made before sources were marked: mark every origin once, then the
+// marker file says the marks can be trusted.
+bool BtrfsStorage::sources_tracked() {
+  const fs::path marker = m_records.dir() / ".sources-marked";
+  if (fs::exists(marker)) return true;
+  for (const auto& ds : m_records.all()) {
+    auto r = m_records.load(ds);
+    if (r && !r->origin.empty()) mark_source(rec::split_origin(r->origin).first);
+  }
+  std::error_code ec;
+  fs::create_directories(m_records.dir(), ec);
+  rec::write_atomic(marker, "", false);
+  return false;
 }
 
 void BtrfsStorage::create(const std::string& dataset, const sdk::DatasetOptions& opts) {
@@ -249,6 +272,14 @@ void BtrfsStorage::rename(const std::string& from, const std::string& to) {
   if (dry("rename " + from + " to " + to)) return;
   std::vector<std::string> moved = children(from);
   moved.insert(moved.begin(), from);
+  // Origins that name a moved dataset must follow it. Only a dataset marked
+  // as a clone source can be named: without one, no record needs reading
+  // (there is one per clone; a create must not read them all).
+  bool named_by_origins = !sources_tracked();
+  for (const auto& ds : moved) {
+    auto r = m_records.load(ds);
+    named_by_origins = named_by_origins || (r && r->source);
+  }
   make_parents(to);
   if (::rename((m_root / from).c_str(), (m_root / to).c_str()) != 0)
     throw std::runtime_error("cannot rename " + (m_root / from).string() + " to " + (m_root / to).string() + ": " + std::strerror(errno));
@@ -259,6 +290,7 @@ void BtrfsStorage::rename(const std::string& from, const std::string& to) {
       throw std::runtime_error("cannot move the snapshots of " + ds + " to " + snap_dir(nds).string() + ": " + std::strerror(errno));
     m_records.move(ds, nds);
   }
+  if (!named_by_origins) return;
   for (const auto& ds : m_records.all()) {
     auto r = m_records.load(ds);
     if (!r || r->origin.empty()) continue;

@@ -69,6 +69,10 @@ class BtrfsStorage : public sdk::Storage {
   void check_properties(const std::string& dataset, const std::map<std::string, std::string>& props) const;
   /// Applies native properties to an existing subvolume.
   void apply_native(const std::string& dataset, const std::string& prop, const std::string& value);
+  /// Marks `dataset` as the source of a clone (see DatasetRecord::source).
+  void mark_source(const std::string& dataset);
+  /// Whether the source marks of this root can be trusted; marks them first when not.
+  bool sources_tracked();
   void record_new(const std::string& dataset, const sdk::DatasetOptions& opts, const std::string& origin);
   std::vector<Snap> list_snaps(const std::string& ds) const;
   std::uint64_t snapshot_bytes(const std::string& ds, const std::string& snap, bool exclusive);

@@ -222,6 +222,36 @@ TEST_F(BtrfsStoreTest, RenameMovesSnapshotsAndOrigins) {
   EXPECT_EQ(store->dependents("templates/a"), std::vector<std::string>{"jails/b/root"});
 }
 
+// Renames read the clone records only when the renamed datasets are marked
+// as clone sources; a root from before the marks is marked on first use.
+TEST_F(BtrfsStoreTest, OriginsFollowARenamedSourceMarkedOrNot) {
+  store->create("jails/a/root", {});
+  ASSERT_TRUE(store->clone_current("jails/a/root", "jails/b/root", {}));
+  EXPECT_EQ(store->origin("jails/b/root"), "jails/a/root@");
+  store->rename("jails/a", "templates/a");
+  EXPECT_EQ(store->origin("jails/b/root"), "templates/a/root@");
+  EXPECT_EQ(store->dependents("templates/a"), std::vector<std::string>{"jails/b/root"});
+
+  // An older root: no marks, no marker file.
+  const fs::path records = host.root / ".datasets";
+  fs::remove(records / ".sources-marked");
+  iocell::sdk::records::RecordStore plain(records, false);
+  auto src = plain.load("templates/a/root");
+  ASSERT_TRUE(src.has_value());
+  src->source = false;
+  plain.save("templates/a/root", *src);
+  store = std::make_unique<BtrfsStorage>(host);
+  store->rename("templates/a", "jails/a");
+  EXPECT_EQ(store->origin("jails/b/root"), "jails/a/root@");
+  EXPECT_TRUE(fs::exists(records / ".sources-marked"));
+  EXPECT_TRUE(plain.load("jails/a/root")->source);
+
+  // An unmarked dataset is renamed without touching the clones' records.
+  store->create("jails/c", {});
+  store->rename("jails/c", "jails/d");
+  EXPECT_EQ(store->origin("jails/b/root"), "jails/a/root@");
+}
+
 TEST_F(BtrfsStoreTest, PropertiesBtrfsCannotHonourAreRefused) {
   EXPECT_THROW(store->set_property("releases/R/root", "reservation", "1G"), std::runtime_error);
   EXPECT_NO_THROW(store->set_property("releases/R/root", "reservation", "none"));

@@ -133,6 +133,10 @@ struct DatasetRecord {
   std::string origin;
   /// How the backend made the clone ("overlay", "copy", "snapshot").
   std::string clone_kind;
+  /// Some clone was made of this dataset or of one of its snapshots (the
+  /// mark stays after the clone is gone). A backend that keeps these marks
+  /// knows that renaming an unmarked dataset leaves every origin valid.
+  bool source = false;
   /// User properties (names with a ':', as in ZFS).
   std::map<std::string, std::string> user;
 };
@@ -156,6 +160,7 @@ class RecordStore {
       if (key == "readonly") r.readonly = value == "on";
       else if (key == "origin") r.origin = value;
       else if (key == "clone") r.clone_kind = value;
+      else if (key == "source") r.source = value == "yes";
       else if (key.rfind("user.", 0) == 0) r.user[key.substr(5)] = value;
     }
     return r;
@@ -169,11 +174,14 @@ class RecordStore {
     std::ostringstream out;
     out << "readonly=" << (r.readonly ? "on" : "off") << "\n";
     if (!r.origin.empty()) out << "origin=" << r.origin << "\nclone=" << r.clone_kind << "\n";
+    if (r.source) out << "source=yes\n";
     for (const auto& [k, v] : r.user) out << "user." << k << "=" << v << "\n";
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
     write_atomic(file(ds), out.str(), m_durable);
   }
+
+  const std::filesystem::path& dir() const { return m_dir; }
 
   /// Moves a record to another dataset name (nothing to move is fine).
   void move(const std::string& from, const std::string& to) const {

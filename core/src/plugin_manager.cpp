@@ -179,20 +179,30 @@ bool PluginManager::ensure_loaded(ComponentKind kind, const std::string& name, s
     if (!(d.info.os & mask_of(os))) continue;
     bool provides = false;
     for (const auto& [k, n] : d.info.provides) provides = provides || (k == to_string(kind) && n == name);
-    if (!provides) continue;
-    const auto path = d.path;
-    m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
-    return load_file(path);
+    if (provides) return load_deferred_entry(i);
   }
   return false;
 }
 
 void PluginManager::load_deferred() {
-  while (!m_deferred.empty()) {
-    const auto path = m_deferred.front().path;
-    m_deferred.erase(m_deferred.begin());
-    load_file(path);
-  }
+  while (!m_deferred.empty()) load_deferred_entry(0);
+}
+
+namespace {
+std::string file_key(const std::filesystem::path& p);
+}
+
+bool PluginManager::load_deferred_entry(size_t i) {
+  const Deferred d = m_deferred[i];
+  m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
+  if (file_key(d.path) == d.key) return load_file(d.path);
+  // Replaced in place since the index was written: what the index says of
+  // the other files is suspect too.
+  std::error_code ec;
+  if (!m_index_file.empty()) std::filesystem::remove(m_index_file, ec);
+  const bool ok = load_file(d.path);
+  load_deferred();
+  return ok;
 }
 
 namespace {
@@ -203,43 +213,101 @@ std::string file_key(const std::filesystem::path& p) {
 }
 }  // namespace
 
+namespace {
+// A directory's identity and last change: files added, removed or renamed
+// in it change its mtime. A file replaced in place does not, which the
+// per-file check at load time (load_deferred_entry) catches.
+std::string dir_key(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+}  // namespace
+
+// Every command runs this, so the common case costs one stat per plugin
+// directory and one small parse: no listing, no stat per plugin file.
 void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file) {
+  m_index_file = index_file;
   nlohmann::json index = nlohmann::json::object();
-  {
-    std::ifstream in(index_file);
-    if (in) index = nlohmann::json::parse(in, nullptr, false);
-    if (!index.is_object() || index.value("abi", 0u) != IOCELL_PLUGIN_ABI_VERSION ||
-        index.value("toolchain", std::string()) != IOCELL_SDK_TOOLCHAIN_ID)
-      index = nlohmann::json::object();
+  try {
+    if (auto text = read_file_if_exists(index_file)) index = nlohmann::json::parse(*text, nullptr, false);
+  } catch (const std::exception&) {
+    // Unreadable: the index is only a cache.
   }
-  nlohmann::json fresh = {{"abi", IOCELL_PLUGIN_ABI_VERSION}, {"toolchain", IOCELL_SDK_TOOLCHAIN_ID}, {"files", nlohmann::json::object()}};
+  if (!index.is_object() || index.value("abi", 0u) != IOCELL_PLUGIN_ABI_VERSION ||
+      index.value("toolchain", std::string()) != IOCELL_SDK_TOOLCHAIN_ID || !index["files"].is_object() ||
+      !index["dirs"].is_object())
+    index = nlohmann::json{{"files", nlohmann::json::object()}, {"dirs", nlohmann::json::object()}};
+  nlohmann::json fresh = {{"abi", IOCELL_PLUGIN_ABI_VERSION}, {"toolchain", IOCELL_SDK_TOOLCHAIN_ID},
+                          {"files", nlohmann::json::object()}, {"dirs", nlohmann::json::object()}};
   std::set<std::string> names_seen;
+  bool copy_to_fresh = true;
+  auto remember = [&](const std::filesystem::path& f, const nlohmann::json& cached) {
+    if (copy_to_fresh) fresh["files"][f.string()] = cached;
+    if (cached.contains("skipped")) {
+      m_warnings.push_back({f, cached["skipped"].get<std::string>()});
+      return;
+    }
+    LoadedPlugin info{cached.value("name", std::string()), cached.value("version", std::string()), f, cached.value("os", 0u), {}};
+    for (const auto& pr : cached["provides"]) info.provides.emplace_back(pr[0].get<std::string>(), pr[1].get<std::string>());
+    if (!names_seen.insert(info.name).second) {
+      m_warnings.push_back({f, "plugin " + info.name + " already found earlier in the search path"});
+      return;
+    }
+    m_deferred.push_back({f, std::move(info), cached.value("key", std::string())});
+  };
+  // The usual case: every directory as the index saw it. Its entries are
+  // taken as they are, and nothing is rebuilt or compared.
+  std::vector<std::string> keys;
+  bool current = index.contains("abi");
+  std::size_t present = 0;
   for (const auto& dir : dirs) {
+    keys.push_back(dir_key(dir));
+    if (keys.back().empty()) continue;
+    ++present;
+    current = current && index["dirs"].value(dir.string(), std::string()) == keys.back();
+  }
+  if (current && present == index["dirs"].size()) {
+    copy_to_fresh = false;
+    for (const auto& dir : dirs) {
+      std::vector<std::string> here;
+      for (const auto& [path, cached] : index["files"].items())
+        if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
+      std::sort(here.begin(), here.end());
+      for (const auto& path : here) remember(path, index["files"][path]);
+    }
+    return;
+  }
+  for (size_t di = 0; di < dirs.size(); ++di) {
+    const auto& dir = dirs[di];
+    const std::string& dkey = keys[di];
+    if (dkey.empty()) continue;
+    const std::string dname = dir.string();
+    const auto& files = index["files"];
+    if (index["dirs"].value(dname, std::string()) == dkey) {
+      // Unchanged since the index was written: its entries for this
+      // directory, in the order they were found.
+      std::vector<std::string> here;
+      for (const auto& [path, cached] : files.items())
+        if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
+      std::sort(here.begin(), here.end());
+      for (const auto& path : here) remember(path, files[path]);
+      fresh["dirs"][dname] = dkey;
+      continue;
+    }
+    std::vector<std::filesystem::path> found;
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) continue;
-    std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       const auto fname = entry.path().filename().string();
-      if (fname.rfind("iocell-", 0) == 0 && entry.path().extension() == ".so") files.push_back(entry.path());
+      if (fname.rfind("iocell-", 0) == 0 && entry.path().extension() == ".so") found.push_back(entry.path());
     }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
+    std::sort(found.begin(), found.end());
+    bool complete = true;
+    for (const auto& f : found) {
       const std::string key = file_key(f);
-      const auto cached = index.contains("files") ? index["files"].value(f.string(), nlohmann::json()) : nlohmann::json();
+      const auto cached = files.value(f.string(), nlohmann::json());
       if (cached.is_object() && cached.value("key", std::string()) == key) {
-        fresh["files"][f.string()] = cached;
-        if (cached.contains("skipped")) {
-          m_warnings.push_back({f, cached["skipped"].get<std::string>()});
-          continue;
-        }
-        LoadedPlugin info{cached.value("name", std::string()), cached.value("version", std::string()), f,
-                          cached.value("os", 0u), {}};
-        for (const auto& pr : cached["provides"]) info.provides.emplace_back(pr[0].get<std::string>(), pr[1].get<std::string>());
-        if (!names_seen.insert(info.name).second) {
-          m_warnings.push_back({f, "plugin " + info.name + " already found earlier in the search path"});
-          continue;
-        }
-        m_deferred.push_back({f, std::move(info)});
+        remember(f, cached);
         continue;
       }
       const size_t warnings_before = m_warnings.size();
@@ -255,10 +323,12 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
       } else if (m_warnings.size() > warnings_before && m_warnings.back().reason.rfind("plugin ", 0) != 0) {
         entry["skipped"] = m_warnings.back().reason;
       } else {
-        continue;  // a duplicate name: decided again next time
+        complete = false;  // a duplicate name: decided again next time
+        continue;
       }
       fresh["files"][f.string()] = entry;
     }
+    if (complete) fresh["dirs"][dname] = dkey;
   }
   if (fresh != index) {
     std::error_code ec;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <iocell/core/errors.hpp>
 #include <iocell/core/plugin_manager.hpp>
 
@@ -13,6 +15,42 @@ struct Collect : sdk::FetchSink {
   void start(std::uint64_t, std::optional<std::uint64_t>) override {}
   void data(const char* b, std::size_t n) override { bytes.append(b, n); }
 };
+// The index is trusted while the directory is unchanged: a plugin added is
+// seen at once (the directory changed); one replaced in place (the
+// directory did not) is caught when it is loaded, and the index dropped.
+TEST(PluginLoader, IndexNoticesAddedAndReplacedPlugins) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("iocell-plugdir-" + std::to_string(::getpid()));
+  const fs::path index = dir / "index.json";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "p");
+  fs::copy_file(kDir / "iocell-test-good.so", dir / "p" / "iocell-test-good.so");
+  {
+    core::PluginManager pm;
+    pm.discover({dir / "p"}, index);
+    EXPECT_EQ(pm.plugins().size(), 1u);
+  }
+  fs::copy_file(kDir / "iocell-test-not_plugin.so", dir / "p" / "iocell-test-not_plugin.so");
+  {
+    core::PluginManager pm;
+    pm.discover({dir / "p"}, index);
+    ASSERT_EQ(pm.warnings().size(), 1u) << "the new file was looked at";
+    EXPECT_TRUE(pm.plugins().empty()) << "the known one stays deferred";
+  }
+  {
+    // Rewritten in place: same directory entry, another size and time.
+    std::ofstream(dir / "p" / "iocell-test-good.so", std::ios::app) << "trailing bytes";
+    core::PluginManager pm;
+    pm.discover({dir / "p"}, index);
+    EXPECT_TRUE(pm.plugins().empty());
+    sdk::HostContext host;
+    auto f = pm.make<sdk::Fetcher>(core::ComponentKind::Fetcher, "test", host);
+    EXPECT_EQ(f->name(), "test");
+    EXPECT_FALSE(fs::exists(index)) << "a stale index is dropped";
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 
 TEST(PluginLoader, LoadsAGoodPluginAndUsesIt) {

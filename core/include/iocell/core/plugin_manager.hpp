@@ -96,10 +96,17 @@ class PluginManager final : public sdk::Registrar {
   struct Deferred {
     std::filesystem::path path;
     LoadedPlugin info;
+    std::string key;  ///< size and mtime the index saw; checked before loading
   };
   bool ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os);
 
+  /// Loads a deferred plugin, first checking that the file is still the one
+  /// the index described; when it is not, the index is dropped (the next
+  /// command rebuilds it) and every deferred plugin is loaded for real.
+  bool load_deferred_entry(size_t i);
+
   std::vector<Deferred> m_deferred;
+  std::filesystem::path m_index_file;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<PluginWarning> m_warnings;
   std::map<ComponentKind, std::vector<Component>> m_components;

@@ -193,14 +193,10 @@ void BtrfsStorage::rollback(const std::string& dataset, const std::string& snap)
   for (const auto& s : later) remove_snapshot(dataset, s);
 }
 
-void BtrfsStorage::clone(const std::string& dataset, const std::string& snap, const std::string& target,
-                         const sdk::DatasetOptions& opts) {
-  rec::validate_dataset(dataset);
-  rec::validate_snapshot(snap);
-  rec::validate_dataset(target);
-  check_properties(target, opts.properties);
-  const fs::path source = snap_path(dataset, snap);
-  if (!m_host.dry_run && !is_subvolume(source)) throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
+// A writable (or read-only) snapshot of `source` as the new dataset
+// `target`, recorded with its origin; nothing is left behind on failure.
+void BtrfsStorage::snapshot_as(const fs::path& source, const std::string& target, const sdk::DatasetOptions& opts,
+                               const std::string& origin) {
   const fs::path path = m_root / target;
   if (fs::exists(fs::symlink_status(path))) throw std::runtime_error("cannot clone into " + target + ": it exists");
   if (m_host.dry_run) {
@@ -210,7 +206,7 @@ void BtrfsStorage::clone(const std::string& dataset, const std::string& snap, co
   make_parents(target);
   m_subvols.snapshot(source, path, opts.readonly);
   try {
-    record_new(target, opts, dataset + "@" + snap);
+    record_new(target, opts, origin);
   } catch (...) {
     m_subvols.remove(path);
     m_records.remove(target);
@@ -218,30 +214,27 @@ void BtrfsStorage::clone(const std::string& dataset, const std::string& snap, co
   }
 }
 
+void BtrfsStorage::clone(const std::string& dataset, const std::string& snap, const std::string& target,
+                         const sdk::DatasetOptions& opts) {
+  rec::validate_dataset(dataset);
+  rec::validate_snapshot(snap);
+  rec::validate_dataset(target);
+  check_properties(target, opts.properties);
+  const fs::path source = snap_path(dataset, snap);
+  if (!m_host.dry_run && !is_subvolume(source)) throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
+  snapshot_as(source, target, opts, dataset + "@" + snap);
+}
+
+// One snapshot ioctl, one transaction commit. The origin names the source
+// with no snapshot: dependents() still finds the clone (template=no and
+// destroy of the source are refused while it exists), and destroying the
+// clone has no origin snapshot to clean up.
 bool BtrfsStorage::clone_current(const std::string& dataset, const std::string& target, const sdk::DatasetOptions& opts) {
   rec::validate_dataset(dataset);
   rec::validate_dataset(target);
   require(dataset);
   check_properties(target, opts.properties);
-  const fs::path path = m_root / target;
-  if (fs::exists(fs::symlink_status(path))) throw std::runtime_error("cannot clone into " + target + ": it exists");
-  if (m_host.dry_run) {
-    m_subvols.snapshot(m_root / dataset, path, opts.readonly);
-    return true;
-  }
-  make_parents(target);
-  // One snapshot ioctl, one transaction commit. The origin names the source
-  // with no snapshot: dependents() still finds the clone (template=no and
-  // destroy of the source are refused while it exists), and destroying the
-  // clone has no origin snapshot to clean up.
-  m_subvols.snapshot(m_root / dataset, path, opts.readonly);
-  try {
-    record_new(target, opts, dataset + "@");
-  } catch (...) {
-    m_subvols.remove(path);
-    m_records.remove(target);
-    throw;
-  }
+  snapshot_as(m_root / dataset, target, opts, dataset + "@");
   return true;
 }
 

@@ -73,6 +73,8 @@ class BtrfsStorage : public sdk::Storage {
   void mark_source(const std::string& dataset);
   /// Whether the source marks of this root can be trusted; marks them first when not.
   bool sources_tracked();
+  void snapshot_as(const std::filesystem::path& source, const std::string& target, const sdk::DatasetOptions& opts,
+                   const std::string& origin);
   void record_new(const std::string& dataset, const sdk::DatasetOptions& opts, const std::string& origin);
   std::vector<Snap> list_snaps(const std::string& ds) const;
   std::uint64_t snapshot_bytes(const std::string& ds, const std::string& snap, bool exclusive);

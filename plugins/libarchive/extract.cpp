@@ -1,5 +1,7 @@
 #include "libarchive_plugin.hpp"
 
+#include "handles.hpp"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -22,28 +24,12 @@ constexpr std::size_t kQueueBytes = 16u << 20;  // decoded data waiting for the 
 constexpr std::size_t kEntryCost = 512;         // queue accounting for entries without data
 constexpr std::size_t kMaxWarnings = 20;
 
-struct ReaderDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct WriterDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-using Reader = std::unique_ptr<archive, ReaderDeleter>;
-using Writer = std::unique_ptr<archive, WriterDeleter>;
-using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
 
 std::string entry_name(archive_entry* e) {
   const char* p = archive_entry_pathname(e);
   return p ? p : "(unnamed)";
 }
 
-std::string archive_message(archive* a) {
-  const char* msg = archive_error_string(a);
-  return msg ? msg : "unknown error";
-}
 
 // One unit of work for the writer thread: a new entry, or a block of its data.
 struct Item {

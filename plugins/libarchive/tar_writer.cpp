@@ -1,5 +1,7 @@
 #include "libarchive_plugin.hpp"
 
+#include "handles.hpp"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -24,20 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct WriteDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct DiskDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-
-std::string message(archive* a) {
-  const char* m = archive_error_string(a);
-  return m ? m : "unknown error";
-}
 
 class TarWriter {
  public:
@@ -46,9 +34,9 @@ class TarWriter {
     m_disk.reset(archive_read_disk_new());
     if (!m_archive || !m_disk) throw std::runtime_error("out of memory creating the archive writer");
     if (archive_write_add_filter_xz(m_archive.get()) != ARCHIVE_OK || archive_write_set_format_pax_restricted(m_archive.get()) != ARCHIVE_OK)
-      throw std::runtime_error("libarchive cannot write tar.xz: " + message(m_archive.get()));
+      throw std::runtime_error("libarchive cannot write tar.xz: " + archive_message(m_archive.get()));
     if (archive_write_open_filename(m_archive.get(), out.c_str()) != ARCHIVE_OK)
-      throw std::runtime_error("cannot create " + out.string() + ": " + message(m_archive.get()));
+      throw std::runtime_error("cannot create " + out.string() + ": " + archive_message(m_archive.get()));
   }
 
   sdk::TarStats run(const fs::path& dir) {
@@ -60,7 +48,7 @@ class TarWriter {
     if (m_opts.top_entry) add(top.get(), ".", dir, st, "");
     walk(top.get(), ".", dir);
     if (archive_write_close(m_archive.get()) != ARCHIVE_OK)
-      throw std::runtime_error("cannot finish " + m_out.string() + ": " + message(m_archive.get()));
+      throw std::runtime_error("cannot finish " + m_out.string() + ": " + archive_message(m_archive.get()));
     return m_stats;
   }
 
@@ -98,7 +86,7 @@ class TarWriter {
   }
 
   void add(int fd, const std::string& rel, const fs::path& abs, const struct stat& st, const std::string& symlink_target) {
-    std::unique_ptr<archive_entry, EntryDeleter> e(archive_entry_new());
+    Entry e(archive_entry_new());
     archive_entry_copy_pathname(e.get(), rel.c_str());
     archive_entry_copy_stat(e.get(), &st);
     bool data = S_ISREG(st.st_mode);
@@ -109,7 +97,7 @@ class TarWriter {
       // (a directory's default ACL only by path: the absolute one).
       archive_entry_copy_sourcepath(e.get(), abs.c_str());
       if (archive_read_disk_entry_from_file(m_disk.get(), e.get(), fd, &st) < ARCHIVE_WARN)
-        throw std::runtime_error("cannot read the attributes of '" + rel + "': " + message(m_disk.get()));
+        throw std::runtime_error("cannot read the attributes of '" + rel + "': " + archive_message(m_disk.get()));
       archive_entry_copy_pathname(e.get(), rel.c_str());
       archive_entry_set_uname(e.get(), nullptr);
       archive_entry_set_gname(e.get(), nullptr);
@@ -124,7 +112,7 @@ class TarWriter {
       }
     }
     if (archive_write_header(m_archive.get(), e.get()) < ARCHIVE_WARN)
-      throw std::runtime_error("cannot archive '" + rel + "': " + message(m_archive.get()));
+      throw std::runtime_error("cannot archive '" + rel + "': " + archive_message(m_archive.get()));
     ++m_stats.entries;
     if (!data) return;
     char buf[1 << 16];
@@ -134,7 +122,7 @@ class TarWriter {
       if (n < 0) throw error("cannot read", rel);
       if (n == 0) break;
       if (archive_write_data(m_archive.get(), buf, static_cast<size_t>(n)) < 0)
-        throw std::runtime_error("cannot archive '" + rel + "': " + message(m_archive.get()));
+        throw std::runtime_error("cannot archive '" + rel + "': " + archive_message(m_archive.get()));
       m_stats.bytes += static_cast<std::uint64_t>(n);
     }
   }
@@ -164,8 +152,8 @@ class TarWriter {
 
   sdk::TarOptions m_opts;
   fs::path m_out;
-  std::unique_ptr<archive, WriteDeleter> m_archive;
-  std::unique_ptr<archive, DiskDeleter> m_disk;
+  Writer m_archive;
+  Reader m_disk;  // archive_read_disk_new()
   std::uint64_t m_top_mount = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> m_links;
   sdk::TarStats m_stats;

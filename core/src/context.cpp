@@ -216,6 +216,9 @@ std::string Context::host_release() {
 
 void Context::finish() {
   if (auto* scripted = dynamic_cast<sdk::testing::ScriptedRunner*>(m_runner.get())) {
+    // A command off the script fails where it runs; code that catches and
+    // goes on (clean-up after an error) must not hide it from the test.
+    if (!scripted->failures().empty()) throw std::runtime_error("transcript broken: " + scripted->failures().front());
     if (!scripted->done()) throw std::runtime_error("transcript not finished; expected still:\n" + scripted->remaining());
   }
 }

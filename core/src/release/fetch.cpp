@@ -306,6 +306,7 @@ class ReleaseFetch {
     try {
       if (m_storage.exists(m_staging)) m_storage.destroy(m_staging);
       m_storage.create(m_staging, {});
+      m_staged = true;
       m_storage.create(m_staging + "/root", {});
       PkgbaseRequest req;
       req.release = m_plan.release;

@@ -62,4 +62,5 @@ template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stderr_color_st<spdl
 template class SPDLOG_API spdlog::sinks::basic_file_sink<std::mutex>;
 template class SPDLOG_API spdlog::sinks::basic_file_sink<spdlog::details::null_mutex>;
 
-template class SPDLOG_API spdlog::details::mpmc_blocking_queue<spdlog::details::async_msg>;
+// A class template defined in full in its header: no visibility attribute.
+template class spdlog::details::mpmc_blocking_queue<spdlog::details::async_msg>;

@@ -133,6 +133,21 @@ void BaseJail::before_start(sdk::Storage& storage, const sdk::JailSpec& spec) {
   }
 }
 
+// Each start snapshots every shared directory of the base under the jail's
+// UUID and clones it; the clones went with the jail, the snapshots would
+// stay on the base for ever.
+void BaseJail::after_destroy(sdk::Storage& storage, const sdk::JailSpec& spec) {
+  if (!per_dir_clones(storage)) return;
+  const std::string base = "base/" + spec.props.get("release") + "/root";
+  for (const auto& d : base_dirs()) {
+    const std::string src = base + "/" + d;
+    if (!storage.exists(src)) continue;
+    const auto snaps = storage.snapshots(src);
+    if (std::any_of(snaps.begin(), snaps.end(), [&](const auto& s) { return s.name == spec.uuid; }))
+      storage.destroy_snapshot(src, spec.uuid, false);
+  }
+}
+
 void BaseJail::after_stop(sdk::Storage& storage, const sdk::JailSpec& spec) {
   if (per_dir_clones(storage)) return;  // the clones stay until the next start re-clones them
   std::string first_error;

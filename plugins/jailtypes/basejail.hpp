@@ -31,6 +31,7 @@ class BaseJail : public sdk::JailType {
   void provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) override;
   void before_start(sdk::Storage& storage, const sdk::JailSpec& spec) override;
   void after_stop(sdk::Storage& storage, const sdk::JailSpec& spec) override;
+  void after_destroy(sdk::Storage& storage, const sdk::JailSpec& spec) override;
 
  private:
   static bool per_dir_clones(sdk::Storage& storage) { return storage.name() == "zfs"; }

@@ -4,6 +4,8 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 
+#include <spdlog/spdlog.h>
+
 namespace iocell::core {
 
 std::string describe_datasets(Context& ctx, const std::vector<std::string>& datasets) {
@@ -34,7 +36,16 @@ void destroy_jail(Context& ctx, const JailRecord& rec, bool force) {
     throw Refused("cannot destroy " + rec.uuid + " (" + rec.tag() + "): these clones depend on it: " +
                   describe_datasets(ctx, deps) + " (promote them or destroy them first)");
   const std::string origin = storage.origin(rec.dataset + "/root");
+  const sdk::JailSpec spec = ctx.inventory().spec(rec);
+  sdk::JailType* type = nullptr;
+  try {
+    type = &ctx.jail_type(rec.get("type"));
+  } catch (const NotFound& e) {
+    // The jail still goes; what its type made elsewhere cannot be known.
+    ctx.host().log->warn("{}; destroying {} without its type's clean-up", e.what(), rec.uuid);
+  }
   storage.destroy(rec.dataset);
+  if (type) type->after_destroy(storage, spec);
   if (!origin.empty()) {
     // The snapshot a clone was made from is named after the clone; it goes
     // with it unless another clone uses it. Snapshots users took stay.

@@ -30,6 +30,9 @@ class JailType {
   virtual void before_start(Storage& /*storage*/, const JailSpec& /*spec*/) {}
   /// Called after every stop and after a failed start.
   virtual void after_stop(Storage& /*storage*/, const JailSpec& /*spec*/) {}
+  /// Called once the jail's datasets are destroyed: removes what the type
+  /// made for the jail outside them (a basejail's snapshots of the base).
+  virtual void after_destroy(Storage& /*storage*/, const JailSpec& /*spec*/) {}
 };
 
 }  // namespace iocell::sdk

@@ -152,4 +152,19 @@ TEST_F(DataTransferE2E, LinuxJailsInstallWithTheirOwnToolInside) {
   ok({"stop", "alpine"});
 }
 
+// set host_hostname rewrites rc.conf in the jail's root; a stopped overlay
+// clone whose root is not mounted (after a reboot) must get the change in
+// the clone, not in the bare directory its overlay later covers.
+TEST_F(DataTransferE2E, HostnameOfAnUnmountedStoppedCloneLandsInTheClone) {
+  fetch();
+  const fs::path rel = root / "releases" / kRelease / "root";
+  write(rel / "etc/rc.conf", "hostname=\"release\"\nsshd_enable=\"YES\"\n", 0644);
+  const std::string u = uuid_in(ok({"create", "-c", "tag=named"}).out);
+  ::umount2(jail_root(u).c_str(), MNT_DETACH);  // what a reboot leaves
+  ok({"set", "host_hostname=renamed", "named"});
+  ok({"start", "named"});
+  EXPECT_EQ(ok({"exec", "named", "/bin/cat", "/etc/rc.conf"}).out, "hostname=\"renamed\"\nsshd_enable=\"YES\"\n");
+  ok({"stop", "named"});
+}
+
 }  // namespace

@@ -64,7 +64,12 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
       sdk::JailSpec spec = ctx.inventory().spec(rec);
       ctx.runtime().set_live(spec, *state, k, v);
     }
-    if (k == "host_hostname" && !ctx.dry_run()) write_rc_conf_hostname(rec.home / "root", v);
+    if (k == "host_hostname" && !ctx.dry_run()) {
+      // A stopped jail's root may be unmounted (an overlay clone after a
+      // reboot): written there, the change would hide under the next mount.
+      ctx.storage().mount(rec.dataset + "/root");
+      write_rc_conf_hostname(rec.home / "root", v);
+    }
     if (k == "hack88" && rec.get(k) != v) {
       // The 88-character mount path limit of FreeBSD: mount the jail under
       // the first 8 characters of its UUID instead (zfs only; others have

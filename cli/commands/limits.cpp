@@ -92,7 +92,8 @@ int inuse_command(Invocation& inv) {
     auto j = inv.ctx.inventory().resolve(p.words[0]);
     auto it = running.find(j.uuid);
     if (it == running.end()) throw core::Refused("jail " + describe(j) + " is not running");
-    auto usage = inv.ctx.limits().usage(inv.ctx.inventory().spec(j), it->second);
+    const auto amounts = format_of(p) == Format::Human ? sdk::Limits::Amounts::Human : sdk::Limits::Amounts::Exact;
+    auto usage = inv.ctx.limits().usage(inv.ctx.inventory().spec(j), it->second, amounts);
     Table t({{"RESOURCE", "resource"}, {"AMOUNT", "amount", true}});
     for (const auto& [k, v] : usage) t.add({k, v});
     if (format_of(p) == Format::Human) {
@@ -107,10 +108,11 @@ int inuse_command(Invocation& inv) {
   // All running jails: CSV, as documented, with one column per resource.
   std::vector<std::pair<core::JailRecord, std::vector<std::pair<std::string, std::string>>>> rows;
   std::vector<std::string> resources;
+  const auto amounts = format_of(p) == Format::Human ? sdk::Limits::Amounts::Human : sdk::Limits::Amounts::Exact;
   for (const auto& j : inv.ctx.inventory().all()) {
     auto it = running.find(j.uuid);
     if (it == running.end()) continue;
-    auto usage = inv.ctx.limits().usage(inv.ctx.inventory().spec(j), it->second);
+    auto usage = inv.ctx.limits().usage(inv.ctx.inventory().spec(j), it->second, amounts);
     for (const auto& [k, v] : usage)
       if (std::find(resources.begin(), resources.end(), k) == resources.end()) resources.push_back(k);
     rows.emplace_back(j, std::move(usage));

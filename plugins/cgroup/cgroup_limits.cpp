@@ -301,7 +301,8 @@ std::string CgroupLimits::cpuset(const sdk::JailSpec& spec, const sdk::RunState&
   return *mine;
 }
 
-std::vector<std::pair<std::string, std::string>> CgroupLimits::usage(const sdk::JailSpec& spec, const sdk::RunState& state) {
+std::vector<std::pair<std::string, std::string>> CgroupLimits::usage(const sdk::JailSpec& spec, const sdk::RunState& state,
+                                                                     Amounts /*amounts: always exact, the kernel counts in bytes*/) {
   std::vector<std::pair<std::string, std::string>> out;
   auto g = groups(spec, &state).by_controller;
   auto number = [](const std::optional<std::string>& s) -> std::optional<std::uint64_t> {

@@ -76,8 +76,9 @@ std::string RctlLimits::cpuset(const sdk::JailSpec& /*spec*/, const sdk::RunStat
   return mask;
 }
 
-std::vector<std::pair<std::string, std::string>> RctlLimits::usage(const sdk::JailSpec& spec, const sdk::RunState& /*state*/) {
-  return parse_usage(rctl({"rctl", "-hu", subject(spec)}).out);
+std::vector<std::pair<std::string, std::string>> RctlLimits::usage(const sdk::JailSpec& spec, const sdk::RunState& /*state*/,
+                                                                   Amounts amounts) {
+  return parse_usage(rctl({"rctl", amounts == Amounts::Human ? "-hu" : "-u", subject(spec)}).out);
 }
 
 }  // namespace iocell::plugins::rctl

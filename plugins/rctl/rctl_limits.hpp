@@ -23,7 +23,8 @@ class RctlLimits : public sdk::Limits {
   void remove(const sdk::JailSpec& spec) override;
   std::vector<std::string> rules(const sdk::JailSpec& spec) override;
   std::string cpuset(const sdk::JailSpec& spec, const sdk::RunState& state) override;
-  std::vector<std::pair<std::string, std::string>> usage(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  std::vector<std::pair<std::string, std::string>> usage(const sdk::JailSpec& spec, const sdk::RunState& state,
+                                                          Amounts amounts) override;
 
  private:
   sdk::CommandRunner& run() { return *m_host.runner; }

@@ -102,7 +102,7 @@ TEST(LinuxNsLimits, PcpuThrottles) {
   const double used = static_cast<double>(std::stoull(slurp_file(acct / "cpuacct.usage")) - before) / 1e9;
   EXPECT_LT(used, 0.45) << "a busy loop got " << used << " s of CPU in 1 s at pcpu=20";
   EXPECT_GT(used, 0.05);
-  auto usage = w.limits->usage(j.spec, *j.state);
+  auto usage = w.limits->usage(j.spec, *j.state, iocell::sdk::Limits::Amounts::Exact);
   EXPECT_FALSE(usage.empty());
   EXPECT_EQ(usage.front().first, "cputime");
 }

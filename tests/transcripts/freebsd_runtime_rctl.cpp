@@ -88,11 +88,21 @@ TEST(FreebsdRctl, LimitsCpusetAndUsageAreParsed) {
   RctlLimits limits(rig.host);
   EXPECT_EQ(limits.rules(rig.spec), (std::vector<std::string>{"memoryuse:deny=4096M", "pcpu:log=20"}));
   EXPECT_EQ(limits.cpuset(rig.spec, state_of(rig, 7)), "0-1");
-  auto usage = limits.usage(rig.spec, state_of(rig, 7));
+  auto usage = limits.usage(rig.spec, state_of(rig, 7), iocell::sdk::Limits::Amounts::Human);
   ASSERT_EQ(usage.size(), 25u);
   EXPECT_EQ(usage[0], std::make_pair(std::string("cputime"), std::string("12")));
   EXPECT_EQ(usage[4], std::make_pair(std::string("memoryuse"), std::string("83M")));
   EXPECT_EQ(usage[24].first, "writeiops");
+  rig.expect_done();
+}
+
+TEST(FreebsdRctl, ExactUsageForScriptsIsRctlWithoutH) {
+  FreebsdRig rig;
+  rig.load("rctl/usage_exact.txt");
+  RctlLimits limits(rig.host);
+  auto usage = limits.usage(rig.spec, state_of(rig, 7), iocell::sdk::Limits::Amounts::Exact);
+  ASSERT_EQ(usage.size(), 5u);
+  EXPECT_EQ(usage[2], std::make_pair(std::string("memoryuse"), std::string("87031808")));
   rig.expect_done();
 }
 

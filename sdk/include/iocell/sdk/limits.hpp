@@ -24,9 +24,12 @@ class Limits {
   virtual std::vector<std::string> rules(const JailSpec& spec) = 0;
   /// The jail's CPU set ("0-3", "1"), "" when unrestricted.
   virtual std::string cpuset(const JailSpec& spec, const RunState& state) = 0;
+  /// How usage() writes amounts: as the system's own tool shows them to a
+  /// person ("83M"), or as plain integers for --json and scripts.
+  enum class Amounts { Human, Exact };
   /// Consumption, as (resource, amount) in the kernel's order.
-  virtual std::vector<std::pair<std::string, std::string>> usage(const JailSpec& spec,
-                                                                 const RunState& state) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> usage(const JailSpec& spec, const RunState& state,
+                                                                 Amounts amounts) = 0;
 };
 
 }  // namespace iocell::sdk

@@ -256,6 +256,14 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
     }
     m_deferred.push_back({f, std::move(info), cached.value("key", std::string())});
   };
+  // The index's entries for one directory, in the order they were found.
+  auto take_cached = [&](const std::filesystem::path& dir) {
+    std::vector<std::string> here;
+    for (const auto& [path, cached] : index["files"].items())
+      if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
+    std::sort(here.begin(), here.end());
+    for (const auto& path : here) remember(path, index["files"][path]);
+  };
   // The usual case: every directory as the index saw it. Its entries are
   // taken as they are, and nothing is rebuilt or compared.
   std::vector<std::string> keys;
@@ -269,13 +277,7 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
   }
   if (current && present == index["dirs"].size()) {
     copy_to_fresh = false;
-    for (const auto& dir : dirs) {
-      std::vector<std::string> here;
-      for (const auto& [path, cached] : index["files"].items())
-        if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
-      std::sort(here.begin(), here.end());
-      for (const auto& path : here) remember(path, index["files"][path]);
-    }
+    for (const auto& dir : dirs) take_cached(dir);
     return;
   }
   for (size_t di = 0; di < dirs.size(); ++di) {
@@ -285,13 +287,7 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
     const std::string dname = dir.string();
     const auto& files = index["files"];
     if (index["dirs"].value(dname, std::string()) == dkey) {
-      // Unchanged since the index was written: its entries for this
-      // directory, in the order they were found.
-      std::vector<std::string> here;
-      for (const auto& [path, cached] : files.items())
-        if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
-      std::sort(here.begin(), here.end());
-      for (const auto& path : here) remember(path, files[path]);
+      take_cached(dir);  // unchanged since the index was written
       fresh["dirs"][dname] = dkey;
       continue;
     }

@@ -32,19 +32,7 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 std::vector<VnetInterface> parse_interfaces(const std::string& value) {
-  static const std::regex item_re("^vnet([0-9]):([A-Za-z][A-Za-z0-9_.]{0,14})$");
-  std::vector<VnetInterface> out;
-  std::stringstream ss(value);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    std::smatch m;
-    if (!std::regex_match(item, m, item_re))
-      throw std::runtime_error("invalid item '" + item + "' in interfaces='" + value + "': allowed: vnetN:BRIDGE, N from 0 to 9");
-    VnetInterface vi{"vnet" + m[1].str(), std::stoi(m[1].str()), m[2].str()};
-    for (const auto& seen : out)
-      if (seen.index == vi.index) throw std::runtime_error("interfaces='" + value + "' names " + vi.nic + " twice");
-    out.push_back(vi);
-  }
+  auto out = sdk::vnet::parse_interfaces(value);
   if (out.empty()) throw std::runtime_error("a VNET jail needs at least one interface (interfaces=vnet0:bridge0)");
   return out;
 }
@@ -52,31 +40,7 @@ std::vector<VnetInterface> parse_interfaces(const std::string& value) {
 std::pair<std::string, std::string> derive_macs(const std::string& uuid, int index) {
   const std::string head = uuid.substr(0, 8);
   if (head.size() != 8 || !is_hex(head)) throw std::runtime_error("cannot derive a MAC from UUID '" + uuid + "': it must start with 8 hex digits");
-  if (index < 0 || index > 9) throw std::runtime_error("cannot derive a MAC for vnet" + std::to_string(index) + ": N goes from 0 to 9");
-  char host[3], jail[3];
-  std::snprintf(host, sizeof host, "%02x", 2 * index);
-  std::snprintf(jail, sizeof jail, "%02x", 2 * index + 1);
-  const std::string base = "02" + lower(head);
-  return {base + host, base + jail};
-}
-
-std::string colon_mac(const std::string& mac12) {
-  if (mac12.size() != 12 || !is_hex(mac12)) throw std::runtime_error("invalid MAC '" + mac12 + "': allowed: 12 hex digits");
-  std::string out;
-  for (size_t i = 0; i < 12; i += 2) {
-    if (i) out += ':';
-    out += lower(mac12.substr(i, 2));
-  }
-  return out;
-}
-
-std::pair<std::string, std::string> split_mac_pair(const std::string& value) {
-  size_t comma = value.find(',');
-  if (comma == std::string::npos) throw std::runtime_error("invalid MAC pair '" + value + "': allowed: HOSTMAC,JAILMAC (12 hex digits each)");
-  std::string a = value.substr(0, comma), b = value.substr(comma + 1);
-  colon_mac(a);
-  colon_mac(b);
-  return {lower(a), lower(b)};
+  return sdk::vnet::mac_pair(lower(head), index);
 }
 
 std::string host_ifname(const std::string& uuid, int index) {

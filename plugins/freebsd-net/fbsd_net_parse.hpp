@@ -6,30 +6,21 @@
 #include <utility>
 #include <vector>
 
+#include <iocell/sdk/vnet.hpp>
+
 namespace iocell::plugins::freebsd_net {
 
-/// One `vnetN:BRIDGE` item of the interfaces property.
-struct VnetInterface {
-  std::string nic;     ///< "vnet0": its name inside the jail
-  int index = 0;       ///< N
-  std::string bridge;  ///< "bridge0"
-};
+using VnetInterface = sdk::vnet::Interface;
+using sdk::vnet::colon_mac;
+using sdk::vnet::split_mac_pair;
 
-/// Parses "vnet0:bridge0,vnet1:bridge1". Throws naming the bad item.
+/// sdk::vnet::parse_interfaces, and a VNET jail needs at least one item.
 std::vector<VnetInterface> parse_interfaces(const std::string& value);
 
-/// The MAC pair of vnetN, 12 hex digits each, no separators: a locally
-/// administered unicast prefix (02), the first 8 hex digits of the UUID,
-/// then 2N for the host end and 2N+1 for the jail end. So the pair differs,
-/// no two interfaces of a jail collide, and a MAC names its jail's UUID.
-/// Throws when the UUID does not start with 8 hex digits.
+/// The MAC pair of vnetN (sdk::vnet::mac_pair) with the first 8 hex digits
+/// of the UUID, so that a MAC names its jail. Throws when the UUID does not
+/// start with 8 hex digits.
 std::pair<std::string, std::string> derive_macs(const std::string& uuid, int index);
-
-/// "02a1b2c3d400" -> "02:a1:b2:c3:d4:00". Throws unless 12 hex digits.
-std::string colon_mac(const std::string& mac12);
-
-/// Splits a stored vnetN_mac value "HOST,JAIL". Throws when malformed.
-std::pair<std::string, std::string> split_mac_pair(const std::string& value);
 
 /// The host end's name: "vnet0_a1b2c3d4" (14 characters; IFNAMSIZ allows 15).
 /// Derived from the UUID alone, so that a cleanup without a running jail

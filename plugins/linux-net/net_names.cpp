@@ -9,12 +9,6 @@ namespace iocell::plugins::linux_net {
 
 namespace {
 
-bool is_hex(const std::string& s) {
-  for (char c : s)
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  return !s.empty();
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -26,25 +20,6 @@ std::string trim(const std::string& s) {
 }
 
 }  // namespace
-
-std::vector<VnetInterface> parse_interfaces(const std::string& value) {
-  std::vector<VnetInterface> out;
-  std::stringstream ss(value);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t colon = item.find(':');
-    const std::string nic = item.substr(0, colon);
-    if (colon == std::string::npos || nic.size() != 5 || nic.rfind("vnet", 0) != 0 || !std::isdigit(static_cast<unsigned char>(nic[4])) ||
-        colon + 1 >= item.size())
-      throw std::runtime_error("invalid interfaces item '" + item + "': allowed: vnetN:BRIDGE with N from 0 to 9");
-    VnetInterface vi{nic, nic[4] - '0', item.substr(colon + 1)};
-    if (vi.bridge.size() > 15) throw std::runtime_error("bridge name '" + vi.bridge + "' is longer than 15 characters");
-    for (const auto& other : out)
-      if (other.index == vi.index) throw std::runtime_error("interfaces names " + nic + " twice");
-    out.push_back(vi);
-  }
-  return out;
-}
 
 std::string uuid_tag(const std::string& uuid) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -58,33 +33,7 @@ std::string uuid_tag(const std::string& uuid) {
 }
 
 std::pair<std::string, std::string> derive_macs(const std::string& uuid, int index) {
-  if (index < 0 || index > 9) throw std::runtime_error("cannot derive a MAC for vnet" + std::to_string(index) + ": N goes from 0 to 9");
-  char host[3], jail[3];
-  std::snprintf(host, sizeof host, "%02x", 2 * index);
-  std::snprintf(jail, sizeof jail, "%02x", 2 * index + 1);
-  const std::string base = "02" + uuid_tag(uuid);
-  return {base + host, base + jail};
-}
-
-std::string colon_mac(const std::string& mac12) {
-  if (mac12.size() != 12 || !is_hex(mac12)) throw std::runtime_error("invalid MAC '" + mac12 + "': allowed: 12 hex digits");
-  std::string out;
-  for (size_t i = 0; i < 12; i += 2) {
-    if (i) out += ':';
-    out += lower(mac12.substr(i, 2));
-  }
-  return out;
-}
-
-std::pair<std::string, std::string> split_mac_pair(const std::string& value) {
-  size_t comma = value.find(',');
-  if (comma == std::string::npos)
-    throw std::runtime_error("invalid MAC pair '" + value + "': allowed: HOSTMAC,JAILMAC (12 hex digits each)");
-  std::string a = value.substr(0, comma), b = value.substr(comma + 1);
-  colon_mac(a);
-  colon_mac(b);
-  if (lower(a) == lower(b)) throw std::runtime_error("invalid MAC pair '" + value + "': both ends have the same MAC");
-  return {lower(a), lower(b)};
+  return sdk::vnet::mac_pair(uuid_tag(uuid), index);
 }
 
 std::string host_ifname(const std::string& uuid, int index) { return "vnet" + std::to_string(index) + "_" + uuid_tag(uuid); }

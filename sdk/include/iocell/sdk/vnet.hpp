@@ -1,0 +1,105 @@
+// What every VNET network plugin reads the same way: the `interfaces`
+// property and the MAC pairs of `vnetN_mac`. How the 32 bits that stand for
+// a jail in its MACs and host-side names are chosen stays each plugin's own
+// (FreeBSD: the UUID's first 8 hex digits, as the shell iocell did).
+#pragma once
+
+#include <cctype>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace iocell::sdk::vnet {
+
+/// One `vnetN:BRIDGE` item of the interfaces property.
+struct Interface {
+  std::string nic;     ///< "vnet0": its name inside the jail
+  int index = 0;       ///< N
+  std::string bridge;  ///< "bridge0"
+};
+
+namespace detail {
+inline bool is_hex(const std::string& s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!std::isxdigit(c)) return false;
+  return true;
+}
+inline std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+// An interface name both systems accept: a letter, then letters, digits,
+// '_', '.' or '-', at most 15 characters (IFNAMSIZ - 1).
+inline bool valid_ifname(const std::string& s) {
+  if (s.empty() || s.size() > 15 || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  for (unsigned char c : s)
+    if (!std::isalnum(c) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+}  // namespace detail
+
+/// Parses "vnet0:bridge0,vnet1:bridge1" (an empty value gives no item).
+/// Throws naming the bad item: not vnetN:BRIDGE, or N twice.
+inline std::vector<Interface> parse_interfaces(const std::string& value) {
+  std::vector<Interface> out;
+  std::stringstream ss(value);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const size_t colon = item.find(':');
+    const std::string nic = item.substr(0, colon);
+    const std::string bridge = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (nic.size() != 5 || nic.rfind("vnet", 0) != 0 || !std::isdigit(static_cast<unsigned char>(nic[4])) ||
+        !detail::valid_ifname(bridge))
+      throw std::runtime_error("invalid item '" + item + "' in interfaces='" + value +
+                               "': allowed: vnetN:BRIDGE, N from 0 to 9, BRIDGE an interface name of at most 15 characters");
+    Interface vi{nic, nic[4] - '0', bridge};
+    for (const auto& seen : out)
+      if (seen.index == vi.index) throw std::runtime_error("interfaces='" + value + "' names " + nic + " twice");
+    out.push_back(vi);
+  }
+  return out;
+}
+
+/// The MAC pair of vnetN, 12 hex digits each: a locally administered
+/// unicast prefix (02), the jail's 8 hex digits `tag`, then 2N for the host
+/// end and 2N+1 for the jail end, so that no two interfaces of a jail share
+/// a MAC.
+inline std::pair<std::string, std::string> mac_pair(const std::string& tag, int index) {
+  if (tag.size() != 8 || !detail::is_hex(tag)) throw std::runtime_error("cannot derive a MAC from '" + tag + "': 8 hex digits needed");
+  if (index < 0 || index > 9) throw std::runtime_error("cannot derive a MAC for vnet" + std::to_string(index) + ": N goes from 0 to 9");
+  char host[3], jail[3];
+  std::snprintf(host, sizeof host, "%02x", 2 * index);
+  std::snprintf(jail, sizeof jail, "%02x", 2 * index + 1);
+  const std::string base = "02" + detail::lower(tag);
+  return {base + host, base + jail};
+}
+
+/// "02a1b2c3d400" -> "02:a1:b2:c3:d4:00". Throws unless 12 hex digits.
+inline std::string colon_mac(const std::string& mac12) {
+  if (mac12.size() != 12 || !detail::is_hex(mac12)) throw std::runtime_error("invalid MAC '" + mac12 + "': allowed: 12 hex digits");
+  std::string out;
+  for (size_t i = 0; i < 12; i += 2) {
+    if (i) out += ':';
+    out += detail::lower(mac12.substr(i, 2));
+  }
+  return out;
+}
+
+/// Splits a stored vnetN_mac value "HOST,JAIL" (returned in lower case).
+/// Throws when malformed or when both ends have the same MAC.
+inline std::pair<std::string, std::string> split_mac_pair(const std::string& value) {
+  const size_t comma = value.find(',');
+  if (comma == std::string::npos)
+    throw std::runtime_error("invalid MAC pair '" + value + "': allowed: HOSTMAC,JAILMAC (12 hex digits each)");
+  const std::string a = value.substr(0, comma), b = value.substr(comma + 1);
+  colon_mac(a);
+  colon_mac(b);
+  if (detail::lower(a) == detail::lower(b)) throw std::runtime_error("invalid MAC pair '" + value + "': both ends have the same MAC");
+  return {detail::lower(a), detail::lower(b)};
+}
+
+}  // namespace iocell::sdk::vnet

@@ -289,6 +289,12 @@ class ReleaseFetch {
         throw;
       }
     }
+    return publish();
+  }
+
+ private:
+  // The staged release takes its final name; on failure nothing is left.
+  FetchResult publish() {
     try {
       m_storage.rename(m_staging, m_final);
     } catch (...) {
@@ -301,7 +307,6 @@ class ReleaseFetch {
     return res;
   }
 
- private:
   FetchResult run_pkgbase() {
     try {
       if (m_storage.exists(m_staging)) m_storage.destroy(m_staging);
@@ -313,15 +318,11 @@ class ReleaseFetch {
       req.root = m_storage.mountpoint(m_staging + "/root");
       req.workdir = m_download / "pkgbase";
       install_pkgbase_release(m_ctx, req);
-      m_storage.rename(m_staging, m_final);
     } catch (...) {
       discard_staging();
       throw;
     }
-    FetchResult res;
-    res.release = m_plan.release;
-    res.root = m_storage.mountpoint(m_final + "/root");
-    return res;
+    return publish();
   }
 
   std::string url_of(const std::string& file) const { return m_plan.source + file; }

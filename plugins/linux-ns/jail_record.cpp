@@ -16,6 +16,14 @@ std::string serialize(const JailRecord& r) {
   std::ostringstream o;
   o << "pid=" << r.pid << "\nstart=" << r.start_ticks << "\nboot=" << r.boot << "\npidns=" << r.pidns
     << "\nroot=" << r.root << "\nip4=" << r.ip4 << "\n";
+  // A path with a newline would read back as two lines: such a record
+  // leaves the groups to be found from /proc.
+  bool plain = r.cgroups_recorded;
+  for (const auto& c : r.cgroups) plain = plain && c.string().find('\n') == std::string::npos;
+  if (plain) {
+    o << "cgroups=recorded\n";
+    for (const auto& c : r.cgroups) o << "cgroup=" << c.string() << "\n";
+  }
   return o.str();
 }
 
@@ -34,6 +42,8 @@ std::optional<JailRecord> parse(const std::string& text) {
       else if (k == "pidns") r.pidns = std::stoull(v);
       else if (k == "root") r.root = v;
       else if (k == "ip4") r.ip4 = v;
+      else if (k == "cgroups") r.cgroups_recorded = v == "recorded";
+      else if (k == "cgroup") r.cgroups.emplace_back(v);
     }
   } catch (const std::exception&) {
     return std::nullopt;

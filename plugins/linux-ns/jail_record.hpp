@@ -22,6 +22,11 @@ struct JailRecord {
   std::uint64_t pidns = 0;
   std::string root;
   std::string ip4;
+  /// The cgroup files the init joined at start, so that a command entering
+  /// the jail joins the same ones without reading the host's mount table.
+  /// False in records of older iocells: the groups are then found from /proc.
+  bool cgroups_recorded = false;
+  std::vector<std::filesystem::path> cgroups;
 };
 
 /// What /proc says about `pid` now, for a fresh record.

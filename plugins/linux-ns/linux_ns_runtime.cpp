@@ -178,6 +178,8 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   if (!rec) throw std::runtime_error("the init of " + spec.name + " (pid " + std::to_string(init) + ") vanished right after start");
   rec->root = spec.root.string();
   rec->ip4 = state.ip4;
+  rec->cgroups_recorded = true;
+  rec->cgroups = spec.attach_files;
   try {
     m_records.save(spec.name, *rec);
   } catch (...) {
@@ -190,16 +192,16 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   return state;
 }
 
-UniqueFd LinuxNsRuntime::open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run) {
+LinuxNsRuntime::Init LinuxNsRuntime::open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run) {
   auto rec = m_records.load(spec.name);
-  auto not_running = [&]() -> UniqueFd {
+  auto not_running = [&]() -> Init {
     if (must_run) throw std::runtime_error("jail " + spec.name + " is not running");
-    return UniqueFd();
+    return {};
   };
   if (!rec || (state.jid != 0 && rec->pid != state.jid)) return not_running();
   UniqueFd pidfd(open_pidfd(rec->pid));
   if (!pidfd || !record_alive(*rec)) return not_running();
-  return pidfd;
+  return {std::move(pidfd), std::move(*rec)};
 }
 
 void LinuxNsRuntime::empty_jail(const sdk::JailSpec& spec, pid_t init, int pidfd) {
@@ -219,13 +221,12 @@ void LinuxNsRuntime::destroy(const sdk::JailSpec& spec, const sdk::RunState& sta
     m_host.log->info("would stop the processes of {} and its init (pid {})", spec.name, state.jid);
     return;
   }
-  UniqueFd pidfd = open_init(spec, state, false);
-  if (pidfd) {
-    auto rec = m_records.load(spec.name);
-    empty_jail(spec, rec->pid, pidfd.get());
-    if (signal_pidfd(pidfd.get(), SIGKILL) != 0 && errno != ESRCH)
+  Init init = open_init(spec, state, false);
+  if (init) {
+    empty_jail(spec, init.rec.pid, init.pidfd.get());
+    if (signal_pidfd(init.pidfd.get(), SIGKILL) != 0 && errno != ESRCH)
       throw sys_error("cannot kill the init of " + spec.name);
-    pollfd p{pidfd.get(), POLLIN, 0};
+    pollfd p{init.pidfd.get(), POLLIN, 0};
     if (::poll(&p, 1, 10000) <= 0) throw std::runtime_error("the init of " + spec.name + " did not exit after SIGKILL");
   }
   m_records.remove(spec.name);
@@ -239,13 +240,19 @@ std::vector<sdk::RunState> LinuxNsRuntime::running() {
   return out;
 }
 
+std::optional<sdk::RunState> LinuxNsRuntime::state(const std::string& name) {
+  auto rec = m_records.load(name);
+  if (!rec || !record_alive(*rec)) return std::nullopt;
+  return sdk::RunState{name, rec->pid, rec->root, rec->ip4};
+}
+
 void LinuxNsRuntime::kill_processes(const sdk::JailSpec& spec, const sdk::RunState& state) {
   if (m_host.dry_run) {
     m_host.log->info("would stop every process of {} but its init", spec.name);
     return;
   }
-  UniqueFd pidfd = open_init(spec, state, true);
-  empty_jail(spec, m_records.load(spec.name)->pid, pidfd.get());
+  Init init = open_init(spec, state, true);
+  empty_jail(spec, init.rec.pid, init.pidfd.get());
 }
 
 void LinuxNsRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState&, const std::string& property,
@@ -333,16 +340,16 @@ sdk::CommandResult LinuxNsRuntime::exec(const sdk::JailSpec& spec, const sdk::Ru
     m_host.log->info("would run in {}: {}", spec.name, req.argv.empty() ? std::string("login") : sdk::format_argv(req.argv));
     return {};
   }
-  UniqueFd pidfd = open_init(spec, state, true);
-  const pid_t init = m_records.load(spec.name)->pid;
+  Init init = open_init(spec, state, true);
   ProcessPlan plan = plan_for(spec, req);
   // A request that writes the console log is one of the exec_* commands,
   // which exec_timeout bounds; interactive and captured commands of users
   // run as long as they like.
   std::chrono::milliseconds timeout{0};
   if (!req.log_to.empty()) timeout = std::chrono::seconds(spec.props.get_int("exec_timeout", 60));
-  const auto attach = spec.attach_files.empty() ? init_cgroup_files(init) : spec.attach_files;
-  return run_entered(init, pidfd.get(), attach, plan, req.interactive, req.log_to, timeout);
+  std::vector<std::filesystem::path> attach = spec.attach_files;
+  if (attach.empty()) attach = init.rec.cgroups_recorded ? init.rec.cgroups : init_cgroup_files(init.rec.pid);
+  return run_entered(init.rec.pid, init.pidfd.get(), attach, plan, req.interactive, req.log_to, timeout);
 }
 
 sdk::CommandResult LinuxNsRuntime::chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) {

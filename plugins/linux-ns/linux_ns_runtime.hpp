@@ -18,6 +18,7 @@ class LinuxNsRuntime : public sdk::Runtime {
   sdk::RunState create(sdk::JailSpec& spec) override;
   void destroy(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   std::vector<sdk::RunState> running() override;
+  std::optional<sdk::RunState> state(const std::string& name) override;
   sdk::CommandResult exec(const sdk::JailSpec& spec, const sdk::RunState& state, const sdk::ExecRequest& req) override;
   void kill_processes(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   void set_live(const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& property,
@@ -25,9 +26,14 @@ class LinuxNsRuntime : public sdk::Runtime {
   sdk::CommandResult chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) override;
 
  private:
+  struct Init {
+    UniqueFd pidfd;
+    JailRecord rec;
+    explicit operator bool() const { return static_cast<bool>(pidfd); }
+  };
   /// A pidfd of the jail's init, opened and then checked against the record
   /// so that a recycled pid can never be signalled or entered.
-  UniqueFd open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run);
+  Init open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run);
   ProcessPlan plan_for(const sdk::JailSpec& spec, const sdk::ExecRequest& req) const;
   /// TERM to every process of the jail but the init, stop_timeout, KILL.
   void empty_jail(const sdk::JailSpec& spec, pid_t init, int pidfd);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -120,9 +122,20 @@ TEST(LinuxNsLimits, CommandsEnteringTheJailJoinItsGroups) {
     for (const char* c : {":memory:/\n", ":pids:/\n", ":cpuset:/\n"}) EXPECT_NE(res.out.find(c), std::string::npos) << res.out;
   };
   check(j.spec);
-  // `iocell exec` builds a fresh spec without limits.prepare: the groups come from the init.
+  // `iocell exec` builds a fresh spec without limits.prepare: the groups
+  // come from the init's record, written at start.
   sdk::JailSpec fresh = j.spec;
   fresh.attach_files.clear();
+  const auto record = w.host().root / ".run" / "linux-ns" / j.spec.name;
+  const std::string full = slurp_file(record);
+  ASSERT_NE(full.find("\ncgroup=" + group_of("pids", j.spec.uuid).string() + "/"), std::string::npos) << full;
+  check(fresh);
+  // A record of an older iocell names no groups: they are found from /proc.
+  std::string old;
+  std::istringstream lines(full);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("cgroup", 0) != 0) old += line + "\n";
+  std::ofstream(record, std::ios::trunc) << old;
   check(fresh);
   EXPECT_EQ(j.out({"sh", "-c", "cat /proc/self/cgroup | grep -c ':/$'"}).empty(), false);
 }

@@ -99,10 +99,7 @@ std::map<std::string, sdk::RunState> running_jails(Context& ctx) {
 }
 
 std::optional<sdk::RunState> run_state(Context& ctx, const JailRecord& rec) {
-  auto all = running_jails(ctx);
-  auto it = all.find(rec.uuid);
-  if (it == all.end()) return std::nullopt;
-  return it->second;
+  return ctx.runtime().state("ioc-" + rec.uuid);
 }
 
 Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) {

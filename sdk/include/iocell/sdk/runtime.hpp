@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,15 @@ class Runtime {
   virtual void destroy(const JailSpec& spec, const RunState& state) = 0;
   /// Every iocell jail (name "ioc-*") the kernel knows, in one query.
   virtual std::vector<RunState> running() = 0;
+  /// One jail ("ioc-<uuid>"), or nothing when it is not running. The
+  /// default filters running(); a runtime that can ask about one jail alone
+  /// overrides it, so that a command on one jail costs the same with a
+  /// thousand others running.
+  virtual std::optional<RunState> state(const std::string& name) {
+    for (auto& st : running())
+      if (st.name == name) return st;
+    return std::nullopt;
+  }
   /// Runs a command inside the running jail. Returns its result (captured
   /// output unless interactive or log_to).
   virtual CommandResult exec(const JailSpec& spec, const RunState& state, const ExecRequest& req) = 0;

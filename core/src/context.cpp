@@ -97,7 +97,7 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
 PluginManager& Context::plugins() {
   if (!m_plugins_discovered) {
     m_plugins_discovered = true;
-    m_plugins->discover(PluginManager::search_path(), m_host.root / ".plugin-index.json");
+    m_plugins->discover(PluginManager::search_path(), m_host.root / ".plugin-index");
     for (const auto& w : m_plugins->warnings())
       m_host.log->warn("skipping plugin {}: {}", w.path.string(), w.reason);
   }
@@ -114,6 +114,8 @@ void Context::ensure_layout() {
     std::filesystem::create_directories(root() / d, ec);
     if (ec) throw std::runtime_error("cannot create " + (root() / d).string() + ": " + ec.message());
   }
+  // The plugin index of iocell 0.1 was JSON under another name; it is never read again.
+  std::filesystem::remove(root() / ".plugin-index.json", ec);
   // Jail roots hold setuid binaries: nobody but root may walk into them.
   std::filesystem::permissions(root() / "jails", std::filesystem::perms::owner_all, ec);
   std::filesystem::permissions(root() / "templates", std::filesystem::perms::owner_all, ec);

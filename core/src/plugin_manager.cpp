@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <set>
+#include <string_view>
 
 #include <sys/stat.h>
 
 #include <fstream>
 
 #include <boost/dll/shared_library.hpp>
-#include <nlohmann/json.hpp>
 
 #include <iocell/core/config_store.hpp>
 
@@ -53,31 +53,33 @@ PluginManager::PluginManager() = default;
 PluginManager::~PluginManager() = default;
 
 std::vector<std::filesystem::path> PluginManager::search_path() {
-  std::vector<std::filesystem::path> dirs;
+  // Plain strings: every command computes this, and path decomposition
+  // costs more than the rest of it.
+  std::vector<std::string> dirs;
   if (const char* env = std::getenv("IOCELL_PLUGIN_PATH")) {
-    std::string s(env);
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t colon = s.find(':', start);
-      std::string part = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string_view s(env);
+    while (!s.empty()) {
+      const size_t colon = s.find(':');
+      std::string_view part = s.substr(0, colon);
       if (!part.empty()) dirs.emplace_back(part);
-      if (colon == std::string::npos) break;
-      start = colon + 1;
+      if (colon == std::string_view::npos) break;
+      s.remove_prefix(colon + 1);
     }
   }
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto bindir = exe.parent_path();
-    dirs.push_back(bindir.parent_path() / "plugins");                 // build tree: build/bin/iocell
-    dirs.push_back(bindir.parent_path() / "lib" / "iocell" / "plugins");  // <prefix>/sbin/iocell
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe);
+  if (n > 0 && static_cast<size_t>(n) < sizeof exe) {
+    std::string prefix(exe, static_cast<size_t>(n));
+    for (int up = 0; up < 2 && prefix.rfind('/') != std::string::npos; ++up) prefix.erase(prefix.rfind('/'));
+    dirs.push_back(prefix + "/plugins");              // build tree: build/bin/iocell
+    dirs.push_back(prefix + "/lib/iocell/plugins");   // <prefix>/sbin/iocell
   }
   dirs.emplace_back(IOCELL_PLUGIN_INSTALL_DIR);
   std::vector<std::filesystem::path> unique;
   std::set<std::string> seen;
   for (auto& d : dirs) {
-    auto key = d.lexically_normal().string();
-    if (seen.insert(key).second) unique.push_back(d);
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+    if (seen.insert(d).second) unique.emplace_back(d);
   }
   return unique;
 }
@@ -122,7 +124,7 @@ bool PluginManager::load_file(const std::filesystem::path& file) {
     if (p.name == d->name) return warn("plugin " + p.name + " already loaded from " + p.path.string());
   }
   for (const auto& p : m_deferred) {
-    if (p.info.name == d->name) return warn("plugin " + p.info.name + " already found in " + p.path.string());
+    if (p.name == d->name) return warn("plugin " + p.name + " already found in " + p.path);
   }
   m_plugins.push_back(LoadedPlugin{d->name, d->version ? d->version : "", file, d->os, {}});
   m_registering = &m_plugins.back();
@@ -166,8 +168,8 @@ std::vector<std::string> PluginManager::names(ComponentKind kind, sdk::HostOs os
       if (c.os & mask_of(os)) add_name(c.name);
   }
   for (const auto& d : m_deferred) {
-    if (!(d.info.os & mask_of(os))) continue;
-    for (const auto& [k, n] : d.info.provides)
+    if (!(d.os & mask_of(os))) continue;
+    for (const auto& [k, n] : d.provides)
       if (k == to_string(kind)) add_name(n);
   }
   return out;
@@ -176,9 +178,9 @@ std::vector<std::string> PluginManager::names(ComponentKind kind, sdk::HostOs os
 bool PluginManager::ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os) {
   for (size_t i = 0; i < m_deferred.size(); ++i) {
     const auto& d = m_deferred[i];
-    if (!(d.info.os & mask_of(os))) continue;
+    if (!(d.os & mask_of(os))) continue;
     bool provides = false;
-    for (const auto& [k, n] : d.info.provides) provides = provides || (k == to_string(kind) && n == name);
+    for (const auto& [k, n] : d.provides) provides = provides || (k == to_string(kind) && n == name);
     if (provides) return load_deferred_entry(i);
   }
   return false;
@@ -193,7 +195,7 @@ std::string file_key(const std::filesystem::path& p);
 }
 
 bool PluginManager::load_deferred_entry(size_t i) {
-  const Deferred d = m_deferred[i];
+  const IndexedPlugin d = m_deferred[i];
   m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
   if (file_key(d.path) == d.key) return load_file(d.path);
   // Replaced in place since the index was written: what the index says of
@@ -225,116 +227,92 @@ std::string dir_key(const std::filesystem::path& p) {
 }  // namespace
 
 // Every command runs this, so the common case costs one stat per plugin
-// directory and one small parse: no listing, no stat per plugin file.
+// directory and the read of one small file: no listing, no stat per plugin.
 void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file) {
   m_index_file = index_file;
-  nlohmann::json index = nlohmann::json::object();
-  try {
-    if (auto text = read_file_if_exists(index_file)) index = nlohmann::json::parse(*text, nullptr, false);
-  } catch (const std::exception&) {
-    // Unreadable: the index is only a cache.
+  const auto text = read_file_if_exists(index_file);
+  PluginIndex index;
+  if (text) {
+    if (auto parsed = parse_plugin_index(*text)) index = std::move(*parsed);
   }
-  if (!index.is_object() || index.value("abi", 0u) != IOCELL_PLUGIN_ABI_VERSION ||
-      index.value("toolchain", std::string()) != IOCELL_SDK_TOOLCHAIN_ID || !index["files"].is_object() ||
-      !index["dirs"].is_object())
-    index = nlohmann::json{{"files", nlohmann::json::object()}, {"dirs", nlohmann::json::object()}};
-  nlohmann::json fresh = {{"abi", IOCELL_PLUGIN_ABI_VERSION}, {"toolchain", IOCELL_SDK_TOOLCHAIN_ID},
-                          {"files", nlohmann::json::object()}, {"dirs", nlohmann::json::object()}};
   std::set<std::string> names_seen;
-  bool copy_to_fresh = true;
-  auto remember = [&](const std::filesystem::path& f, const nlohmann::json& cached) {
-    if (copy_to_fresh) fresh["files"][f.string()] = cached;
-    if (cached.contains("skipped")) {
-      m_warnings.push_back({f, cached["skipped"].get<std::string>()});
-      return;
+  auto remember = [&](const IndexedPlugin& f) {
+    if (!f.skipped.empty()) {
+      m_warnings.push_back({f.path, f.skipped});
+    } else if (!names_seen.insert(f.name).second) {
+      m_warnings.push_back({f.path, "plugin " + f.name + " already found earlier in the search path"});
+    } else {
+      m_deferred.push_back(f);
     }
-    LoadedPlugin info{cached.value("name", std::string()), cached.value("version", std::string()), f, cached.value("os", 0u), {}};
-    for (const auto& pr : cached["provides"]) info.provides.emplace_back(pr[0].get<std::string>(), pr[1].get<std::string>());
-    if (!names_seen.insert(info.name).second) {
-      m_warnings.push_back({f, "plugin " + info.name + " already found earlier in the search path"});
-      return;
-    }
-    m_deferred.push_back({f, std::move(info), cached.value("key", std::string())});
   };
-  // The index's entries for one directory, in the order they were found.
-  auto take_cached = [&](const std::filesystem::path& dir) {
-    std::vector<std::string> here;
-    for (const auto& [path, cached] : index["files"].items())
-      if (std::filesystem::path(path).parent_path() == dir) here.push_back(path);
-    std::sort(here.begin(), here.end());
-    for (const auto& path : here) remember(path, index["files"][path]);
+  struct Present {
+    std::string path, key;
   };
-  // The usual case: every directory as the index saw it. Its entries are
-  // taken as they are, and nothing is rebuilt or compared.
-  std::vector<std::string> keys;
-  bool current = index.contains("abi");
-  std::size_t present = 0;
+  std::vector<Present> present;
   for (const auto& dir : dirs) {
-    keys.push_back(dir_key(dir));
-    if (keys.back().empty()) continue;
-    ++present;
-    current = current && index["dirs"].value(dir.string(), std::string()) == keys.back();
+    std::string key = dir_key(dir);
+    if (!key.empty()) present.push_back({dir.string(), std::move(key)});
   }
-  if (current && present == index["dirs"].size()) {
-    copy_to_fresh = false;
-    for (const auto& dir : dirs) take_cached(dir);
+  // The usual case: every directory as the index saw it.
+  bool current = index.dirs.size() == present.size();
+  for (size_t i = 0; current && i < present.size(); ++i)
+    current = index.dirs[i].path == present[i].path && index.dirs[i].key == present[i].key;
+  if (current) {
+    for (const auto& d : index.dirs)
+      for (const auto& f : d.files) remember(f);
     return;
   }
-  for (size_t di = 0; di < dirs.size(); ++di) {
-    const auto& dir = dirs[di];
-    const std::string& dkey = keys[di];
-    if (dkey.empty()) continue;
-    const std::string dname = dir.string();
-    const auto& files = index["files"];
-    if (index["dirs"].value(dname, std::string()) == dkey) {
-      take_cached(dir);  // unchanged since the index was written
-      fresh["dirs"][dname] = dkey;
+  PluginIndex fresh;
+  for (const auto& [dname, dkey] : present) {
+    if (const IndexedDir* cached = index.dir(dname); cached && cached->key == dkey) {
+      for (const auto& f : cached->files) remember(f);  // unchanged since the index was written
+      fresh.dirs.push_back(*cached);
       continue;
     }
     std::vector<std::filesystem::path> found;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(dname, ec)) {
       const auto fname = entry.path().filename().string();
       if (fname.rfind("iocell-", 0) == 0 && entry.path().extension() == ".so") found.push_back(entry.path());
     }
     std::sort(found.begin(), found.end());
-    bool complete = true;
+    IndexedDir out{dname, dkey, {}};
     for (const auto& f : found) {
       const std::string key = file_key(f);
-      const auto cached = files.value(f.string(), nlohmann::json());
-      if (cached.is_object() && cached.value("key", std::string()) == key) {
-        remember(f, cached);
+      if (const IndexedPlugin* cached = index.file(f.string()); cached && cached->key == key) {
+        remember(*cached);
+        out.files.push_back(*cached);
         continue;
       }
       const size_t warnings_before = m_warnings.size();
-      nlohmann::json entry = {{"key", key}};
+      IndexedPlugin entry;
+      entry.path = f.string();
+      entry.key = key;
       if (load_file(f)) {
         const auto& p = m_plugins.back();
         names_seen.insert(p.name);
-        entry["name"] = p.name;
-        entry["version"] = p.version;
-        entry["os"] = p.os;
-        entry["provides"] = nlohmann::json::array();
-        for (const auto& [k, n] : p.provides) entry["provides"].push_back({k, n});
+        entry.name = p.name;
+        entry.version = p.version;
+        entry.os = p.os;
+        entry.provides = p.provides;
       } else if (m_warnings.size() > warnings_before && m_warnings.back().reason.rfind("plugin ", 0) != 0) {
-        entry["skipped"] = m_warnings.back().reason;
+        entry.skipped = m_warnings.back().reason;
       } else {
-        complete = false;  // a duplicate name: decided again next time
+        out.key.clear();  // a duplicate name: decided again next time
         continue;
       }
-      fresh["files"][f.string()] = entry;
+      out.files.push_back(std::move(entry));
     }
-    if (complete) fresh["dirs"][dname] = dkey;
+    fresh.dirs.push_back(std::move(out));
   }
-  if (fresh != index) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(index_file.parent_path(), ec)) {
-      try {
-        write_file_atomic(index_file, fresh.dump() + "\n");
-      } catch (const std::exception&) {
-        // Not writable (a read-only command by a user): the index is only a cache.
-      }
-    }
+  const std::string written = serialize_plugin_index(fresh);
+  if (text && *text == written) return;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(index_file.parent_path(), ec)) return;
+  try {
+    write_file_atomic(index_file, written);
+  } catch (const std::exception&) {
+    // Not writable (a read-only command by a user): the index is only a cache.
   }
 }
 

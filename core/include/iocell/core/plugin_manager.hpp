@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <iocell/core/plugin_index.hpp>
 #include <iocell/sdk/plugin.hpp>
 
 namespace iocell::core {
@@ -50,7 +51,8 @@ class PluginManager final : public sdk::Registrar {
   /// path, size and modification time) is only remembered, and loaded when
   /// one of its components is first asked for. A command then pays for the
   /// plugins it uses, not for all of them (libcurl alone costs milliseconds).
-  /// The index is rewritten when it changed and the file's directory exists.
+  /// The index (plugin_index.hpp) is rewritten when it changed and the
+  /// file's directory exists.
   void discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file);
   /// Loads whatever discover() left for later (iocell plugins shows all).
   void load_deferred();
@@ -93,11 +95,6 @@ class PluginManager final : public sdk::Registrar {
   void add(ComponentKind kind, const char* name, std::uint32_t os, void (*factory)());
   void (*find(ComponentKind kind, const std::string& name, sdk::HostOs os))();
 
-  struct Deferred {
-    std::filesystem::path path;
-    LoadedPlugin info;
-    std::string key;  ///< size and mtime the index saw; checked before loading
-  };
   bool ensure_loaded(ComponentKind kind, const std::string& name, sdk::HostOs os);
 
   /// Loads a deferred plugin, first checking that the file is still the one
@@ -105,7 +102,8 @@ class PluginManager final : public sdk::Registrar {
   /// command rebuilds it) and every deferred plugin is loaded for real.
   bool load_deferred_entry(size_t i);
 
-  std::vector<Deferred> m_deferred;
+  /// Known from the index, loaded on first use; the key is checked first.
+  std::vector<IndexedPlugin> m_deferred;
   std::filesystem::path m_index_file;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<PluginWarning> m_warnings;

@@ -129,7 +129,7 @@ std::map<std::vector<std::string>, std::vector<std::string>> value_groups() {
   for (const auto& d : core::property_table()) {
     if (d.type == core::PropType::ReadOnly) continue;
     auto v = values_of(d);
-    if (!v.empty()) g[v].push_back(d.name);
+    if (!v.empty()) g[v].emplace_back(d.name);
   }
   return g;
 }
@@ -143,12 +143,12 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = " "
 std::vector<std::string> settable_props() {
   std::vector<std::string> v;
   for (const auto& d : core::property_table())
-    if (d.type != core::PropType::ReadOnly) v.push_back(d.name);
+    if (d.type != core::PropType::ReadOnly) v.emplace_back(d.name);
   return v;
 }
 std::vector<std::string> all_props() {
   std::vector<std::string> v;
-  for (const auto& d : core::property_table()) v.push_back(d.name);
+  for (const auto& d : core::property_table()) v.emplace_back(d.name);
   return v;
 }
 std::vector<std::string> command_names(const std::vector<Shape>& sh) {

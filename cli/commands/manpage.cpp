@@ -256,17 +256,18 @@ void properties_section(std::ostream& out) {
     out << ".Bl -tag -width Ds\n";
     for (const auto& d : core::property_table()) {
       if (d.category != cat) continue;
-      out << ".It Cm " << arg(d.name) << "\n";
-      auto meaning = rctl_meanings().find(d.name);
+      const std::string name(d.name);
+      out << ".It Cm " << arg(name) << "\n";
+      auto meaning = rctl_meanings().find(name);
       if (d.type == core::PropType::Rctl && meaning != rctl_meanings().end()) out << meaning->second << "\n";
-      else out << text_line(sentence(d.help)) << "\n";
+      else out << text_line(sentence(std::string(d.help))) << "\n";
       if (d.type == core::PropType::ReadOnly) {
         out << "Read-only.\n";
         continue;
       }
       out << text_line("Values: " + core::allowed_values(d) + ".") << "\n";
       if (d.default_value.empty()) out << "Default: set when the jail is created.\n";
-      else out << "Default:\n.Ql " << arg(d.default_value) << " .\n";
+      else out << "Default:\n.Ql " << arg(std::string(d.default_value)) << " .\n";
       out << live_text(d.live) << "\n";
     }
     out << ".El\n";

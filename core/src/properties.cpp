@@ -15,17 +15,19 @@ using T = PropType;
 using C = PropCategory;
 using L = LiveChange;
 
-PropertyDef def(std::string name, T type, std::string dflt, C cat, L live, std::string help) {
-  return PropertyDef{std::move(name), type, std::move(dflt), cat, live, std::move(help), 0, 0, {}};
+PropertyDef def(std::string_view name, T type, std::string_view dflt, C cat, L live, std::string_view help) {
+  return PropertyDef{name, type, dflt, cat, live, help, 0, 0, {}};
 }
-PropertyDef integer(std::string name, std::string dflt, std::int64_t min, std::int64_t max, C cat, L live, std::string help) {
-  PropertyDef d = def(std::move(name), T::Integer, std::move(dflt), cat, live, std::move(help));
+PropertyDef integer(std::string_view name, std::string_view dflt, std::int64_t min, std::int64_t max, C cat, L live,
+                    std::string_view help) {
+  PropertyDef d = def(name, T::Integer, dflt, cat, live, help);
   d.min = min;
   d.max = max;
   return d;
 }
-PropertyDef choice(std::string name, std::string dflt, std::vector<std::string> choices, C cat, L live, std::string help) {
-  PropertyDef d = def(std::move(name), T::Enum, std::move(dflt), cat, live, std::move(help));
+PropertyDef choice(std::string_view name, std::string_view dflt, std::vector<std::string> choices, C cat, L live,
+                   std::string_view help) {
+  PropertyDef d = def(name, T::Enum, dflt, cat, live, help);
   d.choices = std::move(choices);
   return d;
 }
@@ -132,9 +134,14 @@ std::vector<PropertyDef> make_table() {
       def("ftpfiles", T::Text, "base.txz lib32.txz src.txz", C::Fetch, L::Now, "distribution sets to fetch"),
       def("ftplocaldir", T::Path, "none", C::Fetch, L::Now, "take the sets from a local directory"),
   };
-  for (int i = 0; i < 10; ++i)
-    t.push_back(def("vnet" + std::to_string(i) + "_mac", T::Mac, "none", C::Network, L::Restart,
-                    "MAC pair (host side, jail side) of vnet" + std::to_string(i)));
+  // Literals: the table holds views (rctl_resources() is static too).
+  static constexpr std::string_view kMacs[][2] = {
+      {"vnet0_mac", "MAC pair (host side, jail side) of vnet0"}, {"vnet1_mac", "MAC pair (host side, jail side) of vnet1"},
+      {"vnet2_mac", "MAC pair (host side, jail side) of vnet2"}, {"vnet3_mac", "MAC pair (host side, jail side) of vnet3"},
+      {"vnet4_mac", "MAC pair (host side, jail side) of vnet4"}, {"vnet5_mac", "MAC pair (host side, jail side) of vnet5"},
+      {"vnet6_mac", "MAC pair (host side, jail side) of vnet6"}, {"vnet7_mac", "MAC pair (host side, jail side) of vnet7"},
+      {"vnet8_mac", "MAC pair (host side, jail side) of vnet8"}, {"vnet9_mac", "MAC pair (host side, jail side) of vnet9"}};
+  for (const auto& [mac, help] : kMacs) t.push_back(def(mac, T::Mac, "none", C::Network, L::Restart, help));
   for (const auto& r : rctl_resources()) {
     t.push_back(def(r, T::Rctl, r == "memoryuse" ? "8G:log" : "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"));
   }
@@ -159,7 +166,7 @@ bool valid_ifname(const std::string& s) {
 }
 
 [[noreturn]] void invalid(const PropertyDef& d, const std::string& value, const std::string& why = "") {
-  std::string msg = "invalid value '" + value + "' for property " + d.name;
+  std::string msg = "invalid value '" + value + "' for property " + std::string(d.name);
   if (!why.empty()) msg += " (" + why + ")";
   msg += ": allowed: " + allowed_values(d);
   throw UsageError(msg);
@@ -207,8 +214,8 @@ const std::vector<PropertyDef>& property_table() {
 }
 
 const PropertyDef* find_property(const std::string& name) {
-  static const std::map<std::string, const PropertyDef*> index = [] {
-    std::map<std::string, const PropertyDef*> m;
+  static const std::map<std::string_view, const PropertyDef*, std::less<>> index = [] {
+    std::map<std::string_view, const PropertyDef*, std::less<>> m;
     for (const auto& d : property_table()) m[d.name] = &d;
     return m;
   }();
@@ -373,7 +380,7 @@ std::map<std::string, std::string> builtin_defaults(iocell::sdk::HostOs) {
   std::map<std::string, std::string> out;
   for (const auto& d : property_table()) {
     if (d.type == T::ReadOnly || d.default_value.empty()) continue;
-    out[d.name] = d.default_value;
+    out.emplace(d.name, d.default_value);
   }
   return out;
 }

@@ -90,7 +90,7 @@ TEST_F(DocsManpage, SynopsisIsTheOneHelpPrints) {
 
 TEST_F(DocsManpage, EveryPropertyWithDefaultValuesAndLiveChange) {
   for (const auto& d : iocell::core::property_table()) {
-    const size_t at = page.find(".It Cm " + d.name + "\n");
+    const size_t at = page.find(".It Cm " + std::string(d.name) + "\n");
     ASSERT_NE(at, std::string::npos) << d.name;
     const std::string entry = page.substr(at, page.find(".It", at + 3) - at);
     if (d.type == iocell::core::PropType::ReadOnly) {
@@ -100,7 +100,7 @@ TEST_F(DocsManpage, EveryPropertyWithDefaultValuesAndLiveChange) {
     EXPECT_NE(entry.find("Values:"), std::string::npos) << entry;
     EXPECT_NE(entry.find("Default:"), std::string::npos) << entry;
     if (!d.default_value.empty() && d.default_value.find(' ') == std::string::npos)
-      EXPECT_NE(entry.find(".Ql " + d.default_value + " ."), std::string::npos) << entry;
+      EXPECT_NE(entry.find(".Ql " + std::string(d.default_value) + " ."), std::string::npos) << entry;
     EXPECT_TRUE(entry.find("running jail") != std::string::npos || entry.find("while the jail runs") != std::string::npos) << entry;
   }
 }

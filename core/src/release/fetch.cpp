@@ -53,7 +53,7 @@ std::string setting(const PropertyValues& defaults, const std::string& given, co
   auto it = defaults.find(name);
   if (it != defaults.end() && !it->second.empty()) return it->second;
   const PropertyDef* def = find_property(name);
-  return def ? def->default_value : "";
+  return def ? std::string(def->default_value) : std::string();
 }
 
 bool unset(const std::string& v) { return v.empty() || v == "none"; }

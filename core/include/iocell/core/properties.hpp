@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <iocell/sdk/host.hpp>
@@ -42,13 +43,15 @@ enum class LiveChange {
   Refused,  ///< the jail must be stopped first (hack88, template, jail_zfs_dataset)
 };
 
+// Views of string literals: the table is read by every command, and
+// building ~150 heap strings of help text cost more than reading it.
 struct PropertyDef {
-  std::string name;
+  std::string_view name;
   PropType type;
-  std::string default_value;  ///< built-in; "" = computed at creation (uuid, tag, release)
+  std::string_view default_value;  ///< built-in; "" = computed at creation (uuid, tag, release)
   PropCategory category;
   LiveChange live;
-  std::string help;
+  std::string_view help;
   std::int64_t min = 0, max = 0;      ///< Integer
   std::vector<std::string> choices;   ///< Enum
 };

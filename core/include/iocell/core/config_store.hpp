@@ -6,6 +6,7 @@
 #include <optional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace iocell::core {
 
@@ -16,6 +17,10 @@ using PropertyValues = std::map<std::string, std::string>;
 PropertyValues read_config(const std::filesystem::path& file);
 /// The text of a config file already read; `file` names it in errors.
 PropertyValues parse_config(const std::string& text, const std::filesystem::path& file);
+/// parse_config's fast path (config_parse.cpp): the properties of a file in
+/// the form iocell writes, or nullopt for anything else, which parse_config
+/// then reads with the full JSON parser.
+std::optional<PropertyValues> parse_plain_config(std::string_view text);
 /// The whole file, or nullopt when it does not exist. Throws on other errors.
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
 /// How far a write waits for the disk. Durable: the content is flushed

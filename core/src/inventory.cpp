@@ -1,5 +1,6 @@
 #include <iocell/core/inventory.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -66,15 +67,20 @@ std::string Inventory::new_uuid() {
   return s;
 }
 
+// readdir rather than directory_iterator: every command on a jail lists
+// these two directories, and the iterator builds and splits a path for each
+// entry before the name can even be looked at.
 std::vector<Inventory::Entry> Inventory::entries() {
   std::vector<Entry> out;
   for (const char* dir : {"jails", "templates"}) {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(m_ctx.root() / dir, ec)) {
-      std::string name = entry.path().filename().string();
-      if (name.empty() || name[0] == '.') continue;  // ".new-*" staging datasets are not jails
-      out.push_back(Entry{dir, entry.path(), std::move(name)});
+    const std::string base = (m_ctx.root() / dir).string();
+    DIR* d = ::opendir(base.c_str());
+    if (d == nullptr) continue;
+    while (const dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;  // ".", "..", ".new-*" staging datasets are not jails
+      out.push_back(Entry{dir, base + "/" + e->d_name, e->d_name});
     }
+    ::closedir(d);
   }
   return out;
 }

@@ -144,6 +144,7 @@ LinuxNsRuntime::LinuxNsRuntime(const sdk::HostContext& host)
     : m_host(host), m_records(host.root / ".run" / "linux-ns") {}
 
 sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
+  m_checked.erase(spec.name);
   const bool netns = wants_netns(spec);
   sdk::RunState state{spec.name, 0, spec.root.string(), ""};
   if (!netns) {
@@ -192,16 +193,29 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   return state;
 }
 
+LinuxNsRuntime::Init LinuxNsRuntime::check_init(const std::string& name) {
+  auto rec = m_records.load(name);
+  if (!rec) return {};
+  UniqueFd pidfd(open_pidfd(rec->pid));
+  if (!pidfd || !record_alive(*rec)) return {};
+  return {std::move(pidfd), std::move(*rec)};
+}
+
 LinuxNsRuntime::Init LinuxNsRuntime::open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run) {
-  auto rec = m_records.load(spec.name);
-  auto not_running = [&]() -> Init {
+  Init init;
+  // The pidfd state() just checked: it names that init for ever, so the
+  // check need not be made twice. Taken once; any other call checks again.
+  if (auto it = m_checked.find(spec.name); it != m_checked.end()) {
+    init = std::move(it->second);
+    m_checked.erase(it);
+  } else {
+    init = check_init(spec.name);
+  }
+  if (!init || (state.jid != 0 && init.rec.pid != state.jid)) {
     if (must_run) throw std::runtime_error("jail " + spec.name + " is not running");
     return {};
-  };
-  if (!rec || (state.jid != 0 && rec->pid != state.jid)) return not_running();
-  UniqueFd pidfd(open_pidfd(rec->pid));
-  if (!pidfd || !record_alive(*rec)) return not_running();
-  return {std::move(pidfd), std::move(*rec)};
+  }
+  return init;
 }
 
 void LinuxNsRuntime::empty_jail(const sdk::JailSpec& spec, pid_t init, int pidfd) {
@@ -241,9 +255,12 @@ std::vector<sdk::RunState> LinuxNsRuntime::running() {
 }
 
 std::optional<sdk::RunState> LinuxNsRuntime::state(const std::string& name) {
-  auto rec = m_records.load(name);
-  if (!rec || !record_alive(*rec)) return std::nullopt;
-  return sdk::RunState{name, rec->pid, rec->root, rec->ip4};
+  Init init = check_init(name);
+  m_checked.erase(name);
+  if (!init) return std::nullopt;
+  sdk::RunState st{name, init.rec.pid, init.rec.root, init.rec.ip4};
+  m_checked.emplace(name, std::move(init));
+  return st;
 }
 
 void LinuxNsRuntime::kill_processes(const sdk::JailSpec& spec, const sdk::RunState& state) {

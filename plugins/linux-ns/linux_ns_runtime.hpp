@@ -1,6 +1,8 @@
 // The linux-ns runtime (sdk::Runtime for Linux hosts).
 #pragma once
 
+#include <map>
+
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/runtime.hpp>
 
@@ -33,6 +35,8 @@ class LinuxNsRuntime : public sdk::Runtime {
   };
   /// A pidfd of the jail's init, opened and then checked against the record
   /// so that a recycled pid can never be signalled or entered.
+  Init check_init(const std::string& name);
+  /// check_init, or what state() checked for this jail just before.
   Init open_init(const sdk::JailSpec& spec, const sdk::RunState& state, bool must_run);
   ProcessPlan plan_for(const sdk::JailSpec& spec, const sdk::ExecRequest& req) const;
   /// TERM to every process of the jail but the init, stop_timeout, KILL.
@@ -40,6 +44,7 @@ class LinuxNsRuntime : public sdk::Runtime {
 
   sdk::HostContext m_host;
   RecordStore m_records;
+  std::map<std::string, Init> m_checked;
 };
 
 }  // namespace iocell::plugins::linux_ns

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <iocell/core/context.hpp>
@@ -47,6 +46,12 @@ std::string increment_ipv4(const std::string& ip4_addr, int by) {
   return out;
 }
 
+// jail(8) gives the jail its host.hostname, and rc.d/hostname keeps it when
+// rc.conf sets none: the line only matters where rc.conf says otherwise.
+// So a line added to an empty or missing rc.conf is written without waiting
+// for the disk (a crash that loses it changes nothing: creating a thin jail
+// is a btrfs snapshot and one flush instead of two). Replacing content is
+// flushed as always.
 void write_rc_conf_hostname(const std::filesystem::path& jail_root, const std::string& hostname) {
   std::error_code ec;
   if (!std::filesystem::is_directory(jail_root / "etc", ec) || std::filesystem::is_symlink(jail_root / "etc", ec)) return;
@@ -59,11 +64,28 @@ void write_rc_conf_hostname(const std::filesystem::path& jail_root, const std::s
   } catch (const std::exception&) {
     content.clear();  // a symlink or a non-file planted there is replaced, not followed
   }
-  static const std::regex line("^hostname=.*$", std::regex::multiline);
+  const bool had_content = !content.empty();
   const std::string wanted = "hostname=\"" + hostname + "\"";
-  if (std::regex_search(content, line)) content = std::regex_replace(content, line, wanted);
-  else content = wanted + "\n" + content;
-  root.write_file("etc/rc.conf", content);
+  // Every line that sets hostname, as sh would read the last one.
+  std::string out;
+  bool replaced = false;
+  size_t start = 0;
+  while (start < content.size()) {
+    size_t end = content.find('\n', start);
+    const size_t len = (end == std::string::npos ? content.size() : end) - start;
+    const std::string_view line(content.data() + start, len);
+    if (line.rfind("hostname=", 0) == 0) {
+      out += wanted;
+      replaced = true;
+    } else {
+      out += line;
+    }
+    if (end == std::string::npos) break;
+    out += '\n';
+    start = end + 1;
+  }
+  if (!replaced) out = wanted + "\n" + out;
+  root.write_file("etc/rc.conf", out, 0644, had_content);
 }
 
 void write_resolver(Context& ctx, const sdk::JailSpec& spec) {

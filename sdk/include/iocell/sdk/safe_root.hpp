@@ -78,8 +78,11 @@ class SafeRoot {
   }
 
   /// Atomically replaces the file at `rel` with `content`. The parent
-  /// directories are created (0755) when missing.
-  void write_file(const std::filesystem::path& rel, const std::string& content, mode_t mode = 0644) const {
+  /// directories are created (0755) when missing. With `flush` off the data
+  /// is not waited for: a crash may then leave the old file or an empty one,
+  /// which only a caller that can lose the old content may accept.
+  void write_file(const std::filesystem::path& rel, const std::string& content, mode_t mode = 0644,
+                  bool flush = true) const {
     auto [dir, name] = parent_of(rel, true);
     std::string tmp = "." + name + ".iocell-" + random_suffix();
     UniqueFd out(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
@@ -97,7 +100,7 @@ class SafeRoot {
       left -= static_cast<size_t>(n);
     }
     ::fchmod(out.get(), mode);
-    if (::fsync(out.get()) != 0 || ::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0) {
+    if ((flush && ::fsync(out.get()) != 0) || ::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0) {
       ::unlinkat(dir.get(), tmp.c_str(), 0);
       throw error("cannot replace", rel);
     }

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -16,6 +15,7 @@
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/errors.hpp>
+#include <iocell/core/value_grammar.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/runners.hpp>
 #include <iocell/sdk/testing/scripted_runner.hpp>
@@ -212,8 +212,7 @@ std::string Context::host_release() {
   if (os() != sdk::HostOs::FreeBSD) return "";
   auto res = runner().check({"uname", "-r"});
   std::string rel = res.out.substr(0, res.out.find('\n'));
-  static const std::regex patch("-p[0-9]+$");
-  return std::regex_replace(rel, patch, "");
+  return std::string(grammar::without_patch(rel));
 }
 
 void Context::finish() {

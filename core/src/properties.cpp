@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include <iocell/core/errors.hpp>
+#include <iocell/core/value_grammar.hpp>
 
 namespace iocell::core {
 namespace {
@@ -160,10 +160,7 @@ bool valid_ipv6(const std::string& a) {
   in6_addr out{};
   return inet_pton(AF_INET6, a.c_str(), &out) == 1;
 }
-bool valid_ifname(const std::string& s) {
-  static const std::regex re("^[A-Za-z][A-Za-z0-9_.]{0,14}$");
-  return std::regex_match(s, re);
-}
+bool valid_ifname(const std::string& s) { return grammar::ifname(s); }
 
 [[noreturn]] void invalid(const PropertyDef& d, const std::string& value, const std::string& why = "") {
   std::string msg = "invalid value '" + value + "' for property " + std::string(d.name);
@@ -226,12 +223,11 @@ const PropertyDef* find_property(const std::string& name) {
 bool is_on(const std::string& v) { return v == "on" || v == "yes" || v == "1" || v == "true"; }
 
 std::uint64_t parse_size(const std::string& text) {
-  static const std::regex re("^([0-9]+)(\\.[0-9]+)?([KkMmGgTtPp]?)[Bb]?$");
-  std::smatch m;
-  if (!std::regex_match(text, m, re)) throw UsageError("invalid size '" + text + "': allowed: a number with an optional K, M, G, T or P suffix");
-  long double n = std::stold(m[1].str() + m[2].str());
+  const auto parts = grammar::size(text);
+  if (!parts) throw UsageError("invalid size '" + text + "': allowed: a number with an optional K, M, G, T or P suffix");
+  long double n = std::stold(std::string(parts->number));
   int shift = 0;
-  switch (std::toupper(m[3].str().empty() ? ' ' : m[3].str()[0])) {
+  switch (parts->unit) {
     case 'K': shift = 10; break;
     case 'M': shift = 20; break;
     case 'G': shift = 30; break;
@@ -313,8 +309,7 @@ void validate_property(const std::string& name, const std::string& v) {
       } catch (const UsageError&) {
         invalid(d, v, "bad amount '" + amount + "'");
       }
-      static const std::regex actions("^(deny|log|devctl|throttle|sig[a-z0-9]+)$");
-      if (!std::regex_match(action, actions)) invalid(d, v, "bad action '" + action + "'");
+      if (!grammar::rctl_action(action)) invalid(d, v, "bad action '" + action + "'");
       if (action == "deny" && (name == "cputime" || name == "wallclock" || name == "readbps" || name == "writebps" ||
                                name == "readiops" || name == "writeiops"))
         invalid(d, v, "deny is not available for " + name);
@@ -326,8 +321,7 @@ void validate_property(const std::string& name, const std::string& v) {
       validate_ip_list(d, v, name == "ip6_addr");
       return;
     case T::Interfaces: {
-      static const std::regex re("^vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14}(,vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14})*$");
-      if (!std::regex_match(v, re)) invalid(d, v);
+      if (!grammar::vnet_interfaces(v)) invalid(d, v);
       return;
     }
     case T::Tag: {
@@ -347,23 +341,19 @@ void validate_property(const std::string& name, const std::string& v) {
       if (name == "defaultrouter6" && v != "none" && !valid_ipv6(v)) invalid(d, v, "not an IPv6 address");
       return;
     case T::CpuSet: {
-      static const std::regex re("^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$");
-      if (v != "off" && !std::regex_match(v, re)) invalid(d, v);
+      if (v != "off" && !grammar::cpu_list(v)) invalid(d, v);
       return;
     }
     case T::Mac: {
-      static const std::regex re("^[0-9a-fA-F]{12},[0-9a-fA-F]{12}$");
-      if (v != "none" && !std::regex_match(v, re)) invalid(d, v);
+      if (v != "none" && !grammar::mac_pair(v)) invalid(d, v);
       return;
     }
     case T::Release: {
-      static const std::regex re("^[0-9]+\\.[0-9]+-[A-Z0-9]+(-p[0-9]+)?$");
-      if (!std::regex_match(v, re)) invalid(d, v);
+      if (!grammar::release(v)) invalid(d, v);
       return;
     }
     case T::Hostname: {
-      static const std::regex re("^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,253})$");
-      if (!std::regex_match(v, re)) invalid(d, v);
+      if (!grammar::hostname(v)) invalid(d, v);
       return;
     }
     case T::Resolver:

@@ -1,0 +1,36 @@
+// The small grammars of property values, matched by hand: a std::regex
+// costs more to build than the rest of a command's work, and each of these
+// was built by the first command that needed it.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace iocell::core::grammar {
+
+/// [A-Za-z][A-Za-z0-9_.]{0,14}: an interface name (IFNAMSIZ).
+bool ifname(std::string_view s);
+/// N.N-NAME[-pN]: 14.3-RELEASE, 13.2-RELEASE-p4, 15.0-CURRENT.
+bool release(std::string_view s);
+/// [A-Za-z0-9_][A-Za-z0-9_.-]{0,253}.
+bool hostname(std::string_view s);
+/// N[-N](,N[-N])*: a cpuset(1) list.
+bool cpu_list(std::string_view s);
+/// Two 12-digit hex MACs separated by a comma.
+bool mac_pair(std::string_view s);
+/// vnetN:IFNAME(,vnetN:IFNAME)*, N one digit.
+bool vnet_interfaces(std::string_view s);
+/// deny, log, devctl, throttle or sigNAME ([a-z0-9]+).
+bool rctl_action(std::string_view s);
+
+struct SizeParts {
+  std::string_view number;  ///< digits, optionally '.' and more digits
+  char unit;                ///< K, M, G, T, P (any case) or '\0'
+};
+/// N[.N][KMGTP][B], units in either case.
+std::optional<SizeParts> size(std::string_view s);
+
+/// The release without a -pN patch suffix (uname -r on a patched host).
+std::string_view without_patch(std::string_view release);
+
+}  // namespace iocell::core::grammar

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -29,9 +29,8 @@ std::string read_file(const std::filesystem::path& file) {
 }
 
 void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode, Sync sync) {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
   const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-  const auto tmp = dir / ("." + file.filename().string() + ".tmp-" + std::to_string(gen() % 1000000000ULL));
+  const auto tmp = dir / ("." + file.filename().string() + ".tmp-" + sdk::random_hex());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) throw sys_error("cannot create", tmp);
   size_t off = 0;

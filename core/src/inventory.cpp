@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <regex>
 
 #include <iocell/core/context.hpp>
@@ -48,13 +48,7 @@ std::string Inventory::new_uuid() {
     }
   }
   unsigned char b[16];
-  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && ::read(fd, b, sizeof b) == static_cast<ssize_t>(sizeof b);
-  if (fd >= 0) ::close(fd);
-  if (!ok) {
-    std::random_device rd;
-    for (auto& c : b) c = static_cast<unsigned char>(rd());
-  }
+  sdk::random_bytes(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static const char* hex = "0123456789abcdef";

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -23,8 +23,7 @@ namespace rec = sdk::records;
 namespace {
 
 std::string temp_name(const std::string& what, const std::string& name) {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return ".iocell-" + what + "-" + name + "-" + std::to_string(gen() % 100000000);
+  return ".iocell-" + what + "-" + name + "-" + sdk::random_hex(8);
 }
 
 std::string join(const std::vector<std::string>& names) {

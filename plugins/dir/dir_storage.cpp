@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -57,8 +57,7 @@ std::int64_t change_floor_ns() {
 }
 
 std::string temp_name(const std::string& what, const std::string& name) {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  return ".iocell-" + what + "-" + name + "-" + std::to_string(gen() % 100000000);
+  return ".iocell-" + what + "-" + name + "-" + sdk::random_hex(8);
 }
 
 void make_private_dir(const fs::path& p) {

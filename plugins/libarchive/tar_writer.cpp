@@ -14,7 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <iocell/sdk/file_tree.hpp>
@@ -162,8 +162,7 @@ class TarWriter {
 }  // namespace
 
 sdk::TarStats write_tar_xz(const fs::path& dir, const fs::path& out, const sdk::TarOptions& opts) {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".tmp-" + std::to_string(gen() % 1000000));
+  const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".tmp-" + sdk::random_hex(8));
   try {
     sdk::TarStats stats;
     {

@@ -30,9 +30,15 @@ double median(std::vector<double> v) {
 }
 
 /// A release shaped like a small real one: the busybox tree plus 2,000
-/// files (the snapshot cost must not depend on it; a copy's would).
+/// files (the snapshot cost must not depend on it; a copy's would). Like
+/// FreeBSD's base.txz it has /etc/rc.d and /etc/defaults/rc.conf but no
+/// /etc/rc.conf (bsdinstall writes that one), so create adds the hostname
+/// line to an empty rc.conf as it does on a real release.
 void build_release(const fs::path& root) {
   st::make_release(root, true);
+  fs::remove(root / "etc/rc.conf");
+  st::write(root / "etc/defaults/rc.conf", "hostname=\"\"\n");
+  st::write(root / "etc/rc.d/hostname", "#!/bin/sh\n", 0555);
   std::string text(10 * 1024, 'x');
   for (int d = 0; d < 20; ++d)
     for (int f = 0; f < 100; ++f)

@@ -15,7 +15,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -96,8 +96,7 @@ inline std::pair<std::string, std::string> split_origin(const std::string& origi
 /// Writes a file atomically: temp file, rename. With `durable`, also fsync
 /// of the file before the rename and of the directory after it.
 inline void write_atomic(const std::filesystem::path& path, const std::string& content, bool durable = true) {
-  static thread_local std::mt19937_64 gen{std::random_device{}()};
-  const auto tmp = path.parent_path() / ("." + path.filename().string() + "." + std::to_string(gen() % 1000000000));
+  const auto tmp = path.parent_path() / ("." + path.filename().string() + "." + random_hex());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
   size_t done = 0;

@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <random>
+#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -169,14 +169,7 @@ class SafeRoot {
     return std::runtime_error(what + " " + (m_root / rel.relative_path()).string() + ": " + std::strerror(errno));
   }
 
-  static std::string random_suffix() {
-    static thread_local std::mt19937_64 gen{std::random_device{}()};
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    auto v = gen();
-    for (int i = 0; i < 12; ++i) s += hex[(v >> (i * 4)) & 15];
-    return s;
-  }
+  static std::string random_suffix() { return random_hex(12); }
 
   std::filesystem::path m_root;
   UniqueFd m_fd;

@@ -28,36 +28,65 @@ std::string read_file(const std::filesystem::path& file) {
   return ss.str();
 }
 
-void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode, Sync sync) {
-  const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-  const auto tmp = dir / ("." + file.filename().string() + ".tmp-" + sdk::random_hex());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) throw sys_error("cannot create", tmp);
+PendingFile::PendingFile(std::filesystem::path file, const std::string& content, unsigned mode) : m_file(std::move(file)) {
+  const auto dir = m_file.parent_path().empty() ? std::filesystem::path(".") : m_file.parent_path();
+  m_tmp = dir / ("." + m_file.filename().string() + ".tmp-" + sdk::random_hex());
+  m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (m_fd < 0) throw sys_error("cannot create", m_tmp);
   size_t off = 0;
   while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    ssize_t n = ::write(m_fd, content.data() + off, content.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw sys_error("cannot write", tmp);
+      const auto err = sys_error("cannot write", m_tmp);
+      ::close(m_fd);
+      ::unlink(m_tmp.c_str());
+      m_fd = -1;
+      throw err;
     }
     off += static_cast<size_t>(n);
   }
+}
+
+PendingFile::~PendingFile() {
+  if (m_fd < 0) return;
+  ::close(m_fd);
+  ::unlink(m_tmp.c_str());
+}
+
+void PendingFile::begin_flush() {
+#ifdef __linux__
+  // Data only, and no journal or log commit: that is left to publish().
+  if (m_fd >= 0)
+    ::sync_file_range(m_fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+#endif
+}
+
+void PendingFile::publish(Sync sync) {
+  if (m_fd < 0) throw std::logic_error("PendingFile published twice: " + m_file.string());
+  const int fd = m_fd;
+  m_fd = -1;
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw sys_error("cannot sync", tmp);
+    const auto err = sys_error("cannot sync", m_tmp);
+    ::unlink(m_tmp.c_str());
+    throw err;
   }
-  if (::rename(tmp.c_str(), file.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    throw sys_error("cannot replace", file);
+  if (::rename(m_tmp.c_str(), m_file.c_str()) != 0) {
+    const auto err = sys_error("cannot replace", m_file);
+    ::unlink(m_tmp.c_str());
+    throw err;
   }
   if (sync == Sync::ContentOnly) return;
+  const auto dir = m_file.parent_path().empty() ? std::filesystem::path(".") : m_file.parent_path();
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode, Sync sync) {
+  PendingFile(file, content, mode).publish(sync);
 }
 
 namespace {
@@ -118,12 +147,16 @@ PropertyValues parse_config(const std::string& text, const std::filesystem::path
   return out;
 }
 
-void write_config(const std::filesystem::path& file, const PropertyValues& values, Sync sync) {
+std::string render_config(const PropertyValues& values) {
   nlohmann::json j;
   j["config_version"] = 1;
   j["properties"] = nlohmann::json::object();
   for (const auto& [k, v] : values) j["properties"][k] = v;
-  write_file_atomic(file, j.dump(2) + "\n", 0600, sync);
+  return j.dump(2) + "\n";
+}
+
+void write_config(const std::filesystem::path& file, const PropertyValues& values, Sync sync) {
+  write_file_atomic(file, render_config(values), 0600, sync);
 }
 
 }  // namespace iocell::core

@@ -1,5 +1,6 @@
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -125,14 +126,21 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     ctx.host().log->debug("creating {} as {}", uuid, staging);
     storage.create(staging, opts);
     try {
+      const auto home = storage.mountpoint(staging);
+      // Written out before the release is cloned: on btrfs the snapshot
+      // commits the filesystem, and the config's own flush is then free.
+      std::optional<PendingFile> config;
+      if (!ctx.dry_run()) {
+        config.emplace(home / "config.json", render_config(props), 0600);
+        config->begin_flush();
+      }
       sdk::ProvisionRequest pr{uuid, staging, release, release.empty() ? "" : "releases/" + release + "/root",
                                sdk::PropertyMap(props)};
       type.provision(storage, pr);
-      const auto home = storage.mountpoint(staging);
       if (!ctx.dry_run()) {
         std::ofstream(home / "fstab").flush();
         write_rc_conf_hostname(home / "root", props.count("host_hostname") && !props["host_hostname"].empty() ? props["host_hostname"] : uuid);
-        write_config(home / "config.json", props, Sync::ContentOnly);
+        config->publish(Sync::ContentOnly);
       }
       storage.rename(staging, final_ds);
     } catch (...) {

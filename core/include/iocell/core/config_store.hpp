@@ -32,6 +32,29 @@ std::optional<std::string> read_file_if_exists(const std::filesystem::path& file
 enum class Sync { Durable, ContentOnly };
 
 void write_config(const std::filesystem::path& file, const PropertyValues& values, Sync sync = Sync::Durable);
+/// The text write_config writes.
+std::string render_config(const PropertyValues& values);
+
+/// A file written now and put in place later: the content goes at once to
+/// a temporary file beside `file`; publish() flushes it and renames it into
+/// place. begin_flush() writes the data out ahead: when an operation that
+/// commits the whole filesystem (a btrfs snapshot) comes in between, the
+/// flush in publish() finds it done. Never published, the temporary file is
+/// removed.
+class PendingFile {
+ public:
+  PendingFile(std::filesystem::path file, const std::string& content, unsigned mode = 0644);
+  ~PendingFile();
+  PendingFile(const PendingFile&) = delete;
+  PendingFile& operator=(const PendingFile&) = delete;
+
+  void begin_flush();
+  void publish(Sync sync = Sync::Durable);
+
+ private:
+  std::filesystem::path m_file, m_tmp;
+  int m_fd = -1;
+};
 
 /// Writes `content` to `file` atomically (temporary file, flush, rename).
 void write_file_atomic(const std::filesystem::path& file, const std::string& content, unsigned mode = 0644,

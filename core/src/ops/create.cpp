@@ -1,5 +1,6 @@
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <set>
 
@@ -100,7 +101,19 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   for (int i = 1; i <= req.count; ++i) {
     const std::string uuid = Inventory::new_uuid();
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
-    if (taken.count(tag) || inv.find_tag(tag)) throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
+    const auto tag_used = [&] { return Refused("tag '" + tag + "' is already used by another jail; choose another tag="); };
+    if (taken.count(tag)) throw tag_used();
+    // The check reads every jail's config, a cost that grows with the jails.
+    // A real run makes it while the staging dataset is made and the release
+    // cloned, which mostly wait on the disk; it is settled before the jail
+    // is published. A dry run checks first, so that it shows nothing of a
+    // create that would be refused.
+    std::future<bool> tag_taken;
+    if (ctx.dry_run()) {
+      if (inv.find_tag(tag)) throw tag_used();
+    } else {
+      tag_taken = std::async(std::launch::async, [&inv, tag] { return inv.find_tag(tag).has_value(); });
+    }
     taken.insert(tag);
 
     PropertyValues props = base;
@@ -137,6 +150,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
       sdk::ProvisionRequest pr{uuid, staging, release, release.empty() ? "" : "releases/" + release + "/root",
                                sdk::PropertyMap(props)};
       type.provision(storage, pr);
+      if (tag_taken.valid() && tag_taken.get()) throw tag_used();
       if (!ctx.dry_run()) {
         std::ofstream(home / "fstab").flush();
         write_rc_conf_hostname(home / "root", props.count("host_hostname") && !props["host_hostname"].empty() ? props["host_hostname"] : uuid);

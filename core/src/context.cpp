@@ -1,10 +1,13 @@
 #include <iocell/core/context.hpp>
 
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -110,15 +113,18 @@ void Context::ensure_layout() {
   if (dry_run()) return;
   std::error_code ec;
   std::filesystem::create_directories(root(), ec);
+  // One mkdir each (EEXIST is the usual answer): every command that
+  // touches storage comes through here.
+  const std::string base = root().string() + "/";
   for (const char* d : {"jails", "templates", "releases", "download", "packages", "images", "log", ".locks", "base"}) {
-    std::filesystem::create_directories(root() / d, ec);
-    if (ec) throw std::runtime_error("cannot create " + (root() / d).string() + ": " + ec.message());
+    if (::mkdir((base + d).c_str(), 0755) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create " + base + d + ": " + std::strerror(errno));
   }
   // The plugin index of iocell 0.1 was JSON under another name; it is never read again.
-  std::filesystem::remove(root() / ".plugin-index.json", ec);
+  ::unlink((base + ".plugin-index.json").c_str());
   // Jail roots hold setuid binaries: nobody but root may walk into them.
-  std::filesystem::permissions(root() / "jails", std::filesystem::perms::owner_all, ec);
-  std::filesystem::permissions(root() / "templates", std::filesystem::perms::owner_all, ec);
+  ::chmod((base + "jails").c_str(), 0700);
+  ::chmod((base + "templates").c_str(), 0700);
   // A log file per operation: the log file sink is added once the root exists.
   if (!m_host.log->sinks().empty() && m_host.log->sinks().size() == 1) {
     try {
@@ -134,10 +140,8 @@ void Context::ensure_layout() {
 
 std::string Context::storage_name() {
   if (!m_storage_name.empty()) return m_storage_name;
-  const auto marker = root() / "iocell.json";
-  std::error_code ec;
-  if (std::filesystem::exists(marker, ec)) {
-    auto j = nlohmann::json::parse(read_file(marker), nullptr, false);
+  if (auto text = read_file_if_exists(root() / "iocell.json")) {
+    auto j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_object() && j.contains("storage") && j["storage"].is_string()) m_storage_name = j["storage"];
   }
   if (m_storage_name.empty()) {

@@ -211,13 +211,17 @@ const std::vector<PropertyDef>& property_table() {
 }
 
 const PropertyDef* find_property(const std::string& name) {
-  static const std::map<std::string_view, const PropertyDef*, std::less<>> index = [] {
-    std::map<std::string_view, const PropertyDef*, std::less<>> m;
-    for (const auto& d : property_table()) m[d.name] = &d;
-    return m;
+  // A sorted array: one allocation, where a map made one node per property.
+  static const std::vector<const PropertyDef*> index = [] {
+    std::vector<const PropertyDef*> v;
+    for (const auto& d : property_table()) v.push_back(&d);
+    std::sort(v.begin(), v.end(), [](const PropertyDef* a, const PropertyDef* b) { return a->name < b->name; });
+    return v;
   }();
-  auto it = index.find(name);
-  return it == index.end() ? nullptr : it->second;
+  const std::string_view wanted(name);
+  auto it = std::lower_bound(index.begin(), index.end(), wanted,
+                             [](const PropertyDef* d, std::string_view n) { return d->name < n; });
+  return it != index.end() && (*it)->name == wanted ? *it : nullptr;
 }
 
 bool is_on(const std::string& v) { return v == "on" || v == "yes" || v == "1" || v == "true"; }

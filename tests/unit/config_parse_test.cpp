@@ -58,6 +58,23 @@ TEST(ConfigParse, ReadsWhatIocellWrites) {
   }
 }
 
+TEST(ConfigParse, RenderedByHandAsNlohmannWouldWriteIt) {
+  std::mt19937 gen(11);
+  const std::string alphabet = std::string("aZ9 _-\"\\/\b\f\n\r\t\x01\x1f\x7f") + "\xc3\xa9";
+  EXPECT_EQ(render_config({}), written_by_iocell({}));
+  for (int round = 0; round < 500; ++round) {
+    PropertyValues values;
+    for (unsigned n = gen() % 6; n > 0; --n) {
+      std::string k, v;
+      for (unsigned c = gen() % 8 + 1; c > 0; --c) k += alphabet[gen() % (alphabet.size() - 2)];
+      for (unsigned c = gen() % 12; c > 0; --c) v += alphabet[gen() % (alphabet.size() - 2)];
+      if (gen() % 3 == 0) v += "\xc3\xa9";  // whole UTF-8 characters go through nlohmann
+      values[k] = v;
+    }
+    EXPECT_EQ(render_config(values), written_by_iocell(values));
+  }
+}
+
 TEST(ConfigParse, AgreesWithJsonOrDeclines) {
   for (const std::string& text : {
            std::string(R"({})"),

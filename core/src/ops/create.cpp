@@ -87,9 +87,10 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     release = it->second;
   }
 
+  const PropertyValues defaults = read_defaults(ctx);
   PropertyValues base = builtin_defaults(ctx.os());
-  for (const auto& [k, v] : read_defaults(ctx)) base[k] = v;
-  if (ctx.os() == sdk::HostOs::FreeBSD && !req.props.count("vnet") && !read_defaults(ctx).count("vnet"))
+  for (const auto& [k, v] : defaults) base[k] = v;
+  if (ctx.os() == sdk::HostOs::FreeBSD && !req.props.count("vnet") && !defaults.count("vnet"))
     base["vnet"] = host_has_vnet(ctx) ? "on" : "off";
 
   std::vector<JailRecord> made;
@@ -133,7 +134,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     sdk::DatasetOptions opts;
     // Only native values the user chose: each backend has its own defaults
     // (zfs: lz4) and refuses what it cannot do.
-    PropertyValues chosen = read_defaults(ctx);
+    PropertyValues chosen = defaults;
     for (const auto& [k, v] : req.props) chosen[k] = v;
     opts.properties = native_options(chosen);
     ctx.host().log->debug("creating {} as {}", uuid, staging);

@@ -195,6 +195,19 @@ TEST_F(Spine, DuplicateTagsAreRefused) {
   EXPECT_EQ(run({"list", "-H"}).out.find("same\t") != std::string::npos, true);
 }
 
+// With many jails the tag check runs beside the clone (Inventory::tag_in_use):
+// a taken tag is still refused, and nothing is left behind.
+TEST_F(Spine, DuplicateTagsAreRefusedAmongManyJails) {
+  ASSERT_EQ(run({"create", "-e", "count=40", "tag=many"}).code, 0);
+  auto r = run({"create", "-e", "tag=many_37"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("many_37"), std::string::npos) << r.err;
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root / "jails")) entries += e.is_directory();
+  EXPECT_EQ(entries, 40u) << "the refused create left something in jails/";
+  EXPECT_EQ(run({"create", "-e", "tag=many_41"}).code, 0);
+}
+
 TEST_F(Spine, DefaultsApplyToNewJailsAndReset) {
   std::string old = create({"tag=old"});
   ASSERT_EQ(run({"set", "vnet=on", "priority=10", "default"}).code, 0);

@@ -104,17 +104,12 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
     const auto tag_used = [&] { return Refused("tag '" + tag + "' is already used by another jail; choose another tag="); };
     if (taken.count(tag)) throw tag_used();
-    // The check reads every jail's config, a cost that grows with the jails.
-    // A real run makes it while the staging dataset is made and the release
-    // cloned, which mostly wait on the disk; it is settled before the jail
-    // is published. A dry run checks first, so that it shows nothing of a
-    // create that would be refused.
-    std::future<bool> tag_taken;
-    if (ctx.dry_run()) {
-      if (inv.find_tag(tag)) throw tag_used();
-    } else {
-      tag_taken = std::async(std::launch::async, [&inv, tag] { return inv.find_tag(tag).has_value(); });
-    }
+    // With many jails the check goes on while the staging dataset is made
+    // and the release cloned, which mostly wait on the disk; it is settled
+    // before the jail is published. A dry run waits for it, so that it
+    // shows nothing of a create that would be refused.
+    std::future<bool> tag_taken = inv.tag_in_use(tag);
+    if (ctx.dry_run() && tag_taken.get()) throw tag_used();
     taken.insert(tag);
 
     PropertyValues props = base;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ class Inventory {
   /// Re-reads one jail from disk.
   JailRecord reload(const JailRecord& rec);
   std::optional<JailRecord> find_tag(const std::string& tag);
+  /// Whether a jail has the tag, settled by get(). The answer reads every
+  /// jail's config: with many jails the scan runs on a thread of its own,
+  /// so that the caller can overlap it with disk-bound work; with a few it
+  /// is made at once, which costs less than starting a thread.
+  std::future<bool> tag_in_use(const std::string& tag);
 
   /// Effective values: built-in, then system defaults, then the jail's own.
   PropertyValues effective(const JailRecord& rec);

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <sstream>
+#include <string_view>
 
 #include "init.hpp"
 #include "ns_util.hpp"
@@ -27,26 +29,29 @@ std::string serialize(const JailRecord& r) {
   return o.str();
 }
 
-std::optional<JailRecord> parse(const std::string& text) {
+std::optional<JailRecord> parse(std::string_view text) {
   JailRecord r;
-  std::istringstream in(text);
-  std::string line;
-  try {
-    while (std::getline(in, line)) {
-      size_t eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      std::string k = line.substr(0, eq), v = line.substr(eq + 1);
-      if (k == "pid") r.pid = static_cast<pid_t>(std::stol(v));
-      else if (k == "start") r.start_ticks = std::stoull(v);
-      else if (k == "boot") r.boot = v;
-      else if (k == "pidns") r.pidns = std::stoull(v);
-      else if (k == "root") r.root = v;
-      else if (k == "ip4") r.ip4 = v;
-      else if (k == "cgroups") r.cgroups_recorded = v == "recorded";
-      else if (k == "cgroup") r.cgroups.emplace_back(v);
-    }
-  } catch (const std::exception&) {
-    return std::nullopt;
+  const auto number = [](std::string_view v, auto& out) {
+    const auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), out);
+    return err == std::errc() && end == v.data() + v.size();
+  };
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    const size_t eq = line.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view k = line.substr(0, eq), v = line.substr(eq + 1);
+    bool ok = true;
+    if (k == "pid") ok = number(v, r.pid);
+    else if (k == "start") ok = number(v, r.start_ticks);
+    else if (k == "boot") r.boot = v;
+    else if (k == "pidns") ok = number(v, r.pidns);
+    else if (k == "root") r.root = v;
+    else if (k == "ip4") r.ip4 = v;
+    else if (k == "cgroups") r.cgroups_recorded = v == "recorded";
+    else if (k == "cgroup") r.cgroups.emplace_back(v);
+    if (!ok) return std::nullopt;
   }
   if (r.pid <= 1) return std::nullopt;
   return r;

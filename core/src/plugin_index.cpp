@@ -94,6 +94,11 @@ const IndexedPlugin* PluginIndex::file(std::string_view path) const {
 
 std::string serialize_plugin_index(const PluginIndex& index) {
   std::string out = header() + "\n";
+  if (!index.exe.empty()) {
+    out += "exe";
+    put(out, index.exe);
+    out += '\n';
+  }
   for (const auto& d : index.dirs) {
     out += "dir";
     put(out, d.key);
@@ -139,7 +144,9 @@ std::optional<PluginIndex> parse_plugin_index(std::string_view text) {
     if (!fields || fields->empty()) return std::nullopt;
     auto& f = *fields;
     const std::string& what = f[0];
-    if (what == "dir" && f.size() == 3) {
+    if (what == "exe" && f.size() == 2 && index.dirs.empty() && index.exe.empty()) {
+      index.exe = std::move(f[1]);
+    } else if (what == "dir" && f.size() == 3) {
       index.dirs.push_back(IndexedDir{std::move(f[2]), std::move(f[1]), {}});
     } else if (what == "plugin" && f.size() == 6 && !index.dirs.empty()) {
       IndexedPlugin p;

@@ -10,6 +10,7 @@ namespace {
 
 PluginIndex sample() {
   PluginIndex index;
+  index.exe = "2049:1234:5308923:1795952673.6";
   IndexedDir build{"/opt/my plugins/100%", "12:1700000000.5", {}};
   IndexedPlugin zfs;
   zfs.path = "/opt/my plugins/100%/iocell-zfs.so";
@@ -30,6 +31,7 @@ PluginIndex sample() {
 }
 
 void expect_same(const PluginIndex& a, const PluginIndex& b) {
+  EXPECT_EQ(a.exe, b.exe);
   ASSERT_EQ(a.dirs.size(), b.dirs.size());
   for (size_t d = 0; d < a.dirs.size(); ++d) {
     EXPECT_EQ(a.dirs[d].path, b.dirs[d].path);
@@ -53,7 +55,7 @@ TEST(PluginIndex, ReadsBackWhatItWrites) {
   auto back = parse_plugin_index(text);
   ASSERT_TRUE(back) << text;
   expect_same(sample(), *back);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7) << "one line per record, no line break inside one:\n" << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 8) << "one line per record, no line break inside one:\n" << text;
   EXPECT_EQ(back->file("/opt/my plugins/100%/iocell-zfs.so")->name, "zfs");
   EXPECT_EQ(back->dir("/usr/lib/iocell/plugins")->key, "");
   EXPECT_EQ(back->file("/nowhere"), nullptr);

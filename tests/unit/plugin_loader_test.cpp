@@ -1,3 +1,5 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -138,5 +140,21 @@ TEST(PluginLoader, IndexDefersLoadingUntilAComponentIsAskedFor) {
   auto f = second.make<sdk::Fetcher>(core::ComponentKind::Fetcher, "test", host);
   EXPECT_EQ(second.plugins().size(), 1u) << "loaded on first use";
   EXPECT_EQ(f->name(), "test");
+  // An index written by another binary: its plugins are loaded (and bound)
+  // again by this one before anything is deferred.
+  std::string text;
+  {
+    std::ifstream in(index);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  const size_t exe_line = text.find("\nexe ");
+  ASSERT_NE(exe_line, std::string::npos) << text;
+  text.insert(exe_line + 5, "9");
+  std::ofstream(index, std::ios::trunc) << text;
+  core::PluginManager third;
+  third.discover({kDir}, index);
+  EXPECT_EQ(third.plugins().size(), 1u) << "an index of another binary is not trusted";
   std::filesystem::remove(index);
 }

@@ -34,6 +34,10 @@ struct IndexedDir {
 };
 
 struct PluginIndex {
+  /// The iocell binary that loaded every plugin listed (identity, size,
+  /// mtime): what one binary resolved, it resolves again, so its later loads
+  /// can bind lazily. Another binary indexes afresh.
+  std::string exe;
   std::vector<IndexedDir> dirs;
 
   const IndexedDir* dir(std::string_view path) const;

@@ -189,10 +189,8 @@ std::future<bool> Inventory::tag_in_use(const std::string& tag) {
 }
 
 PropertyValues Inventory::effective(const JailRecord& rec) {
-  PropertyValues v = builtin_defaults(m_ctx.os());
   if (!m_defaults) m_defaults = read_defaults(m_ctx);
-  for (const auto& [k, val] : *m_defaults) v[k] = val;
-  for (const auto& [k, val] : rec.props) v[k] = val;
+  PropertyValues v = layered_defaults(*m_defaults, rec.props);
   v["uuid"] = rec.uuid;
   v["host_hostuuid"] = rec.uuid;
   if (v["host_hostname"].empty()) v["host_hostname"] = rec.uuid;

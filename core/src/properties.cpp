@@ -210,14 +210,19 @@ const std::vector<PropertyDef>& property_table() {
   return table;
 }
 
-const PropertyDef* find_property(const std::string& name) {
-  // A sorted array: one allocation, where a map made one node per property.
+// A sorted array: one allocation, where a map made one node per property.
+const std::vector<const PropertyDef*>& properties_by_name() {
   static const std::vector<const PropertyDef*> index = [] {
     std::vector<const PropertyDef*> v;
     for (const auto& d : property_table()) v.push_back(&d);
     std::sort(v.begin(), v.end(), [](const PropertyDef* a, const PropertyDef* b) { return a->name < b->name; });
     return v;
   }();
+  return index;
+}
+
+const PropertyDef* find_property(const std::string& name) {
+  const auto& index = properties_by_name();
   const std::string_view wanted(name);
   auto it = std::lower_bound(index.begin(), index.end(), wanted,
                              [](const PropertyDef* d, std::string_view n) { return d->name < n; });
@@ -375,6 +380,39 @@ std::map<std::string, std::string> builtin_defaults(iocell::sdk::HostOs) {
   for (const auto& d : property_table()) {
     if (d.type == T::ReadOnly || d.default_value.empty()) continue;
     out.emplace(d.name, d.default_value);
+  }
+  return out;
+}
+
+// Every command on a jail layers ~150 properties: one pass over the three
+// sorted sources makes each entry once, at the end, with no lookups.
+std::map<std::string, std::string> layered_defaults(const std::map<std::string, std::string>& system,
+                                                    const std::map<std::string, std::string>& own) {
+  const auto& table = properties_by_name();
+  auto builtin = table.begin();
+  const auto skip_without_default = [&] {
+    while (builtin != table.end() && ((*builtin)->type == T::ReadOnly || (*builtin)->default_value.empty())) ++builtin;
+  };
+  skip_without_default();
+  auto sys = system.begin();
+  auto mine = own.begin();
+  std::map<std::string, std::string> out;
+  for (;;) {
+    const bool b = builtin != table.end(), s = sys != system.end(), o = mine != own.end();
+    if (!b && !s && !o) break;
+    // The smallest name among the three heads, and the value that wins for it.
+    std::string_view key = b ? (*builtin)->name : s ? std::string_view(sys->first) : std::string_view(mine->first);
+    if (s && std::string_view(sys->first) < key) key = sys->first;
+    if (o && std::string_view(mine->first) < key) key = mine->first;
+    const bool in_b = b && (*builtin)->name == key, in_s = s && sys->first == key, in_o = o && mine->first == key;
+    const std::string_view value = in_o ? std::string_view(mine->second) : in_s ? std::string_view(sys->second) : (*builtin)->default_value;
+    out.emplace_hint(out.end(), std::string(key), std::string(value));
+    if (in_b) {
+      ++builtin;
+      skip_without_default();
+    }
+    if (in_s) ++sys;
+    if (in_o) ++mine;
   }
   return out;
 }

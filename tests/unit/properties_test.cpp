@@ -1,3 +1,5 @@
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include <iocell/core/errors.hpp>
@@ -145,3 +147,26 @@ TEST(Properties, DefaultsCoverSettableProperties) {
   EXPECT_EQ(d.count("uuid"), 0u);
   for (const auto& [k, v] : d) EXPECT_NO_THROW(validate_property(k, v)) << k << "=" << v;
 }
+
+namespace iocell::core {
+namespace {
+
+// layered_defaults against the plain way of writing it, on random layers.
+TEST(Properties, LayeredDefaultsAsThreeAssignmentLoops) {
+  std::mt19937 gen(5);
+  std::vector<std::string> names;
+  for (const auto& d : property_table()) names.emplace_back(d.name);
+  names.insert(names.end(), {"", "aaa_not_a_property", "zzz_user:prop", "Upper"});
+  for (int round = 0; round < 200; ++round) {
+    std::map<std::string, std::string> system, own;
+    for (unsigned n = gen() % 10; n > 0; --n) system[names[gen() % names.size()]] = "s" + std::to_string(gen() % 9);
+    for (unsigned n = gen() % 40; n > 0; --n) own[names[gen() % names.size()]] = gen() % 5 ? "o" + std::to_string(gen() % 9) : "";
+    auto expected = builtin_defaults(sdk::HostOs::Linux);
+    for (const auto& [k, v] : system) expected[k] = v;
+    for (const auto& [k, v] : own) expected[k] = v;
+    EXPECT_EQ(layered_defaults(system, own), expected);
+  }
+}
+
+}  // namespace
+}  // namespace iocell::core

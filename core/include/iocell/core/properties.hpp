@@ -57,6 +57,8 @@ struct PropertyDef {
 };
 
 const std::vector<PropertyDef>& property_table();
+/// The table sorted by name.
+const std::vector<const PropertyDef*>& properties_by_name();
 const PropertyDef* find_property(const std::string& name);
 
 /// Throws UsageError naming the property, the value and what is allowed.
@@ -67,6 +69,11 @@ std::string allowed_values(const PropertyDef& def);
 /// Built-in defaults of every settable property for a new jail on this host
 /// (vnet follows VIMAGE availability on FreeBSD; off on Linux).
 std::map<std::string, std::string> builtin_defaults(iocell::sdk::HostOs os);
+/// The built-in defaults, overridden by `system` (defaults.json), overridden
+/// by `own` (a jail's config): what builtin_defaults and two loops of
+/// assignments give, made in one ordered pass.
+std::map<std::string, std::string> layered_defaults(const std::map<std::string, std::string>& system,
+                                                    const std::map<std::string, std::string>& own);
 
 /// "4G" -> 4294967296. Throws UsageError on anything else.
 std::uint64_t parse_size(const std::string& text);

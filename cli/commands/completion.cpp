@@ -117,7 +117,7 @@ std::vector<std::string> values_of(const core::PropertyDef& d) {
     case core::PropType::OnOff: return {"on", "off"};
     case core::PropType::YesNo: return {"yes", "no"};
     case core::PropType::Flag: return {"0", "1"};
-    case core::PropType::Enum: return d.choices;
+    case core::PropType::Enum: return std::vector<std::string>(d.choices.begin(), d.choices.end());
     case core::PropType::Release: return {"@releases"};
     default: return {};
   }

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,12 +54,14 @@ struct PropertyDef {
   LiveChange live;
   std::string_view help;
   std::int64_t min = 0, max = 0;      ///< Integer
-  std::vector<std::string> choices;   ///< Enum
+  std::span<const std::string_view> choices;  ///< Enum
 };
 
-const std::vector<PropertyDef>& property_table();
+std::span<const PropertyDef> property_table();
 /// The table sorted by name.
-const std::vector<const PropertyDef*>& properties_by_name();
+std::span<const PropertyDef* const> properties_by_name();
+/// The rctl(8) resources, in the order rctl documents them.
+std::span<const std::string_view> rctl_resource_names();
 const PropertyDef* find_property(const std::string& name);
 
 /// Throws UsageError naming the property, the value and what is allowed.

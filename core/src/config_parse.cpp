@@ -5,6 +5,7 @@
 // objects as property values, non-ASCII text, malformed input) is left to
 // nlohmann by returning nothing, so the two agree on every file.
 #include <iocell/core/config_store.hpp>
+#include <iocell/core/json_escape.hpp>
 
 namespace iocell::core {
 
@@ -104,27 +105,20 @@ class PlainReader {
         continue;
       }
       if (m_i >= m_s.size()) return std::nullopt;
-      switch (const char e = m_s[m_i++]) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          if (m_i + 4 > m_s.size()) return std::nullopt;
-          int code = 0;
-          for (int k = 0; k < 4; ++k) {
-            const int h = hex(m_s[m_i++]);
-            if (h < 0) return std::nullopt;
-            code = code * 16 + h;
-          }
-          if (code >= 0x80) return std::nullopt;
-          out += static_cast<char>(code);
-          break;
-        }
-        default: return std::nullopt;
+      const char e = m_s[m_i++];
+      if (const char plain = json_escaped(e)) {
+        out += plain;
+        continue;
       }
+      if (e != 'u' || m_i + 4 > m_s.size()) return std::nullopt;
+      int code = 0;
+      for (int k = 0; k < 4; ++k) {
+        const int h = hex(m_s[m_i++]);
+        if (h < 0) return std::nullopt;
+        code = code * 16 + h;
+      }
+      if (code >= 0x80) return std::nullopt;
+      out += static_cast<char>(code);
     }
     return std::nullopt;
   }

@@ -1,6 +1,7 @@
 // The two legacy formats migrate reads: the shell iocell's UCL config files
 // and iocage 1.x's ZFS user properties as `zfs get -H` prints them.
 #include <iocell/core/ops/migrate.hpp>
+#include <iocell/core/json_escape.hpp>
 
 #include <cctype>
 
@@ -61,15 +62,11 @@ std::string quoted_value(LineCursor& c, const std::string& key) {
     }
     if (c.done()) c.fail("unterminated string for '" + key + "' (values end on their own line)");
     char e = c.take();
+    if (const char plain = json_escaped(e)) {
+      out += plain;
+      continue;
+    }
     switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
       case 'u': {
         unsigned cp = 0;
         for (int i = 0; i < 4; ++i) {

@@ -15,7 +15,9 @@ class PlainReader {
  public:
   explicit PlainReader(std::string_view text) : m_s(text) {}
 
-  std::optional<PropertyValues> document() {
+  /// With `top_strings`, the string members of the outer object, integers
+  /// skipped (iocell.json); without, the config's properties.
+  std::optional<PropertyValues> document(bool top_strings = false) {
     PropertyValues top, props;
     bool has_props = false, top_is_plain = true;
     if (!take('{')) return std::nullopt;
@@ -41,6 +43,7 @@ class PlainReader {
     }
     blanks();
     if (m_i != m_s.size()) return std::nullopt;
+    if (top_strings) return top;
     if (has_props) return props;
     if (top_is_plain) return top;
     return std::nullopt;
@@ -130,5 +133,7 @@ class PlainReader {
 }  // namespace
 
 std::optional<PropertyValues> parse_plain_config(std::string_view text) { return PlainReader(text).document(); }
+
+std::optional<PropertyValues> parse_plain_strings(std::string_view text) { return PlainReader(text).document(true); }
 
 }  // namespace iocell::core

@@ -141,8 +141,12 @@ void Context::ensure_layout() {
 std::string Context::storage_name() {
   if (!m_storage_name.empty()) return m_storage_name;
   if (auto text = read_file_if_exists(root() / "iocell.json")) {
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_object() && j.contains("storage") && j["storage"].is_string()) m_storage_name = j["storage"];
+    if (auto plain = parse_plain_strings(*text)) {
+      if (auto it = plain->find("storage"); it != plain->end()) m_storage_name = it->second;
+    } else {
+      auto j = nlohmann::json::parse(*text, nullptr, false);
+      if (j.is_object() && j.contains("storage") && j["storage"].is_string()) m_storage_name = j["storage"];
+    }
   }
   if (m_storage_name.empty()) {
     if (!m_opts.storage.empty()) m_storage_name = m_opts.storage;

@@ -104,6 +104,14 @@ TEST(ConfigParse, AgreesWithJsonOrDeclines) {
   EXPECT_EQ(parse_plain_config(R"({"properties":{"q":"\"\\\/\b\f\n\r\t\u0041"}})")->at("q"), "\"\\/\b\f\n\r\tA");
 }
 
+TEST(ConfigParse, TopLevelStringsOfTheStorageMarker) {
+  auto m = parse_plain_strings("{\n  \"layout_version\": 1,\n  \"storage\": \"btrfs\"\n}\n");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, (PropertyValues{{"storage", "btrfs"}}));
+  EXPECT_FALSE(parse_plain_strings(R"({"storage": ["zfs"]})"));
+  EXPECT_FALSE(parse_plain_strings(R"({"storage": "zfs")"));
+}
+
 TEST(ConfigParse, ParseConfigGivesTheSameEitherWay) {
   // parse_config takes the fast path or the JSON one; callers cannot tell.
   EXPECT_EQ(parse_config(R"({"properties":{"n":5,"s":"x"}})", "c.json"), (PropertyValues{{"n", "5"}, {"s", "x"}}));

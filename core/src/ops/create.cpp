@@ -88,8 +88,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   }
 
   const PropertyValues defaults = read_defaults(ctx);
-  PropertyValues base = builtin_defaults(ctx.os());
-  for (const auto& [k, v] : defaults) base[k] = v;
+  PropertyValues base = layered_defaults(defaults, {});
   if (ctx.os() == sdk::HostOs::FreeBSD && !req.props.count("vnet") && !defaults.count("vnet"))
     base["vnet"] = host_has_vnet(ctx) ? "on" : "off";
 

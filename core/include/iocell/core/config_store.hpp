@@ -21,6 +21,9 @@ PropertyValues parse_config(const std::string& text, const std::filesystem::path
 /// the form iocell writes, or nullopt for anything else, which parse_config
 /// then reads with the full JSON parser.
 std::optional<PropertyValues> parse_plain_config(std::string_view text);
+/// The string members of a flat JSON object written by iocell (integer
+/// members are skipped), or nullopt for anything else.
+std::optional<PropertyValues> parse_plain_strings(std::string_view text);
 /// The whole file, or nullopt when it does not exist. Throws on other errors.
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
 /// How far a write waits for the disk. Durable: the content is flushed

@@ -93,8 +93,8 @@ namespace {
 // The whole file in one read, parsed from memory: every command reads every
 // jail's config.json (the inventory), and nlohmann's istream adapter pulls
 // characters one at a time through the streambuf, at about half the speed.
-bool slurp(const std::filesystem::path& file, std::string& out) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+bool slurp(const char* file, std::string& out) {
+  const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return false;
     throw sys_error("cannot read", file);
@@ -117,29 +117,31 @@ bool slurp(const std::filesystem::path& file, std::string& out) {
 }
 }  // namespace
 
-std::optional<std::string> read_file_if_exists(const std::filesystem::path& file) {
+std::optional<std::string> read_file_if_exists(const char* file) {
   std::string text;
   if (!slurp(file, text)) return std::nullopt;
   return text;
 }
 
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& file) { return read_file_if_exists(file.c_str()); }
+
 PropertyValues read_config(const std::filesystem::path& file) {
   std::string text;
-  if (!slurp(file, text)) return {};
+  if (!slurp(file.c_str(), text)) return {};
   return parse_config(text, file);
 }
 
-PropertyValues parse_config(const std::string& text, const std::filesystem::path& file) {
+PropertyValues parse_config(const std::string& text, const std::string& file) {
   if (auto plain = parse_plain_config(text)) return std::move(*plain);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error("corrupt configuration " + file.string() + ": " + e.what());
+    throw std::runtime_error("corrupt configuration " + file + ": " + e.what());
   }
   PropertyValues out;
   const auto& props = j.contains("properties") ? j["properties"] : j;
-  if (!props.is_object()) throw std::runtime_error("corrupt configuration " + file.string() + ": no properties object");
+  if (!props.is_object()) throw std::runtime_error("corrupt configuration " + file + ": no properties object");
   for (const auto& [k, v] : props.items()) {
     if (v.is_string()) out.emplace_hint(out.end(), k, v.get_ref<const std::string&>());
     else if (!v.is_null()) out.emplace_hint(out.end(), k, v.dump());

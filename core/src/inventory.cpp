@@ -80,10 +80,10 @@ std::vector<Inventory::Entry> Inventory::entries() {
 }
 
 std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& needle) {
-  const auto cfg = e.path / "config.json";
+  const std::string cfg = e.path + "/config.json";
   PropertyValues props;
   try {
-    const auto text = read_file_if_exists(cfg);
+    const auto text = read_file_if_exists(cfg.c_str());
     if (!text) return std::nullopt;
     // Looking for one name: a file that does not contain it is not parsed.
     if (!needle.empty() && text->find(needle) == std::string::npos) return std::nullopt;
@@ -100,7 +100,7 @@ std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& nee
   // Where the jail lives decides whether it is a template (a crash between
   // the config write and the rename of set_template must not lie).
   props["template"] = e.dir == "templates" ? "yes" : "no";
-  return JailRecord{uuid, e.dir + "/" + uuid, e.path, std::move(props)};
+  return JailRecord{uuid, e.dir + "/" + uuid, std::filesystem::path(e.path), std::move(props)};
 }
 
 namespace {

@@ -16,7 +16,7 @@ using PropertyValues = std::map<std::string, std::string>;
 /// empty map; a corrupt one throws naming the file.
 PropertyValues read_config(const std::filesystem::path& file);
 /// The text of a config file already read; `file` names it in errors.
-PropertyValues parse_config(const std::string& text, const std::filesystem::path& file);
+PropertyValues parse_config(const std::string& text, const std::string& file);
 /// parse_config's fast path (config_parse.cpp): the properties of a file in
 /// the form iocell writes, or nullopt for anything else, which parse_config
 /// then reads with the full JSON parser.
@@ -26,6 +26,9 @@ std::optional<PropertyValues> parse_plain_config(std::string_view text);
 std::optional<PropertyValues> parse_plain_strings(std::string_view text);
 /// The whole file, or nullopt when it does not exist. Throws on other errors.
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& file);
+/// The same for a plain string path: no path object to build (the inventory
+/// reads one file per jail).
+std::optional<std::string> read_file_if_exists(const char* file);
 /// How far a write waits for the disk. Durable: the content is flushed
 /// before the rename that publishes it, and the directory after it.
 /// ContentOnly: the directory flush is left out, for a file in a staging

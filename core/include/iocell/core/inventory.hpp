@@ -61,7 +61,7 @@ class Inventory {
  private:
   struct Entry {
     std::string dir;  ///< "jails" or "templates"
-    std::filesystem::path path;
+    std::string path;  ///< a string: a path object per entry costs more than the scan
     std::string name;
   };
   std::vector<Entry> entries();

@@ -12,6 +12,9 @@ release=1.36-BUSYBOX
 if [ -e "$demo" ]; then
   [ -f "$demo/.iocell-demo" ] || { echo "$demo exists and is not a previous demo; set IOCELL_DEMO_DIR" >&2; exit 1; }
   "$iocell" --root "$demo/root" stop ALL >/dev/null 2>&1 || true
+  # Thin jails on the dir storage keep their roots mounted while they
+  # exist: unmount what the last demo left (deepest first), then remove it.
+  awk -v d="$demo/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount "$m"; done
   rm -rf "$demo"
 fi
 mkdir -p "$demo/www"
@@ -89,4 +92,4 @@ echo "== clean up"
 step destroy -f web1 web2 from-template thin2
 step list
 echo
-echo "demo state is in $demo (remove it with: rm -rf $demo)"
+echo "demo state is in $demo (the next run of the demo replaces it)"

@@ -6,11 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iocell/sdk/random.hpp>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include <iocell/sdk/random.hpp>
 
 namespace iocell::core {
 

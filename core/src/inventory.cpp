@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <iocell/sdk/random.hpp>
-#include <regex>
 
 #include <iocell/core/context.hpp>
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/sdk/random.hpp>
 
 namespace iocell::core {
 

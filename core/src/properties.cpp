@@ -224,14 +224,7 @@ void validate_property(const std::string& name, const std::string& v) {
   }
 }
 
-std::map<std::string, std::string> builtin_defaults(iocell::sdk::HostOs) {
-  std::map<std::string, std::string> out;
-  for (const auto& d : property_table()) {
-    if (d.type == T::ReadOnly || d.default_value.empty()) continue;
-    out.emplace(d.name, d.default_value);
-  }
-  return out;
-}
+std::map<std::string, std::string> builtin_defaults(iocell::sdk::HostOs) { return layered_defaults({}, {}); }
 
 // Every command on a jail layers ~150 properties: one pass over the three
 // sorted sources makes each entry once, at the end, with no lookups.

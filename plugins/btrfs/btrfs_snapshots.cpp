@@ -6,12 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/file_tree.hpp>
+#include <iocell/sdk/random.hpp>
 
 #include "btrfs_storage.hpp"
 

@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/file_tree.hpp>
+#include <iocell/sdk/random.hpp>
 
 #include "dir_overlay.hpp"
 

@@ -14,10 +14,10 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 
 #include <iocell/sdk/file_tree.hpp>
+#include <iocell/sdk/random.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::plugins::libarchive {

@@ -15,12 +15,13 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <iocell/sdk/random.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <iocell/sdk/random.hpp>
 
 namespace iocell::sdk::records {
 

@@ -13,11 +13,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iocell/sdk/random.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include <iocell/sdk/random.hpp>
 
 namespace iocell::sdk {
 

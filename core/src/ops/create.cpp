@@ -1,3 +1,4 @@
+#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <future>
@@ -105,10 +106,12 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     if (taken.count(tag)) throw tag_used();
     // With many jails the check goes on while the staging dataset is made
     // and the release cloned, which mostly wait on the disk; it is settled
-    // before the jail is published. A dry run waits for it, so that it
-    // shows nothing of a create that would be refused.
+    // before the jail is published. An answer already there (few jails) is
+    // taken at once, and a dry run waits for it: a refused create makes
+    // nothing and shows nothing.
     std::future<bool> tag_taken = inv.tag_in_use(tag);
-    if (ctx.dry_run() && tag_taken.get()) throw tag_used();
+    const bool settled = tag_taken.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if ((settled || ctx.dry_run()) && tag_taken.get()) throw tag_used();
     taken.insert(tag);
 
     PropertyValues props = base;

@@ -5,6 +5,8 @@
 // every `iocell exec`.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -41,13 +43,13 @@ struct ExtractStats {
 
 /// A refused or unreadable archive. The message names the archive entry
 /// when one is at fault ("refusing archive entry '../x': ...").
-class ArchiveError : public std::runtime_error {
+class IOCELL_SDK_EXPORT ArchiveError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 /// Pull-mode input for Archiver::extract.
-class ByteSource {
+class IOCELL_SDK_EXPORT ByteSource {
  public:
   virtual ~ByteSource() = default;
   /// Fills up to `len` bytes; returns 0 at the end. Throws on failure.
@@ -57,7 +59,7 @@ class ByteSource {
 /// Push-mode extraction for data that arrives in pieces (a download): the
 /// producer pushes bytes while the archiver decodes and writes behind
 /// bounded buffers. Destroying an unfinished one aborts it.
-class StreamExtractor {
+class IOCELL_SDK_EXPORT StreamExtractor {
  public:
   virtual ~StreamExtractor() = default;
   /// Blocks while the buffer is full. Returns false once the extraction has
@@ -93,7 +95,7 @@ struct TarStats {
   std::vector<std::string> skipped;  ///< what was left out, and why
 };
 
-class Archiver {
+class IOCELL_SDK_EXPORT Archiver {
  public:
   virtual ~Archiver() = default;
   virtual std::string name() const = 0;

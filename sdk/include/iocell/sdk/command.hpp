@@ -2,6 +2,8 @@
 // CommandRunner, as an argv vector, never a shell string.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <cctype>
 #include <chrono>
 #include <initializer_list>
@@ -78,7 +80,7 @@ inline std::string format_argv(const std::vector<std::string>& argv) {
 
 /// Thrown by CommandRunner::check when a command fails. Carries the whole
 /// argv and stderr so that the message says exactly what ran.
-class CommandFailed : public std::runtime_error {
+class IOCELL_SDK_EXPORT CommandFailed : public std::runtime_error {
  public:
   CommandFailed(const Command& cmd, const CommandResult& res)
       : std::runtime_error(describe(cmd, res)), result(res) {}
@@ -97,7 +99,7 @@ class CommandFailed : public std::runtime_error {
   }
 };
 
-class CommandRunner {
+class IOCELL_SDK_EXPORT CommandRunner {
  public:
   virtual ~CommandRunner() = default;
   virtual CommandResult run(const Command& cmd) = 0;

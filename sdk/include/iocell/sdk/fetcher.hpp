@@ -1,6 +1,8 @@
 // Fetchers: transports for release files, chosen by URL scheme.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -10,7 +12,7 @@
 
 namespace iocell::sdk {
 
-class FetchSink {
+class IOCELL_SDK_EXPORT FetchSink {
  public:
   virtual ~FetchSink() = default;
   /// Called before the first byte of every attempt. `offset` is where the
@@ -21,14 +23,26 @@ class FetchSink {
   virtual void data(const char* bytes, std::size_t len) = 0;
 };
 
-/// A failure that the fetcher gave up on (after its own bounded retries).
-class FetchError : public std::runtime_error {
- public:
-  FetchError(const std::string& url, const std::string& why)
-      : std::runtime_error("cannot fetch " + url + ": " + why) {}
+/// Why a fetch failed: the core decides what to do next from this, never
+/// from the message (a release absent from one site is looked for in pkgbase).
+enum class FetchFailure {
+  NotFound,   ///< the source says the resource does not exist (HTTP 404/410, no such file)
+  Transient,  ///< it may succeed later (timeouts, resets, 5xx) and the retries ran out
+  Other,      ///< anything else: refused, malformed, too large
 };
 
-class Fetcher {
+/// A failure that the fetcher gave up on (after its own bounded retries).
+class IOCELL_SDK_EXPORT FetchError : public std::runtime_error {
+ public:
+  FetchError(const std::string& url, const std::string& why, FetchFailure reason = FetchFailure::Other)
+      : std::runtime_error("cannot fetch " + url + ": " + why), m_reason(reason) {}
+  FetchFailure reason() const noexcept { return m_reason; }
+
+ private:
+  FetchFailure m_reason;
+};
+
+class IOCELL_SDK_EXPORT Fetcher {
  public:
   virtual ~Fetcher() = default;
   virtual std::string name() const = 0;

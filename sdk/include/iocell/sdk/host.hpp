@@ -1,6 +1,8 @@
 // What the core hands to every plugin object it creates.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -20,7 +22,7 @@ inline const char* to_string(HostOs os) { return os == HostOs::FreeBSD ? "freebs
 
 /// Progress of a long operation (fetch, export). The core decides how to show
 /// it (bar on a terminal, a line per item otherwise, nothing with -q).
-class Progress {
+class IOCELL_SDK_EXPORT Progress {
  public:
   virtual ~Progress() = default;
   virtual void begin(const std::string& item, std::uint64_t total_bytes) = 0;

@@ -1,6 +1,8 @@
 // Jail types: thickjail, clonejail, basejail, emptyjail (and third parties').
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <string>
 
 #include <iocell/sdk/jail.hpp>
@@ -19,12 +21,45 @@ struct ProvisionRequest {
   PropertyMap props;
 };
 
-class JailType {
+/// What `update` and `upgrade` do with a jail of a type.
+enum class SystemUpdates {
+  Own,             ///< the jail holds its own system, patched in place behind a snapshot
+  SharedRelease,   ///< it runs its release's system: update patches the release,
+                   ///< upgrade switches `release` and merges the jail's /etc
+  None,            ///< nothing iocell can patch: both are refused
+};
+
+/// How `iocell set release=R` treats a jail of a type.
+enum class ReleaseChange {
+  ByUpgrade,  ///< refused: the files are the jail's own, only upgrade changes them
+  Fetched,    ///< allowed to any fetched release (attached again at the next start)
+  Free,       ///< a label the type does not act on: any valid release name
+};
+
+/// What `iocell promote` does for a jail of a type.
+enum class PromoteMeaning {
+  Storage,  ///< the storage reverses the clone relation of the jail's datasets
+  Refused,  ///< the type's clones are part of what it is: promote is refused
+};
+
+class IOCELL_SDK_EXPORT JailType {
  public:
   virtual ~JailType() = default;
   /// The value of the `type` property this type creates.
   virtual std::string name() const = 0;
+  /// Whether a jail of the type is built from a fetched release.
   virtual bool needs_release() const { return true; }
+  /// The one-letter `create` shorthand (-c for "c"), or '\0' for none.
+  /// Letters are unique among the loaded types; the core's own options win.
+  virtual char create_flag() const { return '\0'; }
+  /// The type `create` makes when none is named (one per host).
+  virtual bool create_default() const { return false; }
+  virtual SystemUpdates system_updates() const { return needs_release() ? SystemUpdates::Own : SystemUpdates::None; }
+  virtual ReleaseChange release_change() const { return needs_release() ? ReleaseChange::ByUpgrade : ReleaseChange::Free; }
+  /// The type a clone of a jail of this type (`iocell clone`, an imported
+  /// package) is recorded as; the root is a storage clone either way.
+  virtual std::string clone_type() const { return name(); }
+  virtual PromoteMeaning promote_meaning() const { return PromoteMeaning::Storage; }
   virtual void provision(Storage& storage, const ProvisionRequest& req) = 0;
   /// Called before every start (basejails re-attach the release here).
   virtual void before_start(Storage& /*storage*/, const JailSpec& /*spec*/) {}

@@ -1,6 +1,8 @@
 // Resource limits: rctl(8)+cpuset(1) on FreeBSD, cgroups on Linux.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,7 +11,7 @@
 
 namespace iocell::sdk {
 
-class Limits {
+class IOCELL_SDK_EXPORT Limits {
  public:
   virtual ~Limits() = default;
   virtual std::string name() const = 0;

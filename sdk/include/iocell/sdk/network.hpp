@@ -1,5 +1,8 @@
-// Network providers: shared-ip (vnet=off) and vnet-bridge (vnet=on).
+// Network providers: a jail on the host's stack (vnet=off) or with a stack
+// of its own (vnet=on); the core picks one of each kind by own_stack().
 #pragma once
+
+#include <iocell/sdk/export.hpp>
 
 #include <string>
 
@@ -7,10 +10,13 @@
 
 namespace iocell::sdk {
 
-class Network {
+class IOCELL_SDK_EXPORT Network {
  public:
   virtual ~Network() = default;
   virtual std::string name() const = 0;
+  /// Whether the provider gives the jail a network stack of its own (vnet=on)
+  /// rather than addresses on the host's (vnet=off).
+  virtual bool own_stack() const = 0;
   /// Before the kernel jail exists: add host aliases, contribute runtime
   /// params (ip4.addr=..., vnet), derive and store MACs in spec.props.
   virtual void prepare(JailSpec& spec) = 0;

@@ -1,6 +1,8 @@
 // Package installers: pkg(8) inside FreeBSD jails, the jail's own tool on Linux.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <string>
 #include <vector>
 
@@ -9,7 +11,7 @@
 
 namespace iocell::sdk {
 
-class Packages {
+class IOCELL_SDK_EXPORT Packages {
  public:
   virtual ~Packages() = default;
   virtual std::string name() const = 0;

@@ -23,7 +23,7 @@
 
 /// Incremented whenever the descriptor, the Registrar or any interface in
 /// sdk/ changes in a way that breaks binary compatibility.
-#define IOCELL_PLUGIN_ABI_VERSION 3u
+#define IOCELL_PLUGIN_ABI_VERSION 4u
 #define IOCELL_PLUGIN_ENTRY "iocell_plugin_v1"
 
 namespace iocell::sdk {
@@ -37,7 +37,7 @@ using Factory = std::unique_ptr<T> (*)(const HostContext&);
 /// Implemented by the core; a plugin registers its components through it.
 /// Names are what users and properties refer to ("zfs", "vnet-bridge",
 /// "basejail", "https"). Plugins never keep the reference.
-class BOOST_SYMBOL_VISIBLE Registrar {
+class IOCELL_SDK_EXPORT Registrar {
  public:
   virtual void add_storage(const char* name, std::uint32_t os, Factory<Storage> make) = 0;
   virtual void add_runtime(const char* name, std::uint32_t os, Factory<Runtime> make) = 0;

@@ -2,6 +2,8 @@
 // (unionfs on FreeBSD, overlayfs on Linux).
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <filesystem>
 #include <string>
 
@@ -9,7 +11,7 @@
 
 namespace iocell::sdk {
 
-class Recorder {
+class IOCELL_SDK_EXPORT Recorder {
  public:
   virtual ~Recorder() = default;
   virtual std::string name() const = 0;

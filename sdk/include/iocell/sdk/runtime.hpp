@@ -1,6 +1,8 @@
 // Runtimes: jail(8) on FreeBSD, namespaces (linux-ns) on Linux.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -24,7 +26,7 @@ struct ExecRequest {
   std::map<std::string, std::string> env;
 };
 
-class Runtime {
+class IOCELL_SDK_EXPORT Runtime {
  public:
   virtual ~Runtime() = default;
   virtual std::string name() const = 0;

@@ -6,6 +6,8 @@
 // directories; mountpoint() says where the files are.
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -40,10 +42,20 @@ struct DatasetOptions {
   bool readonly = false;
 };
 
-class Storage {
+class IOCELL_SDK_EXPORT Storage {
  public:
   virtual ~Storage() = default;
   virtual std::string name() const = 0;
+
+  /// How well the backend serves a new root at `root` (which may not exist
+  /// yet), asked before initialize(): 0 not at all, else the higher the
+  /// better (the backends shipped answer 1 for any directory, 10 for their
+  /// own filesystem). A root records the storage chosen; --storage or
+  /// IOCELL_STORAGE names another. Must not change anything.
+  virtual int probe(const std::filesystem::path& root) {
+    (void)root;
+    return 0;
+  }
 
   /// Prepares the root for use (ZFS: finds the active pool and creates the
   /// <pool>/iocell datasets). Idempotent; cheap when already done.
@@ -95,6 +107,9 @@ class Storage {
   /// clones are independent from birth succeed without doing anything.
   virtual void promote(const std::string& dataset) = 0;
 
+  /// Whether set_property(dataset, "mountpoint", PATH) moves where a
+  /// dataset's files are (zfs): hack88 then shortens the jail's path.
+  virtual bool movable_mountpoints() const { return false; }
   virtual void set_property(const std::string& dataset, const std::string& prop, const std::string& value) = 0;
   /// The native value as the backend reports it, "-" when not applicable.
   virtual std::string get_property(const std::string& dataset, const std::string& prop) = 0;

@@ -1,6 +1,8 @@
 // Updaters: freebsd-update(8) (dist-set systems) and pkg (pkgbase systems).
 #pragma once
 
+#include <iocell/sdk/export.hpp>
+
 #include <filesystem>
 #include <string>
 
@@ -8,7 +10,7 @@
 
 namespace iocell::sdk {
 
-class Updater {
+class IOCELL_SDK_EXPORT Updater {
  public:
   virtual ~Updater() = default;
   virtual std::string name() const = 0;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +33,15 @@ bool is_reservation(const std::string& p) { return p == "reservation" || p == "r
 
 BtrfsStorage::BtrfsStorage(const sdk::HostContext& host)
     : m_host(host), m_root(host.root), m_records(host.root / ".datasets", false), m_subvols(host), m_qgroups(host) {}
+
+int BtrfsStorage::probe(const std::filesystem::path& root) {
+  constexpr unsigned long kBtrfsMagic = 0x9123683EUL;  // BTRFS_SUPER_MAGIC, linux/magic.h
+  auto dir = root;
+  std::error_code ec;
+  while (!dir.empty() && dir != dir.root_path() && !std::filesystem::exists(dir, ec)) dir = dir.parent_path();
+  struct statfs st {};
+  return ::statfs(dir.c_str(), &st) == 0 && static_cast<unsigned long>(st.f_type) == kBtrfsMagic ? 10 : 0;
+}
 
 bool BtrfsStorage::dry(const std::string& what) const {
   if (!m_host.dry_run) return false;

@@ -24,6 +24,8 @@ class BtrfsStorage : public sdk::Storage {
   explicit BtrfsStorage(const sdk::HostContext& host);
 
   std::string name() const override { return "btrfs"; }
+  /// Only a root on btrfs: subvolumes cannot be made elsewhere.
+  int probe(const std::filesystem::path& root) override;
   void initialize() override;
   std::filesystem::path mountpoint(const std::string& dataset) const override;
   bool exists(const std::string& dataset) override;

@@ -21,6 +21,8 @@ class DirStorage : public sdk::Storage {
   explicit DirStorage(const sdk::HostContext& host);
 
   std::string name() const override { return "dir"; }
+  /// Any directory, on any filesystem: the choice when nothing serves better.
+  int probe(const std::filesystem::path& /*root*/) override { return 1; }
   void initialize() override;
   std::filesystem::path mountpoint(const std::string& dataset) const override;
   bool exists(const std::string& dataset) override;

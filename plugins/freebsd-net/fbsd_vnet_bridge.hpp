@@ -31,6 +31,7 @@ class VnetBridge : public sdk::Network {
  public:
   explicit VnetBridge(const sdk::HostContext& host) : m_host(host) {}
   std::string name() const override { return "vnet-bridge"; }
+  bool own_stack() const override { return true; }
   void prepare(sdk::JailSpec& spec) override;
   void attach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   void detach(const sdk::JailSpec& spec, const sdk::RunState& state) override;

@@ -80,9 +80,10 @@ class CurlFetcher final : public sdk::Fetcher {
         pos = 0;
         continue;
       }
-      if (!transient(a)) throw sdk::FetchError(url, a.detail);
+      if (!transient(a)) throw sdk::FetchError(url, a.detail, absent(a) ? sdk::FetchFailure::NotFound : sdk::FetchFailure::Other);
       if (attempt >= m_policy.retries)
-        throw sdk::FetchError(url, a.detail + " (gave up after " + std::to_string(attempt + 1) + " attempts)");
+        throw sdk::FetchError(url, a.detail + " (gave up after " + std::to_string(attempt + 1) + " attempts)",
+                              sdk::FetchFailure::Transient);
       log("{}: {}; retrying from byte {} in {} ms", url, a.detail, pos, wait.count());
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, m_policy.max_backoff);
@@ -100,6 +101,10 @@ class CurlFetcher final : public sdk::Fetcher {
                        (a.code == CURLE_HTTP_RETURNED_ERROR && a.status == 416));
   }
 
+  static bool absent(const Attempt& a) {
+    return (a.code == CURLE_HTTP_RETURNED_ERROR && (a.status == 404 || a.status == 410)) ||
+           a.code == CURLE_REMOTE_FILE_NOT_FOUND || a.code == CURLE_FILE_COULDNT_READ_FILE;
+  }
   static bool transient(const Attempt& a) {
     switch (a.code) {
       case CURLE_PARTIAL_FILE:

@@ -28,6 +28,9 @@ class BaseJail : public sdk::JailType {
  public:
   explicit BaseJail(const sdk::HostContext& host) : m_host(host), m_mounts(host) {}
   std::string name() const override { return "basejail"; }
+  char create_flag() const override { return 'b'; }
+  sdk::SystemUpdates system_updates() const override { return sdk::SystemUpdates::SharedRelease; }
+  sdk::ReleaseChange release_change() const override { return sdk::ReleaseChange::Fetched; }
   void provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) override;
   void before_start(sdk::Storage& storage, const sdk::JailSpec& spec) override;
   void after_stop(sdk::Storage& storage, const sdk::JailSpec& spec) override;

@@ -18,6 +18,8 @@ class ThickJail : public sdk::JailType {
  public:
   explicit ThickJail(const sdk::HostContext& /*host*/) {}
   std::string name() const override { return "thickjail"; }
+  bool create_default() const override { return true; }
+  std::string clone_type() const override { return "clonejail"; }
   void provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) override;
   void before_start(sdk::Storage& storage, const sdk::JailSpec& spec) override;
 };
@@ -27,6 +29,7 @@ class CloneJail : public sdk::JailType {
  public:
   explicit CloneJail(const sdk::HostContext& host) : m_host(host) {}
   std::string name() const override { return "clonejail"; }
+  char create_flag() const override { return 'c'; }
   void provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) override;
   /// Overlay clones (dir storage) do not survive a reboot: mount again.
   void before_start(sdk::Storage& storage, const sdk::JailSpec& spec) override;
@@ -41,6 +44,9 @@ class EmptyJail : public sdk::JailType {
   explicit EmptyJail(const sdk::HostContext& /*host*/) {}
   std::string name() const override { return "emptyjail"; }
   bool needs_release() const override { return false; }
+  char create_flag() const override { return 'e'; }
+  /// Its clone is a plain copy-on-write root like any other.
+  std::string clone_type() const override { return "clonejail"; }
   void provision(sdk::Storage& storage, const sdk::ProvisionRequest& req) override;
 };
 

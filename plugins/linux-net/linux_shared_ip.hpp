@@ -24,6 +24,7 @@ class SharedIp : public sdk::Network {
  public:
   explicit SharedIp(const sdk::HostContext& host) : m_host(host) {}
   std::string name() const override { return "shared-ip"; }
+  bool own_stack() const override { return false; }
   void prepare(sdk::JailSpec& spec) override;
   void attach(const sdk::JailSpec&, const sdk::RunState&) override {}
   void detach(const sdk::JailSpec&, const sdk::RunState&) override {}

@@ -42,6 +42,9 @@ class ZfsStorage : public sdk::Storage {
   ZfsStorage(const sdk::HostContext& host, std::unique_ptr<HostProbe> probe);
 
   std::string name() const override { return "zfs"; }
+  /// A FreeBSD root lives on a pool: initialize() finds the active one.
+  int probe(const std::filesystem::path& /*root*/) override { return 10; }
+  bool movable_mountpoints() const override { return true; }
   void initialize() override;
   std::string pool() override;
   /// Moves every other pool's iocell dataset out of the root (mountpoint

@@ -20,15 +20,20 @@ namespace {
 
 int create_command(Invocation& inv) {
   po::options_description opts("create");
-  opts.add_options()("clone,c", po::bool_switch(), "thin jail: a clone of the release")(
-      "base,b", po::bool_switch(), "basejail: the release shared read-only")("empty,e", po::bool_switch(), "empty jail");
+  opts.add_options()("clone,c", po::bool_switch(), "the jail type of shorthand -c (thin: a clone of the release)")(
+      "base,b", po::bool_switch(), "the jail type of shorthand -b (the release shared read-only)")(
+      "empty,e", po::bool_switch(), "the jail type of shorthand -e (empty)");
   auto p = parse_args(inv.command, inv.args, opts);
   if (!p.words.empty()) throw core::UsageError("create takes property=value pairs, not '" + p.words.front() + "'");
   const int kinds = p.flag("clone") + p.flag("base") + p.flag("empty");
   if (kinds > 1) throw core::UsageError("create: -c, -b and -e exclude each other");
   core::CreateRequest req;
-  req.type = p.flag("clone") ? "clonejail" : p.flag("base") ? "basejail" : p.flag("empty") ? "emptyjail" : "thickjail";
+  req.flag = p.flag("clone") ? 'c' : p.flag("base") ? 'b' : p.flag("empty") ? 'e' : '\0';
   req.props = p.assignments;
+  if (auto it = req.props.find("type"); it != req.props.end()) {
+    req.type = it->second;
+    req.props.erase(it);
+  }
   bool start = false;
   if (auto it = req.props.find("count"); it != req.props.end()) {
     try {
@@ -152,8 +157,8 @@ int clean_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"create", "create [-c|-b|-e] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
-                "create jails: thick (default), -c thin clone, -b basejail, -e empty", create_command});
+IOCELL_COMMAND({"create", "create [-c|-b|-e|type=NAME] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
+                "create jails of any loaded jail type (type=NAME; -c, -b, -e are shorthands)", create_command});
 IOCELL_COMMAND({"clone", "clone SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
 IOCELL_COMMAND({"destroy", "destroy [-f] TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command});
 IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true});

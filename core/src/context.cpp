@@ -1,10 +1,10 @@
 #include <iocell/core/context.hpp>
 
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -64,13 +64,6 @@ std::unique_ptr<sdk::CommandRunner> transcript_runner() {
     }
   }
   return std::make_unique<sdk::testing::ScriptedRunner>(sdk::testing::load_transcript(file, vars));
-}
-
-bool on_btrfs(const std::filesystem::path& p) {
-  struct statfs st {};
-  auto probe = p;
-  while (!probe.empty() && !std::filesystem::exists(probe)) probe = probe.parent_path();
-  return ::statfs(probe.c_str(), &st) == 0 && static_cast<unsigned long>(st.f_type) == 0x9123683EUL;
 }
 
 }  // namespace
@@ -140,24 +133,45 @@ void Context::ensure_layout() {
 
 std::string Context::storage_name() {
   if (!m_storage_name.empty()) return m_storage_name;
-  if (auto text = read_file_if_exists(root() / "iocell.json")) {
-    if (auto plain = parse_plain_strings(*text)) {
-      if (auto it = plain->find("storage"); it != plain->end()) m_storage_name = it->second;
-    } else {
-      auto j = nlohmann::json::parse(*text, nullptr, false);
-      if (j.is_object() && j.contains("storage") && j["storage"].is_string()) m_storage_name = j["storage"];
-    }
-  }
+  m_storage_name = root_setting("storage");
   if (m_storage_name.empty()) {
     if (!m_opts.storage.empty()) m_storage_name = m_opts.storage;
     else if (const char* env = std::getenv("IOCELL_STORAGE"); env && *env) m_storage_name = env;
-    else if (os() == sdk::HostOs::FreeBSD) m_storage_name = "zfs";
-    else if (on_btrfs(root()) && plugins().has(ComponentKind::Storage, "btrfs", os())) m_storage_name = "btrfs";
-    else m_storage_name = "dir";
+    else m_storage_name = best_storage();
   } else if (!m_opts.storage.empty() && m_opts.storage != m_storage_name) {
     throw UsageError("the root " + root().string() + " uses storage " + m_storage_name + ", not " + m_opts.storage);
   }
   return m_storage_name;
+}
+
+std::string Context::root_setting(const std::string& key) {
+  if (!m_root_settings) {
+    m_root_settings.emplace();
+    if (auto text = read_file_if_exists(root() / "iocell.json")) {
+      if (auto plain = parse_plain_strings(*text)) {
+        *m_root_settings = std::move(*plain);
+      } else {
+        auto j = nlohmann::json::parse(*text, nullptr, false);
+        if (j.is_object())
+          for (auto it = j.begin(); it != j.end(); ++it)
+            if (it->is_string()) (*m_root_settings)[it.key()] = it->get<std::string>();
+      }
+    }
+  }
+  auto it = m_root_settings->find(key);
+  return it == m_root_settings->end() ? "" : it->second;
+}
+
+std::string Context::best_storage() {
+  std::string best;
+  int best_score = 0;
+  for (const auto& name : plugins().names(ComponentKind::Storage, os())) {
+    const int score = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host)->probe(root());
+    if (score > best_score || (score == best_score && score > 0 && name < best)) best = name, best_score = score;
+  }
+  if (best.empty())
+    throw Refused("no storage plugin serves the root " + root().string() + " (iocell plugins lists them; --storage NAME picks one)");
+  return best;
 }
 
 sdk::Storage& Context::storage() {
@@ -181,15 +195,56 @@ T& Context::cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::stri
   return *slot;
 }
 
-sdk::Runtime& Context::runtime() { return cached(m_runtime, ComponentKind::Runtime, Backends::runtime(os())); }
-sdk::Limits& Context::limits() { return cached(m_limits, ComponentKind::Limits, Backends::limits(os())); }
-sdk::Network& Context::network(bool vnet) {
-  return vnet ? cached(m_net_vnet, ComponentKind::Network, Backends::vnet)
-              : cached(m_net_shared, ComponentKind::Network, Backends::shared_ip);
+std::string Context::backend(ComponentKind kind) {
+  const std::string key = to_string(kind);
+  if (std::string named = root_setting(key); !named.empty()) return named;
+  auto names = plugins().names(kind, os());
+  if (names.empty())
+    throw Refused(std::string("no ") + key + " plugin serves " + sdk::to_string(os()) + " (iocell plugins lists the loaded ones)");
+  std::sort(names.begin(), names.end());
+  return names.front();
 }
-sdk::Recorder& Context::recorder() { return cached(m_recorder, ComponentKind::Recorder, Backends::recorder(os())); }
-sdk::Packages& Context::packages() { return cached(m_packages, ComponentKind::Packages, Backends::packages); }
-sdk::Archiver& Context::archiver() { return cached(m_archiver, ComponentKind::Archiver, Backends::archiver); }
+
+sdk::Runtime& Context::runtime() {
+  if (!m_runtime) m_runtime = plugins().make<sdk::Runtime>(ComponentKind::Runtime, backend(ComponentKind::Runtime), m_host);
+  return *m_runtime;
+}
+sdk::Limits& Context::limits() {
+  if (!m_limits) m_limits = plugins().make<sdk::Limits>(ComponentKind::Limits, backend(ComponentKind::Limits), m_host);
+  return *m_limits;
+}
+sdk::Network& Context::network(bool vnet) {
+  auto& slot = vnet ? m_net_vnet : m_net_shared;
+  if (slot) return *slot;
+  // A root may name its providers ("network-vnet", "network-shared");
+  // otherwise the first by name of the right kind serving this OS.
+  const std::string named = root_setting(vnet ? "network-vnet" : "network-shared");
+  auto names = plugins().names(ComponentKind::Network, os());
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (!named.empty() && n != named) continue;
+    auto net = plugins().make<sdk::Network>(ComponentKind::Network, n, m_host);
+    if (!named.empty() || net->own_stack() == vnet) {
+      slot = std::move(net);
+      return *slot;
+    }
+  }
+  throw Refused(std::string("no network plugin for ") + sdk::to_string(os()) + " gives jails " +
+                (vnet ? "a network stack of their own (vnet=on)" : "addresses on the host's stack (vnet=off)") +
+                (named.empty() ? "" : ": the root names '" + named + "'") + " (iocell plugins lists them)");
+}
+sdk::Recorder& Context::recorder() {
+  if (!m_recorder) m_recorder = plugins().make<sdk::Recorder>(ComponentKind::Recorder, backend(ComponentKind::Recorder), m_host);
+  return *m_recorder;
+}
+sdk::Packages& Context::packages() {
+  if (!m_packages) m_packages = plugins().make<sdk::Packages>(ComponentKind::Packages, backend(ComponentKind::Packages), m_host);
+  return *m_packages;
+}
+sdk::Archiver& Context::archiver() {
+  if (!m_archiver) m_archiver = plugins().make<sdk::Archiver>(ComponentKind::Archiver, backend(ComponentKind::Archiver), m_host);
+  return *m_archiver;
+}
 
 sdk::JailType& Context::jail_type(const std::string& type) {
   auto& slot = m_types[type];

@@ -1,3 +1,4 @@
+#include <iocell/core/self_exe.hpp>
 #include <iocell/core/plugin_manager.hpp>
 
 #include <unistd.h>
@@ -66,10 +67,13 @@ std::vector<std::filesystem::path> PluginManager::search_path() {
       s.remove_prefix(colon + 1);
     }
   }
-  char exe[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe);
-  if (n > 0 && static_cast<size_t>(n) < sizeof exe) {
-    std::string prefix(exe, static_cast<size_t>(n));
+  std::string prefix;
+  try {
+    prefix = self_exe().string();
+  } catch (const std::exception&) {
+    // Without the binary's path only IOCELL_PLUGIN_PATH and the install directory are searched.
+  }
+  if (!prefix.empty()) {
     for (int up = 0; up < 2 && prefix.rfind('/') != std::string::npos; ++up) prefix.erase(prefix.rfind('/'));
     dirs.push_back(prefix + "/plugins");              // build tree: build/bin/iocell
     dirs.push_back(prefix + "/lib/iocell/plugins");   // <prefix>/sbin/iocell
@@ -99,8 +103,8 @@ void PluginManager::load_all(const std::vector<std::filesystem::path>& dirs) {
 }
 
 bool PluginManager::load_file(const std::filesystem::path& file, Binding binding) {
-  auto warn = [&](const std::string& reason) {
-    m_warnings.push_back({file, reason});
+  auto warn = [&](const std::string& reason, PluginWarning::Kind kind = PluginWarning::Kind::Unusable) {
+    m_warnings.push_back({file, reason, kind});
     return false;
   };
   dll::fs::error_code ec;
@@ -122,10 +126,10 @@ bool PluginManager::load_file(const std::filesystem::path& file, Binding binding
                 IOCELL_SDK_TOOLCHAIN_ID);
   if (d->name == nullptr || d->register_all == nullptr) return warn("incomplete descriptor");
   for (const auto& p : m_plugins) {
-    if (p.name == d->name) return warn("plugin " + p.name + " already loaded from " + p.path.string());
+    if (p.name == d->name) return warn("plugin " + p.name + " already loaded from " + p.path.string(), PluginWarning::Kind::Duplicate);
   }
   for (const auto& p : m_deferred) {
-    if (p.name == d->name) return warn("plugin " + p.name + " already found in " + p.path);
+    if (p.name == d->name) return warn("plugin " + p.name + " already found in " + p.path, PluginWarning::Kind::Duplicate);
   }
   m_plugins.push_back(LoadedPlugin{d->name, d->version ? d->version : "", file, d->os, {}});
   m_registering = &m_plugins.back();
@@ -230,10 +234,16 @@ std::string dir_key(const std::filesystem::path& p) {
 }  // namespace
 
 namespace {
-// The running binary (stat follows /proc/self/exe to it).
+// The running binary, by identity: the index is only trusted by the binary that wrote it.
 std::string exe_key() {
   struct stat st {};
-  if (::stat("/proc/self/exe", &st) != 0) return "";
+  std::string path;
+  try {
+    path = self_exe().string();
+  } catch (const std::exception&) {
+    return "";
+  }
+  if (::stat(path.c_str(), &st) != 0) return "";
   return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
          std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
@@ -245,7 +255,7 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
   m_index_file = index_file;
   const auto text = read_file_if_exists(index_file);
   const std::string exe = exe_key();
-  m_exe_known = !exe.empty();  // without /proc (FreeBSD), no index is tied to a binary
+  m_exe_known = !exe.empty();  // without the binary's path, no index is tied to a binary
   PluginIndex index;
   if (text) {
     if (auto parsed = parse_plugin_index(*text); parsed && parsed->exe == exe) index = std::move(*parsed);
@@ -255,7 +265,7 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
     if (!f.skipped.empty()) {
       m_warnings.push_back({f.path, f.skipped});
     } else if (!names_seen.insert(f.name).second) {
-      m_warnings.push_back({f.path, "plugin " + f.name + " already found earlier in the search path"});
+      m_warnings.push_back({f.path, "plugin " + f.name + " already found earlier in the search path", PluginWarning::Kind::Duplicate});
     } else {
       m_deferred.push_back(f);
     }
@@ -311,7 +321,7 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
         entry.version = p.version;
         entry.os = p.os;
         entry.provides = p.provides;
-      } else if (m_warnings.size() > warnings_before && m_warnings.back().reason.rfind("plugin ", 0) != 0) {
+      } else if (m_warnings.size() > warnings_before && m_warnings.back().kind == PluginWarning::Kind::Unusable) {
         entry.skipped = m_warnings.back().reason;
       } else {
         out.key.clear();  // a duplicate name: decided again next time

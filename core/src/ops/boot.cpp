@@ -11,19 +11,15 @@
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/runners.hpp>
+#include <iocell/core/self_exe.hpp>
 
 namespace iocell::core {
 namespace {
 
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "iocell" : p.string();
-}
-
 int run_group(Context& ctx, const std::vector<JailRecord>& group, const std::string& verb) {
-  auto run_one = [&ctx, &verb](const JailRecord& j) {
-    sdk::Command cmd({self_exe(), "--root", ctx.root().string(), verb, j.uuid});
+  const std::string exe = self_exe().string();
+  auto run_one = [&ctx, &verb, &exe](const JailRecord& j) {
+    sdk::Command cmd({exe, "--root", ctx.root().string(), verb, j.uuid});
     return ctx.runner().run(cmd);
   };
   std::vector<sdk::CommandResult> results;

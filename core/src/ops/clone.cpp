@@ -44,7 +44,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
   cfg["uuid"] = uuid;
   cfg["tag"] = tag;
   cfg["template"] = "no";
-  cfg["type"] = source.get("type") == "basejail" ? "basejail" : "clonejail";
+  cfg["type"] = ctx.jail_type(source.get("type")).clone_type();
   cfg["jail_zfs_dataset"] = "iocell/jails/" + uuid + "/data";
 
   const std::string snap = snapshot.empty() ? uuid : snapshot;

@@ -15,6 +15,7 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/core/jail_types.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
@@ -75,8 +76,8 @@ std::string default_release(Context& ctx) {
 std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   validate_user_props(req.props);
   if (req.count < 1 || req.count > 1000) throw UsageError("invalid count=" + std::to_string(req.count) + ": allowed: 1 to 1000");
+  sdk::JailType& type = create_type(ctx, req.type, req.flag);
   sdk::Storage& storage = ctx.storage();
-  sdk::JailType& type = ctx.jail_type(req.type);
 
   std::string release;
   if (type.needs_release()) {

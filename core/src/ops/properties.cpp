@@ -52,9 +52,11 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
     if (state && d->live == LiveChange::Refused && rec.get(k) != v)
       throw Refused("property " + k + " cannot change while jail " + rec.uuid + " (" + rec.tag() + ") runs; stop it first");
   }
-  if (changes.count("release") && rec.get("type") != "basejail" && rec.get("type") != "emptyjail" && changes.at("release") != rec.get("release"))
-    throw Refused("release of a " + rec.get("type") + " changes with iocell upgrade, not set (only basejails switch release by set)");
-  if (changes.count("release") && rec.get("type") == "basejail" && !release_exists(ctx, changes.at("release")))
+  const auto release_change = [&] { return ctx.jail_type(rec.get("type")).release_change(); };
+  if (changes.count("release") && changes.at("release") != rec.get("release") && release_change() == sdk::ReleaseChange::ByUpgrade)
+    throw Refused("release of a jail of type " + rec.get("type") +
+                  " changes with iocell upgrade, not set (only types that attach their release at start switch it by set)");
+  if (changes.count("release") && release_change() == sdk::ReleaseChange::Fetched && !release_exists(ctx, changes.at("release")))
     throw NotFound("release " + changes.at("release") + " is not fetched: run iocell fetch release=" + changes.at("release"));
 
   // Apply what has an effect beyond config.json, then record everything.
@@ -72,9 +74,9 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
     }
     if (k == "hack88" && rec.get(k) != v) {
       // The 88-character mount path limit of FreeBSD: mount the jail under
-      // the first 8 characters of its UUID instead (zfs only; others have
-      // no such limit and keep their paths).
-      if (ctx.storage_name() == "zfs") {
+      // the first 8 characters of its UUID instead (backends that mount at
+      // a path; others have no such limit and keep their paths).
+      if (ctx.storage().movable_mountpoints()) {
         const auto parent = rec.home.parent_path();
         const auto home = parent / (v == "1" ? rec.uuid.substr(0, 8) : rec.uuid);
         ctx.storage().set_property(rec.dataset, "mountpoint", home.string());

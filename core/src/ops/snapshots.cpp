@@ -238,6 +238,9 @@ void rollback_jail(Context& ctx, const JailRecord& rec, const std::string& name,
 }
 
 std::vector<std::string> promote_jail(Context& ctx, const JailRecord& rec) {
+  if (ctx.jail_type(rec.get("type")).promote_meaning() == sdk::PromoteMeaning::Refused)
+    throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is of type " + rec.get("type") +
+                  ": its clone relation is part of the type, promote does not apply");
   FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
   sdk::Storage& storage = ctx.storage();
   std::vector<std::string> lines;

@@ -1,3 +1,4 @@
+#include <iocell/core/jail_types.hpp>
 #include <iocell/core/ops/transfer.hpp>
 
 #include <fcntl.h>
@@ -190,7 +191,9 @@ sdk::ExtractPolicy package_policy(Context& ctx) {
 ImportOutcome import_package(Context& ctx, const Found& f, const PropertyValues& user) {
   const json manifest = read_manifest(f.manifest);
   CreateRequest req;
-  req.type = "clonejail";
+  // A package holds the files added to a release: its jail is a clone of
+  // one, recorded as a clone of the host's default type is.
+  req.type = create_type(ctx, "", '\0').clone_type();
   req.props = user;
   if (!req.props.count("release")) {
     std::string release = text_field(manifest, "release");
@@ -260,7 +263,8 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
   for (const auto& [k, v] : user) cfg[k] = v;
   cfg["tag"] = tag;
   cfg["release"] = user.count("release") ? user.at("release") : (facts.release.empty() ? "none" : facts.release);
-  cfg["type"] = f.tar ? "thickjail" : (facts.type.empty() ? "thickjail" : facts.type);
+  // A tar image is a whole jail, whatever it was exported from.
+  cfg["type"] = f.tar || facts.type.empty() ? create_type(ctx, "", '\0').name() : facts.type;
   cfg["template"] = "no";
   cfg["hostid"] = host_id(ctx);
   cfg["jail_zfs_dataset"] = "iocell/jails/" + uuid + "/data";

@@ -117,9 +117,10 @@ void update_release(Context& ctx, const std::string& release) {
 
 UpdateOutcome update_jail(Context& ctx, const JailRecord& rec_in) {
   JailRecord rec = ctx.inventory().reload(rec_in);
-  const std::string type = rec.get("type");
-  if (type == "emptyjail") throw Refused(describe_rec(rec) + " is an emptyjail: it holds no FreeBSD release iocell can patch");
-  if (type == "basejail") {
+  const sdk::SystemUpdates how = ctx.jail_type(rec.get("type")).system_updates();
+  if (how == sdk::SystemUpdates::None)
+    throw Refused(describe_rec(rec) + " is of type " + rec.get("type") + ": it holds no FreeBSD release iocell can patch");
+  if (how == sdk::SystemUpdates::SharedRelease) {
     const std::string release = rec.get("release");
     update_release(ctx, release);
     return UpdateOutcome{"", release};
@@ -136,8 +137,9 @@ UpdateOutcome update_jail(Context& ctx, const JailRecord& rec_in) {
 
 UpdateOutcome upgrade_jail(Context& ctx, const JailRecord& rec_in, const std::string& to_in) {
   JailRecord rec = ctx.inventory().reload(rec_in);
-  const std::string type = rec.get("type");
-  if (type == "emptyjail") throw Refused(describe_rec(rec) + " is an emptyjail: it holds no FreeBSD release iocell can upgrade");
+  const sdk::SystemUpdates how = ctx.jail_type(rec.get("type")).system_updates();
+  if (how == sdk::SystemUpdates::None)
+    throw Refused(describe_rec(rec) + " is of type " + rec.get("type") + ": it holds no FreeBSD release iocell can upgrade");
   sdk::Storage& storage = ctx.storage();
   storage.mount(rec.dataset + "/root");
   const std::string from = rec.get("release");
@@ -146,7 +148,7 @@ UpdateOutcome upgrade_jail(Context& ctx, const JailRecord& rec_in, const std::st
   validate_property("release", to);
   if (to == from) throw Refused(describe_rec(rec) + " is already at " + to);
 
-  if (type != "basejail") {
+  if (how == sdk::SystemUpdates::Own) {
     const sdk::JailSpec spec = ctx.inventory().spec(rec);
     sdk::Updater& updater = ctx.updater(spec.root);
     FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);

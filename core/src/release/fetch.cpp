@@ -268,8 +268,7 @@ class ReleaseFetch {
     } catch (const sdk::FetchError& e) {
       // Only a mirror that answers "no such file" means "no sets": a network
       // failure must not turn into a different kind of release.
-      const std::string why = e.what();
-      const bool absent = why.find("HTTP status 404") != std::string::npos || why.find("HTTP status 410") != std::string::npos;
+      const bool absent = e.reason() == sdk::FetchFailure::NotFound;
       if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local || !absent) throw;
       m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
       return run_pkgbase();

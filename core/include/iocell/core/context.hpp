@@ -3,7 +3,9 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <iocell/core/plugin_manager.hpp>
@@ -66,6 +68,14 @@ class Context {
 
  private:
   void ensure_layout();
+  /// A string the root's iocell.json holds under `key`, "" when none.
+  std::string root_setting(const std::string& key);
+  /// The storage whose probe scores the root highest.
+  std::string best_storage();
+  /// The component of a kind this root uses: the one its iocell.json names
+  /// under the kind ("runtime": "NAME"), else the first by name of those
+  /// serving this OS.
+  std::string backend(ComponentKind kind);
   template <class T>
   T& cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::string& name);
 
@@ -77,6 +87,7 @@ class Context {
   std::unique_ptr<sdk::CommandRunner> m_runner;
   sdk::HostContext m_host;
   std::string m_storage_name;
+  std::optional<std::map<std::string, std::string>> m_root_settings;
   std::unique_ptr<sdk::Storage> m_storage;
   std::unique_ptr<sdk::Runtime> m_runtime;
   std::unique_ptr<sdk::Limits> m_limits;
@@ -87,17 +98,6 @@ class Context {
   std::unique_ptr<sdk::Archiver> m_archiver;
   std::map<std::string, std::unique_ptr<sdk::Updater>> m_updaters;
   std::unique_ptr<Inventory> m_inventory;
-};
-
-/// Component names the core uses on each OS.
-struct Backends {
-  static const char* runtime(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "jail" : "linux-ns"; }
-  static const char* limits(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "rctl" : "cgroup"; }
-  static const char* recorder(sdk::HostOs os) { return os == sdk::HostOs::FreeBSD ? "unionfs" : "overlayfs"; }
-  static constexpr const char* shared_ip = "shared-ip";
-  static constexpr const char* vnet = "vnet-bridge";
-  static constexpr const char* packages = "pkg";
-  static constexpr const char* archiver = "libarchive";
 };
 
 }  // namespace iocell::core

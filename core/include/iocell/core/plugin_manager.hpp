@@ -27,8 +27,13 @@ struct LoadedPlugin {
 };
 
 struct PluginWarning {
+  /// Unusable: the file is no plugin of this ABI and toolchain (remembered in
+  /// the index as skipped). Duplicate: a plugin of that name came first in the
+  /// search path (decided again each time: the first one may go away).
+  enum class Kind { Unusable, Duplicate };
   std::filesystem::path path;
   std::string reason;
+  Kind kind = Kind::Unusable;
 };
 
 enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater, Archiver };

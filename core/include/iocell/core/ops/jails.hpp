@@ -12,9 +12,12 @@ namespace iocell::core {
 class Context;
 
 struct CreateRequest {
-  std::string type = "thickjail";  ///< thickjail, clonejail, basejail, emptyjail, or a plugin's
-  PropertyValues props;            ///< user-given prop=value pairs (validated here)
-  int count = 1;                   ///< count=N: N jails tagged TAG_1..TAG_N
+  /// A jail type by name (type=NAME); "" for the one of `flag`, or the
+  /// host's default type when no flag either (see jail_types.hpp).
+  std::string type;
+  char flag = '\0';      ///< a type's create shorthand: 'c' for -c
+  PropertyValues props;  ///< user-given prop=value pairs (validated here)
+  int count = 1;         ///< count=N: N jails tagged TAG_1..TAG_N
 };
 
 /// Creates the jails; each is built under a temporary name and appears in

@@ -17,7 +17,7 @@ using iocell::testing::run_program;
 class TypesSdkExampleE2E : public iocell::test::data::DataE2E {
  protected:
   void TearDown() override {
-    if (!iocell.empty() && fs::exists(root / "jails")) seed({"stop", "ALL"});
+    if (!installed.empty() && fs::exists(root / "jails")) seed({"stop", "ALL"});
     DataE2E::TearDown();
   }
 
@@ -25,7 +25,7 @@ class TypesSdkExampleE2E : public iocell::test::data::DataE2E {
   iocell::test::CliResult seed(std::vector<std::string> args) {
     std::vector<std::string> argv = {"--root", root.string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto r = run_program(iocell.string(), argv, {{"IOCELL_PLUGIN_PATH", plugin_dir.string()}, {"IOCELL_STORAGE", "dir"}});
+    auto r = run_program(installed.string(), argv, {{"IOCELL_PLUGIN_PATH", plugin_dir.string()}, {"IOCELL_STORAGE", "dir"}});
     return {r.status, r.out, r.err};
   }
   iocell::test::CliResult seed_ok(std::vector<std::string> args) {
@@ -36,7 +36,7 @@ class TypesSdkExampleE2E : public iocell::test::data::DataE2E {
     return r;
   }
 
-  fs::path iocell, plugin_dir;
+  fs::path installed, plugin_dir;
 };
 
 TEST_F(TypesSdkExampleE2E, AJailTypeFromOutsideTheTreeLivesAWholeLife) {
@@ -50,7 +50,7 @@ TEST_F(TypesSdkExampleE2E, AJailTypeFromOutsideTheTreeLivesAWholeLife) {
   r = run_program("cmake", {"--build", plugin_dir.string()});
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   ASSERT_TRUE(fs::exists(plugin_dir / "iocell-seedjail.so"));
-  iocell = prefix / "sbin/iocell";
+  installed = prefix / "sbin/iocell";
 
   auto plugins = seed_ok({"plugins", "--json"});
   EXPECT_NE(plugins.out.find("\"seedjail\""), std::string::npos) << plugins.out;

@@ -270,3 +270,11 @@ TEST_F(BtrfsStoreTest, PropertiesBtrfsCannotHonourAreRefused) {
 }
 
 }  // namespace
+
+// The btrfs plugin claims a root on btrfs, even one not made yet, and no
+// other: the core holds no filesystem magic of its own.
+TEST_F(BtrfsStoreTest, ProbeClaimsOnlyRootsOnBtrfs) {
+  EXPECT_EQ(store->probe(loop->mount() / "iocell"), 10);
+  EXPECT_EQ(store->probe(loop->mount() / "not/made/yet"), 10);
+  EXPECT_EQ(store->probe("/proc"), 0);
+}

@@ -158,3 +158,25 @@ TEST(PluginLoader, IndexDefersLoadingUntilAComponentIsAskedFor) {
   EXPECT_EQ(third.plugins().size(), 1u) << "an index of another binary is not trusted";
   std::filesystem::remove(index);
 }
+
+// A skipped file is told apart from a second plugin of a name by its kind,
+// not by the wording of the message.
+TEST(PluginLoader, WarningsSayWhetherAFileIsUnusableOrADuplicate) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("iocell-plugkind-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  fs::copy_file(kDir / "iocell-test-good.so", dir / "a" / "iocell-test-good.so");
+  fs::copy_file(kDir / "iocell-test-good.so", dir / "b" / "iocell-test-good.so");
+  fs::copy_file(kDir / "iocell-test-not_plugin.so", dir / "b" / "iocell-test-not_plugin.so");
+  core::PluginManager pm;
+  pm.load_all({dir / "a", dir / "b"});
+  ASSERT_EQ(pm.warnings().size(), 2u);
+  for (const auto& w : pm.warnings()) {
+    const bool duplicate = w.path.filename() == "iocell-test-good.so";
+    EXPECT_EQ(w.kind, duplicate ? core::PluginWarning::Kind::Duplicate : core::PluginWarning::Kind::Unusable)
+        << w.path << ": " << w.reason;
+  }
+  fs::remove_all(dir);
+}

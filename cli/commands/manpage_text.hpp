@@ -196,6 +196,12 @@ which needs the release's src.txz.
 }
 
 inline constexpr const char* kJailTypes = R"(.Sh JAIL TYPES
+Jail types come from plugins;
+.Nm Cm create Cm type Ns = Ns Ar NAME
+makes a jail of any loaded type, and
+.Nm Cm plugins
+lists them.
+The shipped types are:
 .Bl -tag -width Ds
 .It Cm thickjail
 The default: a fully independent copy of the release, suitable for replication with

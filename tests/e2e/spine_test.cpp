@@ -241,6 +241,13 @@ TEST_F(Spine, CountMakesNumberedJails) {
   EXPECT_EQ(run({"create", "-e", "count=0"}).code, 2);
 }
 
+TEST_F(Spine, CountRefusesARangeThatRunsOutAndMakesNothing) {
+  auto r = run({"create", "-e", "count=3", "tag=edge", "ip4_addr=em0|10.1.1.253/24"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("10.1.1.253/24"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"list", "-H"}).out, "") << "nothing was created";
+}
+
 TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
   create({"tag=real"});
   // What a kill -9 in the middle of create leaves: a staging dataset.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -239,6 +240,24 @@ TEST_F(Spine, CountMakesNumberedJails) {
   EXPECT_NE(list.find("\tweb_3\t"), std::string::npos);
   EXPECT_EQ(trim(run({"get", "ip4_addr", "web_3"}).out), "em0|10.1.1.12/24");
   EXPECT_EQ(run({"create", "-e", "count=0"}).code, 2);
+}
+
+TEST_F(Spine, UntaggedCreatesInOneSecondAllSucceedWithDistinctTags) {
+  std::set<std::string> tags;
+  for (int i = 0; i < 4; ++i) {
+    auto r = run({"create", "-e"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  auto list = run({"list", "-H", "-s", "tag"});
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> cols;
+    std::istringstream fields(line);
+    for (std::string f; std::getline(fields, f, '\t');) cols.push_back(f);
+    ASSERT_GE(cols.size(), 5u) << line;
+    tags.insert(cols[4]);
+  }
+  EXPECT_EQ(tags.size(), 4u) << list.out;
 }
 
 TEST_F(Spine, CountRefusesARangeThatRunsOutAndMakesNothing) {

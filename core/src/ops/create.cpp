@@ -100,7 +100,8 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   auto& inv = ctx.inventory();
   std::set<std::string> taken;  // tags made by this command
 
-  const std::string tag_base = req.props.count("tag") ? req.props.at("tag") : now_tag();
+  const bool tag_given = req.props.count("tag") > 0;
+  const std::string tag_base = tag_given ? req.props.at("tag") : now_tag();
   // Every jail's addresses are known before the first is made: a range that
   // runs out refuses the whole command.
   std::map<std::string, std::vector<std::string>> addresses;
@@ -109,6 +110,10 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   for (int i = 1; i <= req.count; ++i) {
     const std::string uuid = Inventory::new_uuid();
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
+    // A date tag is only precise to the second: an untagged create in the
+    // same second as another takes the next free "<date>_N" instead of failing.
+    for (int n = 2; !tag_given && (taken.count(tag) || inv.tag_in_use(tag).get()); ++n)
+      tag = (req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base) + "_" + std::to_string(n);
     const auto tag_used = [&] { return Refused("tag '" + tag + "' is already used by another jail; choose another tag="); };
     if (taken.count(tag)) throw tag_used();
     // With many jails the check goes on while the staging dataset is made

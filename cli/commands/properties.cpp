@@ -70,8 +70,7 @@ int set_command(Invocation& inv) {
   }
   // Validate every value before touching any jail.
   for (const auto& [k, v] : p.assignments) {
-    if (!core::find_property(k)) throw core::UsageError("unknown property '" + k + "' (iocell get all TARGET lists them)");
-    if (core::find_property(k)->type != core::PropType::ReadOnly) core::validate_property(k, v);
+    if (core::require_property(k).type != core::PropType::ReadOnly) core::validate_property(k, v);
   }
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) { core::set_properties(inv.ctx, j, p.assignments); });
 }

@@ -260,6 +260,18 @@ TEST_F(Spine, UntaggedCreatesInOneSecondAllSucceedWithDistinctTags) {
   EXPECT_EQ(tags.size(), 4u) << list.out;
 }
 
+TEST_F(Spine, MistypedCommandsAndPropertiesGetOneMessageWithTheNearestName) {
+  auto cmd = run({"strat", "www"});
+  EXPECT_EQ(cmd.code, 2);
+  EXPECT_EQ(cmd.err.rfind("iocell: unknown command 'strat'; did you mean start?", 0), 0u) << cmd.err;
+  create({"tag=www"});
+  for (auto args : std::vector<std::vector<std::string>>{{"set", "notse=x", "www"}, {"get", "notse", "www"}}) {
+    auto r = run(args);
+    EXPECT_EQ(r.code, 2) << args[0];
+    EXPECT_NE(r.err.find("unknown property 'notse'; did you mean notes?"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(Spine, CountRefusesARangeThatRunsOutAndMakesNothing) {
   auto r = run({"create", "-e", "count=3", "tag=edge", "ip4_addr=em0|10.1.1.253/24"});
   EXPECT_EQ(r.code, 2) << r.out;

@@ -81,7 +81,7 @@ int reset_command(Invocation& inv) {
   auto p = parse_args(inv.command, inv.args, opts);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     core::reset_jail(inv.ctx, j);
-    inv.ctx.out() << "reset " << describe(j) << "\n";
+    inv.report("reset " + describe(j), "would reset " + describe(j));
   });
 }
 

@@ -292,10 +292,25 @@ TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
   EXPECT_NE(run({"list", "-H"}).out.find("real"), std::string::npos);
 }
 
-TEST_F(Spine, DryRunPrintsAndChangesNothing) {
-  auto r = run_iocell(root, {"--dry-run", "create", "-e", "tag=dry"});
+TEST_F(Spine, DryRunSaysWhatItWouldDoAndNeverClaimsItDidIt) {
+  auto made = run({"--dry-run", "create", "-e", "tag=dry"});
+  EXPECT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out.find("Successfully"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find("would create"), std::string::npos) << made.out;
   EXPECT_EQ(run({"list", "-H"}).out.find("dry"), std::string::npos);
-  (void)r;
+
+  const std::string uuid = create({"tag=www02"});
+  auto destroyed = run({"--dry-run", "destroy", "-f", "www02"});
+  EXPECT_EQ(destroyed.code, 0) << destroyed.err;
+  EXPECT_EQ(destroyed.out.find("destroyed"), std::string::npos) << destroyed.out;
+  EXPECT_NE(destroyed.out.find("would destroy " + root.string()), std::string::npos) << "the storage's step, without -v: " << destroyed.out;
+  EXPECT_NE(destroyed.out.find("would destroy " + uuid), std::string::npos) << destroyed.out;
+  EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid / "config.json"));
+
+  auto snap = run({"--dry-run", "snapshot", "www02@s1"});
+  EXPECT_EQ(snap.out.find("created"), std::string::npos) << snap.out;
+  EXPECT_NE(snap.out.find("would create snapshot"), std::string::npos) << snap.out;
+  EXPECT_EQ(run({"snaplist", "-H", "www02"}).out, "");
 }
 
 TEST_F(Spine, TemplatesMoveUnderTemplatesAndBack) {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iocell/sdk/random.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 namespace iocell::core {
 
@@ -31,7 +31,7 @@ std::string read_file(const std::filesystem::path& file) {
 
 PendingFile::PendingFile(std::filesystem::path file, const std::string& content, unsigned mode) : m_file(std::move(file)) {
   const auto dir = m_file.parent_path().empty() ? std::filesystem::path(".") : m_file.parent_path();
-  m_tmp = dir / ("." + m_file.filename().string() + ".tmp-" + sdk::random_hex());
+  m_tmp = dir / sdk::temp_names::file_tmp(m_file.filename().string());
   m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (m_fd < 0) throw sys_error("cannot create", m_tmp);
   size_t off = 0;

@@ -9,6 +9,7 @@
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 namespace iocell::core {
 
@@ -49,7 +50,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
 
   const std::string snap = snapshot.empty() ? uuid : snapshot;
   if (snapshot.empty()) storage.snapshot(src_root, snap, false);
-  const std::string staging = "jails/.new-" + uuid, final_ds = "jails/" + uuid;
+  const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid, final_ds = "jails/" + uuid;
   try {
     storage.create(staging, {});
     storage.clone(src_root, snap, staging + "/root", {});

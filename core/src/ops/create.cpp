@@ -16,6 +16,7 @@
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/releases.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -126,7 +127,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     if (req.count > 1 && req.props.count("host_hostname")) props["host_hostname"] = req.props.at("host_hostname") + "_" + std::to_string(i);
     if (req.count > 1 && req.props.count("ip4_addr")) props["ip4_addr"] = increment_ipv4(req.props.at("ip4_addr"), i - 1);
 
-    const std::string staging = "jails/.new-" + uuid;
+    const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid;
     const std::string final_ds = "jails/" + uuid;
     sdk::DatasetOptions opts;
     // Only native values the user chose: each backend has its own defaults

@@ -23,6 +23,7 @@
 #include <iocell/sdk/archive.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/sha256.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -79,7 +80,7 @@ Found find_archive(Context& ctx, const std::string& prefix) {
   }
   for (const auto& e : fs::directory_iterator(ctx.root() / "images", ec)) {
     const std::string n = e.path().filename().string();
-    if (n.rfind(prefix, 0) != 0 || ends_with(n, ".sha256") || ends_with(n, ".json") || n.find(".tmp-") != std::string::npos) continue;
+    if (n.rfind(prefix, 0) != 0 || ends_with(n, ".sha256") || ends_with(n, ".json") || n.find(sdk::temp_names::kFileTmp) != std::string::npos) continue;
     const fs::path dir = e.path().parent_path();
     // A tar image's files are named after its stem, a stream's after its
     // whole name: both exports of one day live side by side.
@@ -267,7 +268,7 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
   if (!ctx.plugins().has(ComponentKind::JailType, cfg["type"], ctx.os()))
     throw Refused(f.archive.filename().string() + " holds a jail of type '" + cfg["type"] + "', which no loaded plugin provides");
 
-  const std::string staging = "jails/.new-" + uuid, final_ds = "jails/" + uuid;
+  const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid, final_ds = "jails/" + uuid;
   try {
     if (f.tar) {
       storage.create(staging, {});
@@ -338,7 +339,7 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
     manifest["format"] = storage.name();
     manifest["snapshot"] = snap;
     storage.snapshot(rec.dataset, snap, true);
-    const fs::path tmp = images / ("." + out.image.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    const fs::path tmp = images / sdk::temp_names::file_tmp(out.image.filename().string());
     try {
       sdk::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
       if (!fd) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));

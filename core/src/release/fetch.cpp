@@ -30,6 +30,7 @@
 #include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/fetcher.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -248,7 +249,7 @@ class ReleaseFetch {
   ReleaseFetch(Context& ctx, Plan plan, sdk::Progress& progress)
       : m_ctx(ctx), m_plan(std::move(plan)), m_progress(progress), m_storage(ctx.storage()) {
     m_download = ctx.root() / "download" / m_plan.release;
-    m_staging = "releases/.staging-" + m_plan.release + "-" + std::to_string(::getpid());
+    m_staging = "releases/" + std::string(sdk::temp_names::kStaging) + m_plan.release + "-" + std::to_string(::getpid());
     m_final = "releases/" + m_plan.release;
   }
 

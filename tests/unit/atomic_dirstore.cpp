@@ -59,6 +59,16 @@ TEST_F(AtomicDirStore, APartOfASnapshotSetIsNeitherListedNorRolledBackTo) {
   EXPECT_EQ(names("jails/j/root"), std::vector<std::string>{"s1"});
 }
 
+TEST_F(AtomicDirStore, ASnapshotSetFollowsItsDatasetsThroughARename) {
+  store->snapshot("jails/j", "s1", true);
+  store->rename("jails/j", "templates/j");  // set template=yes
+  EXPECT_EQ(names("templates/j"), std::vector<std::string>{"s1"});
+  EXPECT_EQ(names("templates/j/root"), std::vector<std::string>{"s1"});
+  st::write(store->mountpoint("templates/j/root") / "marker", "after");
+  store->rollback("templates/j/root", "s1");
+  EXPECT_EQ(st::read(store->mountpoint("templates/j/root") / "marker"), "base");
+}
+
 TEST_F(AtomicDirStore, CleanRemovesCopiesInFluxAndFinishesARollback) {
   store->snapshot("jails/j", "s1", true);
   st::write(store->mountpoint("jails/j/root") / "marker", "changed");

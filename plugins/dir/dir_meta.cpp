@@ -46,10 +46,10 @@ std::optional<SnapMeta> MetaStore::load_snapshot(const std::string& ds, const st
   std::ifstream in(snapshot_dir(ds, snap) / "meta");
   SnapMeta m;
   if (!(in >> m.created_ns >> m.referenced)) return std::nullopt;
-  std::string ds;
-  std::getline(in, ds);  // the end of the first line
-  while (std::getline(in, ds))
-    if (!ds.empty()) m.set.push_back(ds);
+  std::string member;
+  std::getline(in, member);  // the end of the first line
+  while (std::getline(in, member))
+    if (!member.empty()) m.set.push_back(member);
   return m;
 }
 

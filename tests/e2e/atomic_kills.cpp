@@ -43,8 +43,7 @@ class AtomicKillsE2E : public iocell::test::data::DataE2E {
       std::vector<std::string> cols;
       std::istringstream in(line);
       for (std::string c; std::getline(in, c, '\t');) cols.push_back(c);
-      for (const auto& c : cols)
-        if (c.size() == 36 && c[8] == '-' && c[13] == '-') out[c] = cols.size() > 1 ? cols.back() : "";
+      if (cols.size() > 4) out[cols[1]] = cols[4];
     }
     return out;
   }

@@ -70,13 +70,17 @@ std::vector<std::string> BtrfsStorage::clean_leftovers(const std::function<bool(
   if (m_host.dry_run) return done;
   // Temporary names live beside the dataset they stand for, in the
   // directory of its parent dataset (never inside a jail's root, whose
-  // names the jail chooses).
+  // names the jail chooses). Every dataset is a subvolume, and btrfs lists
+  // those nested in one.
   std::set<std::string> dirs = {""};
-  for (const auto& ds : m_records.all()) {
-    dirs.insert(rec::parent_of(ds));
+  std::error_code ec;
+  for (const auto& top : fs::directory_iterator(m_root, ec)) {
+    const std::string name = top.path().filename().string();
+    if (name.empty() || name[0] == '.' || !is_subvolume(top.path())) continue;
+    dirs.insert(name);
+    for (const auto& rel : nested_subvolumes(top.path())) dirs.insert(rec::parent_of(name + "/" + rel));
   }
   for (const auto& dir : dirs) {
-    std::error_code ec;
     std::vector<fs::path> found;
     for (const auto& e : fs::directory_iterator(dir.empty() ? m_root : m_root / dir, ec)) found.push_back(e.path());
     for (const auto& p : found) {

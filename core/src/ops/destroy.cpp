@@ -176,8 +176,10 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
       removed.push_back(src_root + "@" + snap.name);
     }
   }
+  // Groups are host-wide: only this root's jails are ours to judge (a
+  // destroyed jail's went with its destroy).
   for (const auto& line : ctx.limits().clean_leftovers([&](const std::string& uuid) {
-         return Inventory::is_uuid(uuid) && idle(uuid, "jail " + uuid);
+         return uuids.count(uuid) && idle(uuid, "jail " + uuid);
        }))
     removed.push_back(line);
   // The storage's own leftovers, of datasets no command holds: a jail's

@@ -97,8 +97,10 @@ void destroy_jail(Context& ctx, const JailRecord& rec, bool force) {
                              std::strerror(errno));
   try {
     finish_destroy(ctx, rec, false);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string(e.what()) + "; " + rec.uuid + " is no longer listed, and iocell clean finishes destroying it");
+  } catch (const std::exception&) {
+    // The error keeps its kind (and so the exit code); the note says where the jail went.
+    ctx.host().log->warn("{} is no longer listed; iocell clean finishes destroying it", rec.uuid);
+    throw;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <iocell/sdk/dataset_records.hpp>
+#include <iocell/sdk/dry_run_ledger.hpp>
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/storage.hpp>
 
@@ -86,6 +87,7 @@ class BtrfsStorage : public sdk::Storage {
   void settle_rollback(const std::filesystem::path& tmp);
   void settle_rollbacks_of(const std::string& dataset);
   bool dry(const std::string& what) const;
+  sdk::DryRunLedger m_dry_made;
   void info(const std::string& line) const;
 
   sdk::HostContext m_host;

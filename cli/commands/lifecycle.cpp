@@ -78,6 +78,10 @@ int console_command(Invocation& inv) {
   opts.add_options()("force,f", po::bool_switch(), "start the jail first when it is down");
   auto p = parse_args(inv.command, inv.args, opts);
   if (p.words.size() != 1) throw core::UsageError("usage: iocell console [-f] TARGET");
+  // A login with nobody to type would sit there or end at once, silently.
+  if (::isatty(0) != 1)
+    throw core::UsageError("console needs a terminal on standard input; run a command with iocell exec " + p.words[0] +
+                           " command [argument ...] instead");
   auto rec = inv.ctx.inventory().resolve(p.words[0]);
   if (p.flag("force")) core::start_jail(inv.ctx, rec);
   return core::console(inv.ctx, rec);

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "caps.hpp"
+#include "confine.hpp"
 #include "init.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -49,6 +50,13 @@ void report(int fd, char kind, const std::string& text) {
     enter_new_root(plan.root);
     UniqueFd procfd(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!procfd) throw sys_error("cannot open the jail's /proc");
+    // The filter goes on while the init still has CAP_SYS_ADMIN, so it
+    // needs no no_new_privs; the init itself execs nothing.
+    const char* what = "";
+    if (int err = confine(SyscallFilter(plan.syscalls), what); err != 0) {
+      errno = err;
+      throw sys_error(std::string("cannot confine the jail's init ") + what);
+    }
     restrict_capabilities(plan.caps);
     report(status_fd, 'R', "");
     ::close(status_fd);
@@ -166,6 +174,7 @@ sdk::CommandResult run_fresh(const RootSetup& root, const ProcessPlan& plan, boo
     // The middle process makes the namespaces (the caller keeps its own)
     // and passes the command's status on; the command dies with it.
     err_r.reset();
+    io.drop_parent_ends();
     reset_signals();
     if (interactive) {
       // ^C and ^\ are the command's to handle; this process must outlive them.

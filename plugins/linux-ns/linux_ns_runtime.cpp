@@ -172,6 +172,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   plan.ns_flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (netns ? CLONE_NEWNET : 0);
   plan.attach_files = spec.attach_files;
   plan.caps = jail_capabilities(spec.props);
+  plan.syscalls = syscall_policy(spec.props);
   plan.stop_timeout = stop_timeout(spec);
 
   const pid_t init = launch_init(plan);
@@ -290,6 +291,7 @@ ProcessPlan LinuxNsRuntime::plan_for(const sdk::JailSpec& spec, const sdk::ExecR
   plan.argv = req.argv;
   plan.login = req.login && req.argv.empty();
   plan.caps = jail_capabilities(spec.props);
+  plan.syscalls = syscall_policy(spec.props);
   std::string flags = spec.props.get("login_flags");
   plan.login_args = split_blank(flags.empty() ? "-f root" : flags);
 

@@ -149,6 +149,10 @@ TEST_F(DocsJson, ExitCodesAreTheDocumentedOnes) {
   EXPECT_EQ(iocell({"get", "tag", "nosuch"}).code, cli::kExitNotFound);
   EXPECT_EQ(iocell({"help", "nosuch"}).code, cli::kExitNotFound);
   EXPECT_EQ(iocell({"inuse", "a"}).code, cli::kExitFailure);  // refused: not running
+  // No terminal to log in on (stdin is a pipe here): said before anything else.
+  auto console = iocell({"console", "-f", "a"});
+  EXPECT_EQ(console.code, cli::kExitUsage) << console.err;
+  EXPECT_NE(console.err.find("console needs a terminal on standard input"), std::string::npos) << console.err;
   // One tag for two jails: the first gets it, the second is refused.
   auto partial = iocell({"set", "tag=c", "a", "b"});
   EXPECT_EQ(partial.code, cli::kExitPartial) << partial.err;

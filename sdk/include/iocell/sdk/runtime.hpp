@@ -16,7 +16,7 @@ struct ExecRequest {
   std::vector<std::string> argv;  ///< run as is: no shell is added
   std::string user;               ///< -u USER: looked up in the host's passwd
   std::string jail_user;          ///< -U USER: looked up in the jail's passwd
-  bool interactive = false;       ///< inherit the terminal (console, exec on a tty)
+  bool interactive = false;       ///< relayed to the caller's stdin/out/err, never its terminal (sdk/terminal_relay.hpp)
   bool login = false;             ///< a login shell with a clean environment (console)
   /// Non-empty: stdout and stderr are appended to this host file (exec_start
   /// and exec_stop write the console log this way).

@@ -27,8 +27,15 @@ struct ExtractPolicy {
   /// ACLs and extended attributes.
   bool acls_xattrs = true;
 
-  static ExtractPolicy release() { return ExtractPolicy{true, true, true}; }
-  static ExtractPolicy package() { return ExtractPolicy{false, true, true}; }
+  /// The most an archive may expand to: file data plus 512 bytes an entry
+  /// (a bomb of empty files costs too). 0: no limit. An untrusted archive
+  /// is held to what its manifest declares and to the target's free space.
+  std::uint64_t max_bytes = 0;
+  /// Where max_bytes comes from, for the refusal ("the manifest declares 1 MiB").
+  std::string max_bytes_reason;
+
+  static ExtractPolicy release() { return ExtractPolicy{true, true, true, 0, {}}; }
+  static ExtractPolicy package() { return ExtractPolicy{false, true, true, 0, {}}; }
 };
 
 struct ExtractStats {

@@ -112,19 +112,26 @@ Context::~Context() = default;
 void Context::ensure_layout() {
   if (dry_run()) return;
   std::error_code ec;
+  // A root iocell makes is closed too; one that exists is left as it is,
+  // since it may be a directory the administrator shares ("/iocell" is a
+  // dataset's mountpoint, a --root may be anything).
+  const bool fresh = !std::filesystem::exists(root(), ec);
   std::filesystem::create_directories(root(), ec);
+  if (fresh && !ec) ::chmod(root().c_str(), 0700);
   // One mkdir each (EEXIST is the usual answer): every command that
   // touches storage comes through here.
   const std::string base = root().string() + "/";
+  // Every tree here is root's alone: jails and releases hold setuid
+  // binaries, downloads and images whole systems, the log what was done. A
+  // root laid out by an older iocell (0755) is closed by the next command.
   for (const char* d : {"jails", "templates", "releases", "download", "packages", "images", "log", ".locks", "base"}) {
-    if (::mkdir((base + d).c_str(), 0755) != 0 && errno != EEXIST)
-      throw std::runtime_error("cannot create " + base + d + ": " + std::strerror(errno));
+    const std::string path = base + d;
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+    ::chmod(path.c_str(), 0700);
   }
   // The plugin index of iocell 0.1 was JSON under another name; it is never read again.
   ::unlink((base + ".plugin-index.json").c_str());
-  // Jail roots hold setuid binaries: nobody but root may walk into them.
-  ::chmod((base + "jails").c_str(), 0700);
-  ::chmod((base + "templates").c_str(), 0700);
   // A log file per operation: the log file sink is added once the root exists.
   if (!m_host.log->sinks().empty() && m_host.log->sinks().size() == 1) {
     try {

@@ -112,12 +112,7 @@ Context::~Context() = default;
 void Context::ensure_layout() {
   if (dry_run()) return;
   std::error_code ec;
-  // A root iocell makes is closed too; one that exists is left as it is,
-  // since it may be a directory the administrator shares ("/iocell" is a
-  // dataset's mountpoint, a --root may be anything).
-  const bool fresh = !std::filesystem::exists(root(), ec);
   std::filesystem::create_directories(root(), ec);
-  if (fresh && !ec) ::chmod(root().c_str(), 0700);
   // One mkdir each (EEXIST is the usual answer): every command that
   // touches storage comes through here.
   const std::string base = root().string() + "/";
@@ -170,11 +165,17 @@ std::string Context::storage_name() {
 sdk::Storage& Context::storage() {
   if (m_storage) return *m_storage;
   const std::string name = storage_name();
+  // A root iocell makes is closed too; one that exists is left as it is,
+  // since it may be a directory the administrator shares ("/iocell" is a
+  // dataset's mountpoint, a --root may be anything). Decided before the
+  // storage initializes, which may make the directory.
+  std::error_code ec;
+  const bool fresh = !dry_run() && !std::filesystem::exists(root(), ec) && !ec;
   m_storage = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host);
   m_storage->initialize();
   ensure_layout();
+  if (fresh) ::chmod(root().c_str(), 0700);
   const auto marker = root() / "iocell.json";
-  std::error_code ec;
   if (!dry_run() && !std::filesystem::exists(marker, ec)) {
     nlohmann::json j{{"storage", name}, {"layout_version", 1}};
     write_file_atomic(marker, j.dump(2) + "\n");

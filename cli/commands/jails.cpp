@@ -121,7 +121,8 @@ int list_command(Invocation& inv) {
   Table t({{"JID", "jid", true}, {"UUID", "uuid"}, {"BOOT", "boot"}, {"STATE", "state"}, {"TAG", "tag"},
            {"TYPE", "type"}, {"IP4", "ip4"}, {"RELEASE", "release"}});
   std::vector<std::vector<std::string>> rows;
-  for (const auto& j : inv.ctx.inventory().all()) {
+  const auto all = inv.ctx.inventory().all();
+  for (const auto& j : all) {
     if (j.is_template() != templates) continue;
     auto it = running.find(j.uuid);
     const bool up = it != running.end();
@@ -139,7 +140,13 @@ int list_command(Invocation& inv) {
   }
   for (auto& r : rows) t.add(std::move(r));
   t.render(inv.ctx.out(), format_of(p), templates ? "templates" : "jails");
-  return 0;
+  // The warnings named what was unreadable; a listing that may miss jails
+  // must not pass for a complete one.
+  const auto& unreadable = inv.ctx.inventory().unreadable();
+  if (unreadable.empty()) return kExitSuccess;
+  inv.ctx.err() << "iocell: list: " << unreadable.size() << (unreadable.size() == 1 ? " entry" : " entries")
+                << " could not be read; the list may be incomplete\n";
+  return all.empty() ? kExitFailure : kExitPartial;
 }
 
 int clean_command(Invocation& inv) {

@@ -232,6 +232,7 @@ The full UUID.
 The first characters of a UUID, when they match one jail only; several matches are an error that lists them and changes nothing.
 .It Ar TAG
 The exact tag.
+Tags that could begin a UUID (lowercase hex digits, with dashes where a UUID has them) are refused; a jail made before that may still carry one, and a word that begins some jail's UUID names that jail, not the tagged one.
 .It Cm ALL
 Every jail (templates excepted), for the commands that say so.
 .It Cm default

@@ -66,6 +66,15 @@ bool hostname(std::string_view s) {
   return c.at_end();
 }
 
+bool uuid_prefix(std::string_view s) {
+  if (s.empty() || s.size() > 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+  }
+  return true;
+}
+
 bool cpu_list(std::string_view s) {
   Cursor c(s);
   do {

@@ -18,6 +18,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
     if (k == "uuid" || k == "type" || k == "template" || k == "release")
       throw UsageError("property " + k + " of a clone comes from its source and cannot be given");
     validate_property(k, v);
+    if (k == "host_hostname") check_hostname_fits(ctx, v, v);
   }
   sdk::Storage& storage = ctx.storage();
   const std::string src_root = source.dataset + "/root";

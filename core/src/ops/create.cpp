@@ -78,6 +78,8 @@ std::string default_release(Context& ctx) {
 std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   validate_user_props(req.props);
   if (req.count < 1 || req.count > 1000) throw UsageError("invalid count=" + std::to_string(req.count) + ": allowed: 1 to 1000");
+  if (auto it = req.props.find("host_hostname"); it != req.props.end())
+    check_hostname_fits(ctx, it->second, req.count > 1 ? it->second + "_" + std::to_string(req.count) : it->second);
   sdk::Storage& storage = ctx.storage();
   sdk::JailType& type = ctx.jail_type(req.type);
 

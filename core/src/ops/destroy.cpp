@@ -55,8 +55,13 @@ void finish_destroy(Context& ctx, const JailRecord& rec, bool resumed) {
     // with it unless another clone uses it. Snapshots users took stay.
     const auto at = origin.find('@');
     const std::string src = origin.substr(0, at), snap = origin.substr(at + 1);
-    bool used = false;
-    if (snap == rec.uuid && storage.exists(src)) {
+    bool used = false, present = false;
+    if (snap == rec.uuid && storage.exists(src))
+      for (const auto& s : storage.snapshots(src)) present = present || s.name == snap;
+    if (snap == rec.uuid && !present) {
+      // Removed by hand or lost: the clone is gone all the same.
+      ctx.host().log->warn("the origin snapshot {} of {} was already gone", origin, rec.uuid);
+    } else if (present) {
       for (const auto& d : storage.dependents(src)) used = used || storage.origin(d) == origin;
       if (!used) storage.destroy_snapshot(src, snap, false);
     }

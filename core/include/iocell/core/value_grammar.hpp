@@ -20,6 +20,9 @@ bool cpu_list(std::string_view s);
 bool mac_pair(std::string_view s);
 /// vnetN:IFNAME(,vnetN:IFNAME)*, N one digit.
 bool vnet_interfaces(std::string_view s);
+/// The beginning of a UUID as iocell writes it (lowercase hex, dashes at
+/// 8, 13, 18 and 23), up to the whole of one: "c", "cafe", "0a1b2c3d-4".
+bool uuid_prefix(std::string_view s);
 /// deny, log, devctl, throttle or sigNAME ([a-z0-9]+).
 bool rctl_action(std::string_view s);
 

@@ -1,6 +1,7 @@
 // Runtimes: jail(8) on FreeBSD, namespaces (linux-ns) on Linux.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -28,6 +29,10 @@ class Runtime {
  public:
   virtual ~Runtime() = default;
   virtual std::string name() const = 0;
+  /// The longest host name (bytes, without a terminating NUL) a jail of
+  /// this runtime can be given: the core refuses longer ones when they are
+  /// set, instead of at the next start.
+  virtual std::size_t hostname_max() const = 0;
 
   /// Creates the kernel jail from a fully resolved spec: root, hostname,
   /// params contributed by network and limit plugins, devfs, fstab mounts.

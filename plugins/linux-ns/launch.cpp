@@ -14,6 +14,7 @@
 #include "caps.hpp"
 #include "confine.hpp"
 #include "init.hpp"
+#include "netns.hpp"
 
 namespace iocell::plugins::linux_ns {
 
@@ -77,6 +78,7 @@ void report(int fd, char kind, const std::string& text) {
       if (!write_all(fd.get(), "0")) throw sys_error("cannot join the jail's cgroup");
     }
     if (::unshare(CLONE_NEWPID | CLONE_NEWNS | plan.ns_flags) != 0) throw sys_error("cannot create the namespaces");
+    if (plan.ns_flags & CLONE_NEWNET) bring_up_loopback();
     pid_t init = ::fork();
     if (init < 0) throw sys_error("fork");
     if (init == 0) init_child(plan, status_fd);

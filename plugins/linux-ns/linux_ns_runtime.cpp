@@ -22,6 +22,7 @@
 #include "enter.hpp"
 #include "fstab.hpp"
 #include "launch.hpp"
+#include "netns.hpp"
 #include "passwd.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -36,7 +37,7 @@ std::string hostname_of(const sdk::JailSpec& spec) {
 }
 
 bool wants_netns(const sdk::JailSpec& spec) {
-  if (spec.props.enabled("vnet")) return true;
+  if (jail_has_own_netns(spec.props)) return true;
   for (const auto& [k, v] : spec.params)
     if (k == "netns") return true;
   return false;
@@ -147,7 +148,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   m_checked.erase(spec.name);
   const bool netns = wants_netns(spec);
   sdk::RunState state{spec.name, 0, spec.root.string(), ""};
-  if (!netns) {
+  if (!spec.props.enabled("vnet")) {
     for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr")))
       state.ip4 += (state.ip4.empty() ? "" : ",") + a.address;
   }

@@ -33,7 +33,7 @@ int import_command(Invocation& inv) {
       "trust-all", po::bool_switch(), "take every property of the image, and a stream's fstab");
   auto p = parse_args(inv.command, inv.args, opts);
   if (p.words.size() != 1)
-    throw core::UsageError("usage: iocell import [--trust=NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]");
+    throw core::UsageError("usage: iocell import [--trust NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]");
   const core::TrustGrant trust = core::parse_trust(p.value("trust"), p.flag("trust-all"));
   auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments, trust);
   if (!out.note.empty()) inv.ctx.out() << out.note << "\n";
@@ -45,7 +45,7 @@ int import_command(Invocation& inv) {
 IOCELL_COMMAND({"export", "export [--zfs] TARGET ...",
                 "write a stopped jail to images/ (tar.xz of its root, or --zfs a replication stream) with a checksum and a manifest",
                 export_command});
-IOCELL_COMMAND({"import", "import [--trust=NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]",
+IOCELL_COMMAND({"import", "import [--trust NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]",
                 "deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*", import_command});
 
 }  // namespace

@@ -105,7 +105,7 @@ _iocell() {
         fetch) flags="-q"; words=""; keys="release ftphost ftpdir ftpfiles ftplocaldir pkgbase"; kinds="" ;;
         get) flags="-r -H --json"; words="all state"; keys=""; kinds="jails propnames" ;;
         help) flags=""; words=""; keys=""; kinds="commands" ;;
-        import) flags=""; words=""; keys=""; kinds="assign" ;;
+        import) flags="--trust --trust-all"; words=""; keys=""; kinds="assign" ;;
         inuse) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         limits) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         list) flags="-t -r -s -H --json"; words=""; keys=""; kinds="" ;;
@@ -134,6 +134,7 @@ _iocell() {
     case "$cmd $prev" in
         "exec -U") return ;;
         "exec -u") return ;;
+        "import --trust") return ;;
         "list -s") return ;;
         "migrate --from") _iocell_reply iocell iocage; return ;;
     esac

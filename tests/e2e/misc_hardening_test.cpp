@@ -129,15 +129,15 @@ TEST_F(Hardening, AHostNameLongerThanTheRuntimeTakesIsRefusedWhenSet) {
   EXPECT_NE(r.err.find("at most 64 characters with the linux-ns runtime"), std::string::npos) << r.err;
   EXPECT_EQ(trim(run({"get", "host_hostname", "web"}).out), longest);
 
-  r = run({"create", "-e", "tag=db", "host_hostname=" + too_long});
+  r = run({"create", "-e", "tag=sql", "host_hostname=" + too_long});
   EXPECT_EQ(r.code, 2) << r.err;
   // With count, the numbered names are what must fit.
-  r = run({"create", "-e", "tag=db", "count=2", "host_hostname=" + std::string(63, 'h')});
+  r = run({"create", "-e", "tag=sql", "count=2", "host_hostname=" + std::string(63, 'h')});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find(std::string(63, 'h') + "_2"), std::string::npos) << r.err;
-  r = run({"clone", "web", "tag=db", "host_hostname=" + too_long});
+  r = run({"clone", "web", "tag=sql", "host_hostname=" + too_long});
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(run({"list", "-H"}).out.find("\tdb\t"), std::string::npos);
+  EXPECT_EQ(run({"list", "-H"}).out.find("\tsql\t"), std::string::npos);
 }
 
 TEST_F(Hardening, ListNamesWhatItCannotReadAndFails) {

@@ -69,7 +69,9 @@ std::uint32_t stream_crc32c(std::uint32_t crc, const unsigned char* data, std::s
 
 std::string check_send_stream(int fd) {
   unsigned char head[kStreamHeader];
-  if (!read_full(fd, head, sizeof head) || std::memcmp(head, kMagic, sizeof kMagic) != 0)
+  // Anything shorter than the header is no stream either, not a cut one.
+  const ssize_t got = ::read(fd, head, sizeof head);
+  if (got != static_cast<ssize_t>(sizeof head) || std::memcmp(head, kMagic, sizeof kMagic) != 0)
     throw std::runtime_error("not a btrfs send stream (no btrfs-stream header)");
   const std::uint32_t version = le32(head + sizeof kMagic);
   if (version < 1 || version > 3) throw std::runtime_error("btrfs send stream version " + std::to_string(version) + " is not 1, 2 or 3");

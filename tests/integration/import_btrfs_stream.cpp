@@ -113,7 +113,8 @@ TEST_F(ImportBtrfsStream, IncrementalAndDamagedStreamsAreRefused) {
   std::string stream = sent("src");
   stream[stream.size() / 2] ^= 0x55;
   EXPECT_NE(receive("bad", stream).find("fails its checksum"), std::string::npos);
-  EXPECT_NE(receive("junk", "not a stream").find("not a btrfs send stream"), std::string::npos);
+  const std::string junk = receive("junk", "not a stream");
+  EXPECT_NE(junk.find("not a btrfs send stream"), std::string::npos) << junk;
   EXPECT_FALSE(store->exists("jails/bad"));
   EXPECT_FALSE(store->exists("jails/junk"));
 }

@@ -74,11 +74,24 @@ std::vector<std::string> BtrfsStorage::clean_leftovers(const std::function<bool(
   // those nested in one.
   std::set<std::string> dirs = {""};
   std::error_code ec;
+  // Top-level areas (jails/, releases/) may be plain directories holding
+  // the datasets rather than datasets themselves.
+  const auto add = [&](const fs::path& path, const std::string& name) {
+    dirs.insert(name);
+    for (const auto& rel : nested_subvolumes(path)) dirs.insert(rec::parent_of(name + "/" + rel));
+  };
   for (const auto& top : fs::directory_iterator(m_root, ec)) {
     const std::string name = top.path().filename().string();
-    if (name.empty() || name[0] == '.' || !is_subvolume(top.path())) continue;
+    if (name.empty() || name[0] == '.' || !top.is_directory(ec) || top.is_symlink(ec)) continue;
+    if (is_subvolume(top.path())) {
+      add(top.path(), name);
+      continue;
+    }
     dirs.insert(name);
-    for (const auto& rel : nested_subvolumes(top.path())) dirs.insert(rec::parent_of(name + "/" + rel));
+    for (const auto& child : fs::directory_iterator(top.path(), ec)) {
+      const std::string cname = child.path().filename().string();
+      if (!cname.empty() && cname[0] != '.' && is_subvolume(child.path())) add(child.path(), name + "/" + cname);
+    }
   }
   for (const auto& dir : dirs) {
     std::vector<fs::path> found;

@@ -15,27 +15,6 @@ namespace iocell::plugins::linux_net {
 
 namespace {
 
-void ip_batch(const sdk::HostContext& host, const std::vector<std::string>& lines, const std::string& netns = "") {
-  if (lines.empty()) return;
-  std::vector<std::string> head{"ip"};
-  if (!netns.empty()) head.insert(head.end(), {"-n", netns});
-  if (host.dry_run) {
-    for (const auto& l : lines) {
-      auto argv = head;
-      std::istringstream in(l);
-      for (std::string w; in >> w;) argv.push_back(w);
-      host.runner->run(argv);
-    }
-    return;
-  }
-  sdk::Command cmd(head);
-  cmd.argv.insert(cmd.argv.end(), {"-batch", "-"});
-  std::string input;
-  for (const auto& l : lines) input += l + "\n";
-  cmd.stdin_data = input;
-  host.runner->check(cmd);
-}
-
 // Settings of the host end only, which goes with the jail: the jail's ARP
 // for any destination is answered by the host, which forwards what the
 // jail sends. The parent's own forwarding stays the administrator's choice.
@@ -78,7 +57,7 @@ void attach_routed(const sdk::HostContext& host, const sdk::JailSpec& spec, int 
   // Written before anything exists, so that a cleanup after a crash at any
   // point below knows what may be there.
   if (!host.dry_run) write_lines(record, made);
-  ip_batch(host, outside);
+  run_ip_lines(host, outside);
   for (size_t i = 0; i < parents.size() && !host.dry_run; ++i) set_host_end(routed_ifname(spec.uuid, static_cast<int>(i)));
 
   std::vector<std::string> routes;
@@ -93,7 +72,7 @@ void attach_routed(const sdk::HostContext& host, const sdk::JailSpec& spec, int 
     if (!done) inside.push_back(std::string("route add ") + (a.v6 ? "::/0" : "0.0.0.0/0") + " dev " + a.parent);
     done = true;
   }
-  ip_batch(host, routes);
+  run_ip_lines(host, routes);
 
   const std::string ns = netns_name(spec.uuid);
   host.runner->check({"ip", "netns", "attach", ns, std::to_string(init)});
@@ -103,7 +82,7 @@ void attach_routed(const sdk::HostContext& host, const sdk::JailSpec& spec, int 
     std::string n;
     ~Detach() { r.run({"ip", "netns", "delete", n}); }
   } detach_name{*host.runner, ns};
-  ip_batch(host, inside, ns);
+  run_ip_lines(host, inside, ns);
 }
 
 void remove_routed(const sdk::HostContext& host, const sdk::JailSpec& spec, const std::filesystem::path& record) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <iocell/core/properties.hpp>
+#include <iocell/support/rctl.hpp>
 
 #include "../command.hpp"
 #include "../exit_codes.hpp"
@@ -258,8 +259,10 @@ void properties_section(std::ostream& out) {
       if (d.category != cat) continue;
       const std::string name(d.name);
       out << ".It Cm " << arg(name) << "\n";
-      auto meaning = rctl_meanings().find(name);
-      if (d.type == core::PropType::Rctl && meaning != rctl_meanings().end()) out << meaning->second << "\n";
+      std::string_view meaning;
+      for (const auto& r : support::kRctlResources)
+        if (d.type == core::PropType::Rctl && r.name == name) meaning = r.meaning;
+      if (!meaning.empty()) out << meaning << "\n";
       else out << text_line(sentence(std::string(d.help))) << "\n";
       if (d.type == core::PropType::ReadOnly) {
         out << "Read-only.\n";

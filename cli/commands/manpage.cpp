@@ -130,7 +130,7 @@ std::string word_macros(const std::string& w) {
 // form: a top-level " | " followed by the command name starts another.
 std::vector<std::string> forms(const CommandSpec& c) {
   std::vector<std::string> out;
-  const std::string& s = c.synopsis;
+  const std::string s = synopsis(c);
   size_t start = 0;
   int depth = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -332,7 +332,7 @@ int manpage_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"__manpage", "__manpage", "print iocell(8) in mdoc(7), generated from the command and property tables",
+IOCELL_COMMAND({"__manpage", "", "print iocell(8) in mdoc(7), generated from the command and property tables",
                 manpage_command, {}, true, true});
 
 }  // namespace

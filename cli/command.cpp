@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <iocell/core/suggest.hpp>
+
 namespace iocell::cli {
 
 CommandTable& CommandTable::instance() {
@@ -68,30 +70,10 @@ const CommandSpec* CommandTable::find(const std::string& name) const {
   return nullptr;
 }
 
-namespace {
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-}  // namespace
-
 std::vector<std::string> CommandTable::suggest(const std::string& name) const {
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& c : m_commands) {
-    size_t d = edit_distance(name, c.name);
-    if (d <= 2) scored.emplace_back(d, c.name);
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (auto& [d, n] : scored) out.push_back(n);
-  return out;
+  std::vector<std::string_view> names;
+  for (const auto& c : m_commands) names.push_back(c.name);
+  return core::near_names(name, names);
 }
 
 }  // namespace iocell::cli

@@ -16,6 +16,13 @@ struct Invocation {
   core::Context& ctx;
   std::string command;
   std::vector<std::string> args;  ///< everything after the command word
+
+  /// Prints the outcome of a change: `done` ("destroyed www"), or under
+  /// --dry-run `would` ("would destroy www"): a dry run never claims it
+  /// changed anything.
+  void report(const std::string& done, const std::string& would) const {
+    ctx.out() << (ctx.dry_run() ? would : done) << "\n";
+  }
 };
 
 /// One flag of a command: the parser, the synopsis (help, man page) and

@@ -58,7 +58,7 @@ int run(int argc, char** argv) {
   const std::string name = args[i];
   const cli::CommandSpec* spec = cli::CommandTable::instance().find(name);
   if (!spec) {
-    std::string msg = "iocell: unknown command '" + name + "'";
+    std::string msg = "unknown command '" + name + "'";
     auto near = cli::CommandTable::instance().suggest(name);
     if (!near.empty()) msg += "; did you mean " + near.front() + "?";
     throw core::UsageError(msg + "\n" + kGlobalUsage);

@@ -22,7 +22,7 @@ int activate_command(Invocation& inv) {
   if (!core::running_jails(inv.ctx).empty())
     throw core::Refused("iocell jails are running; stop them before moving iocell to another pool");
   storage.activate(p.words[0]);
-  inv.ctx.out() << "activated pool " << p.words[0] << "\n";
+  inv.report("activated pool " + p.words[0], "would activate pool " + p.words[0]);
   return 0;
 }
 

@@ -46,7 +46,7 @@ int create_command(Invocation& inv) {
   auto made = core::create_jails(inv.ctx, req);
   int rc = 0;
   for (const auto& j : made) {
-    inv.ctx.out() << "Successfully created: " << describe(j) << "\n";
+    inv.report("Successfully created: " + describe(j), "would create " + describe(j));
     try {
       if (!pkgs.empty()) core::install_packages(inv.ctx, j, pkgs);
       if (start) core::start_jail(inv.ctx, j);
@@ -63,7 +63,7 @@ int clone_command(Invocation& inv) {
   if (p.words.size() != 1) throw core::UsageError("usage: iocell clone SOURCE[@SNAPSHOT] [property=value ...]");
   auto [src, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   auto made = core::clone_jail(inv.ctx, src, snap, p.assignments);
-  inv.ctx.out() << "Successfully created: " << describe(made) << "\n";
+  inv.report("Successfully created: " + describe(made), "would create " + describe(made));
   return 0;
 }
 
@@ -86,7 +86,7 @@ int destroy_command(Invocation& inv) {
       return;
     }
     core::destroy_jail(inv.ctx, j, force);
-    inv.ctx.out() << "destroyed " << describe(j) << "\n";
+    inv.report("destroyed " + describe(j), "would destroy " + describe(j));
   });
 }
 
@@ -136,7 +136,7 @@ int clean_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("clean takes no arguments");
   auto removed = core::clean_leftovers(inv.ctx);
-  for (const auto& r : removed) inv.ctx.out() << "removed leftover " << r << "\n";
+  for (const auto& r : removed) inv.report("removed leftover " + r, "would remove leftover " + r);
   if (removed.empty()) inv.ctx.out() << "nothing to clean\n";
   return 0;
 }

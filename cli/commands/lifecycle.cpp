@@ -17,7 +17,8 @@ int start_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     auto r = core::start_jail(inv.ctx, j, p.flag("force"));
-    inv.ctx.out() << describe(j) << (r == core::Outcome::Done ? " started" : " is already up") << "\n";
+    if (r == core::Outcome::Done) inv.report(describe(j) + " started", "would start " + describe(j));
+    else inv.ctx.out() << describe(j) << " is already up\n";
   });
 }
 
@@ -25,7 +26,8 @@ int stop_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     auto r = core::stop_jail(inv.ctx, j);
-    inv.ctx.out() << describe(j) << (r == core::Outcome::Done ? " stopped" : " is already down") << "\n";
+    if (r == core::Outcome::Done) inv.report(describe(j) + " stopped", "would stop " + describe(j));
+    else inv.ctx.out() << describe(j) << " is already down\n";
   });
 }
 
@@ -33,7 +35,7 @@ int restart_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     core::restart_jail(inv.ctx, j);
-    inv.ctx.out() << describe(j) << " restarted\n";
+    inv.report(describe(j) + " restarted", "would restart " + describe(j));
   });
 }
 

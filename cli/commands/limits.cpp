@@ -30,7 +30,7 @@ int cap_command(Invocation& inv) {
       throw core::Refused("rlimits is off for " + describe(j) + ": iocell set rlimits=on " + j.tag() + " first");
     auto st = require_running(inv, j);
     inv.ctx.limits().apply(spec, st);
-    inv.ctx.out() << "limits applied to " << describe(j) << "\n";
+    inv.report("limits applied to " + describe(j), "would apply limits to " + describe(j));
   });
 }
 
@@ -38,7 +38,7 @@ int uncap_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     inv.ctx.limits().remove(inv.ctx.inventory().spec(j));
-    inv.ctx.out() << "limits removed from " << describe(j) << "\n";
+    inv.report("limits removed from " + describe(j), "would remove limits from " + describe(j));
   });
 }
 

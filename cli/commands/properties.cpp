@@ -66,8 +66,7 @@ int set_command(Invocation& inv) {
   }
   // Validate every value before touching any jail.
   for (const auto& [k, v] : p.assignments) {
-    if (!core::find_property(k)) throw core::UsageError("unknown property '" + k + "' (iocell get all TARGET lists them)");
-    if (core::find_property(k)->type != core::PropType::ReadOnly) core::validate_property(k, v);
+    if (core::require_property(k).type != core::PropType::ReadOnly) core::validate_property(k, v);
   }
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) { core::set_properties(inv.ctx, j, p.assignments); });
 }
@@ -76,7 +75,7 @@ int reset_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     core::reset_jail(inv.ctx, j);
-    inv.ctx.out() << "reset " << describe(j) << "\n";
+    inv.report("reset " + describe(j), "would reset " + describe(j));
   });
 }
 

@@ -41,7 +41,7 @@ int snapshot_command(Invocation& inv) {
   auto [rec, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   if (snap.empty()) snap = core::timestamp_snapshot_name("ioc-");
   core::snapshot_jail(inv.ctx, rec, snap, p.flag("force"));
-  inv.ctx.out() << "Snapshot " << rec.uuid << "@" << snap << " created\n";
+  inv.report("Snapshot " + rec.uuid + "@" + snap + " created", "would create snapshot " + rec.uuid + "@" + snap);
   return kExitSuccess;
 }
 
@@ -65,7 +65,7 @@ int snaplist_command(Invocation& inv) {
 int snapremove_command(Invocation& inv) {
   auto p = parse_args(inv);
   auto [rec, snap] = snapshot_word(inv, p);
-  for (const auto& n : core::remove_jail_snapshot(inv.ctx, rec, snap)) inv.ctx.out() << "Snapshot " << rec.uuid << "@" << n << " removed\n";
+  for (const auto& n : core::remove_jail_snapshot(inv.ctx, rec, snap)) inv.report("Snapshot " + rec.uuid + "@" + n + " removed", "would remove snapshot " + rec.uuid + "@" + n);
   return kExitSuccess;
 }
 
@@ -73,7 +73,7 @@ int rollback_command(Invocation& inv) {
   auto p = parse_args(inv);
   auto [rec, snap] = snapshot_word(inv, p);
   core::rollback_jail(inv.ctx, rec, snap, p.flag("force"));
-  inv.ctx.out() << describe(rec) << " rolled back to " << snap << "\n";
+  inv.report(describe(rec) + " rolled back to " + snap, "would roll " + describe(rec) + " back to " + snap);
   return kExitSuccess;
 }
 

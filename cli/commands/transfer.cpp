@@ -16,6 +16,10 @@ int export_command(Invocation& inv) {
   if (!p.assignments.empty()) throw core::UsageError("usage: iocell export [--zfs] TARGET ...");
   return for_each_jail(inv, p.words, false, [&](const core::JailRecord& rec) {
     auto out = core::export_jail(inv.ctx, rec, p.flag("zfs"));
+    if (inv.ctx.dry_run()) {
+      inv.report("", "would export " + describe(rec) + " to " + out.image.string());
+      return;
+    }
     inv.ctx.out() << "* exported " << describe(rec) << " to " << out.image.string() << "\n"
                   << "  checksum " << out.checksum.string() << ", manifest " << out.manifest.string() << "\n";
   });
@@ -26,7 +30,8 @@ int import_command(Invocation& inv) {
   if (p.words.size() != 1) throw core::UsageError("usage: iocell import UUID [tag=NAME] [release=R] [property=value ...]");
   auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments);
   if (!out.note.empty()) inv.ctx.out() << out.note << "\n";
-  inv.ctx.out() << "Successfully imported: " << describe(out.jail) << (out.from_package ? " (a package on a new jail)" : "") << "\n";
+  const std::string what = describe(out.jail) + (out.from_package ? " (a package on a new jail)" : "");
+  inv.report("Successfully imported: " + what, "would import " + what);
   return kExitSuccess;
 }
 

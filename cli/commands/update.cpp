@@ -13,6 +13,11 @@ namespace iocell::cli {
 namespace {
 
 void report(Invocation& inv, const core::JailRecord& rec, const core::UpdateOutcome& out, const std::string& done) {
+  if (inv.ctx.dry_run()) {
+    inv.report("", "would " + std::string(done == "updated" ? "update " : "upgrade ") + describe(rec) +
+                       (out.release_patched.empty() ? " behind a back-out snapshot" : " through its release " + out.release_patched));
+    return;
+  }
   if (!out.release_patched.empty()) {
     inv.ctx.out() << "* release " << out.release_patched << " " << done << "; basejail " << describe(rec)
                   << " and every other basejail of it run the new files from their next start\n";

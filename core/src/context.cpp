@@ -83,7 +83,10 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
   if (m_host.root.has_filename() == false && m_host.root != "/") m_host.root = m_host.root.parent_path();
   m_host.dry_run = opts.dry_run;
 
-  if (opts.dry_run) m_runner = std::make_unique<RecordingRunner>(out);
+  if (opts.dry_run) {
+    m_runner = std::make_unique<RecordingRunner>(out);
+    m_host.on_dry_run = [&out](const std::string& what) { out << "would " << what << "\n"; };
+  }
   else if (auto scripted = transcript_runner()) m_runner = std::move(scripted);
   else m_runner = std::make_unique<PosixRunner>();
   m_host.runner = m_runner.get();

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include <iocell/core/errors.hpp>
+#include <iocell/core/suggest.hpp>
 #include <iocell/core/value_grammar.hpp>
 #include <iocell/support/release_name.hpp>
 
@@ -128,10 +129,15 @@ std::string allowed_values(const PropertyDef& d) {
   return "";
 }
 
+const PropertyDef& require_property(const std::string& name) {
+  if (const PropertyDef* d = find_property(name)) return *d;
+  std::vector<std::string_view> names;
+  for (const PropertyDef* d : properties_by_name()) names.push_back(d->name);
+  throw UsageError("unknown property '" + name + "'" + did_you_mean(name, names) + " (iocell get all TARGET lists them)");
+}
+
 void validate_property(const std::string& name, const std::string& v) {
-  const PropertyDef* dp = find_property(name);
-  if (!dp) throw UsageError("unknown property '" + name + "' (iocell get all TARGET lists them)");
-  const PropertyDef& d = *dp;
+  const PropertyDef& d = require_property(name);
   if (v.find('\n') != std::string::npos || v.find('\0') != std::string::npos) invalid(d, v, "no line breaks");
   switch (d.type) {
     case T::OnOff:

@@ -200,6 +200,7 @@ void BtrfsStorage::snapshot_as(const fs::path& source, const std::string& target
   if (fs::exists(fs::symlink_status(path))) throw std::runtime_error("cannot clone into " + target + ": it exists");
   if (m_host.dry_run) {
     m_subvols.snapshot(source, path, opts.readonly);
+    m_dry_made.made(target);
     return;
   }
   make_parents(target);

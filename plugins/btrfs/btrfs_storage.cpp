@@ -35,7 +35,7 @@ BtrfsStorage::BtrfsStorage(const sdk::HostContext& host)
 
 bool BtrfsStorage::dry(const std::string& what) const {
   if (!m_host.dry_run) return false;
-  if (m_host.log) m_host.log->info("dry run: btrfs storage would {}", what);
+  m_host.would(what);
   return true;
 }
 
@@ -66,7 +66,7 @@ fs::path BtrfsStorage::mountpoint(const std::string& dataset) const {
 
 bool BtrfsStorage::exists(const std::string& dataset) {
   rec::validate_dataset(dataset);
-  return is_real_dir(m_root / dataset);
+  return is_real_dir(m_root / dataset) || m_dry_made.has(dataset);
 }
 
 void BtrfsStorage::require(const std::string& dataset) {
@@ -201,6 +201,7 @@ void BtrfsStorage::create(const std::string& dataset, const sdk::DatasetOptions&
   }
   if (m_host.dry_run) {
     m_subvols.create(path);
+    m_dry_made.made(dataset);
     return;
   }
   make_parents(dataset);

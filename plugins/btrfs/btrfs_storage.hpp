@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <iocell/sdk/dataset_records.hpp>
+#include <iocell/sdk/dry_run_ledger.hpp>
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/storage.hpp>
 
@@ -82,6 +83,7 @@ class BtrfsStorage : public sdk::Storage {
   /// Deletes the dataset's subvolume (or plain directory) and snapshots.
   void remove_dataset(const std::string& ds);
   bool dry(const std::string& what) const;
+  sdk::DryRunLedger m_dry_made;
   void info(const std::string& line) const;
 
   sdk::HostContext m_host;

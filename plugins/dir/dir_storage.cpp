@@ -77,7 +77,7 @@ DirStorage::DirStorage(const sdk::HostContext& host)
 
 bool DirStorage::dry(const std::string& what) const {
   if (!m_host.dry_run) return false;
-  if (m_host.log) m_host.log->info("dry run: dir storage would {}", what);
+  m_host.would(what);
   return true;
 }
 
@@ -102,7 +102,7 @@ fs::path DirStorage::mountpoint(const std::string& dataset) const {
 
 bool DirStorage::exists(const std::string& dataset) {
   validate_dataset(dataset);
-  return is_real_dir(m_root / dataset);
+  return is_real_dir(m_root / dataset) || m_dry_made.has(dataset);
 }
 
 void DirStorage::require(const std::string& dataset) {
@@ -171,7 +171,10 @@ void DirStorage::apply_options(const std::string& dataset, const sdk::DatasetOpt
 void DirStorage::create(const std::string& dataset, const sdk::DatasetOptions& opts) {
   validate_dataset(dataset);
   check_properties(dataset, opts.properties);
-  if (dry("create " + (m_root / dataset).string())) return;
+  if (dry("create " + (m_root / dataset).string())) {
+    m_dry_made.made(dataset);
+    return;
+  }
   make_parents(dataset);
   const fs::path dir = m_root / dataset;
   if (::mkdir(dir.c_str(), 0755) != 0 && !(errno == EEXIST && is_real_dir(dir)))
@@ -344,7 +347,10 @@ void DirStorage::snapshot(const std::string& dataset, const std::string& snap, b
   list.insert(list.begin(), dataset);
   for (const auto& ds : list)
     if (is_real_dir(m_meta.snapshot_dir(ds, snap))) throw std::runtime_error("snapshot " + ds + "@" + snap + " already exists");
-  if (dry("snapshot " + dataset + "@" + snap + (recursive ? " and its children" : ""))) return;
+  if (dry("snapshot " + dataset + "@" + snap + (recursive ? " and its children" : ""))) {
+    m_dry_made.snapshot_made(dataset, snap);
+    return;
+  }
   for (const auto& ds : list) snapshot_one(ds, snap);
 }
 
@@ -438,9 +444,13 @@ void DirStorage::clone(const std::string& dataset, const std::string& snap, cons
   validate_dataset(target);
   check_properties(target, opts.properties);
   const fs::path lower = m_meta.snapshot_data(dataset, snap);
-  if (!is_real_dir(lower)) throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
+  if (!is_real_dir(lower) && !(m_host.dry_run && m_dry_made.has_snapshot(dataset, snap)))
+    throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
   if (fs::exists(fs::symlink_status(m_root / target))) throw std::runtime_error("cannot clone into " + target + ": it exists");
-  if (dry("clone " + dataset + "@" + snap + " to " + target)) return;
+  if (dry("clone " + dataset + "@" + snap + " to " + target)) {
+    m_dry_made.made(target);
+    return;
+  }
   make_parents(target);
   DatasetMeta meta;
   meta.origin = dataset + "@" + snap;
@@ -487,7 +497,10 @@ void DirStorage::copy(const std::string& dataset, const std::string& target, con
   require(dataset);
   check_properties(target, opts.properties);
   if (fs::exists(fs::symlink_status(m_root / target))) throw std::runtime_error("cannot copy into " + target + ": it exists");
-  if (dry("copy " + dataset + " to " + target)) return;
+  if (dry("copy " + dataset + " to " + target)) {
+    m_dry_made.made(target);
+    return;
+  }
   ensure_mounted(dataset);
   make_parents(target);
   const fs::path tmp = (m_root / target).parent_path() / temp_name("copy", fs::path(target).filename().string());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <iocell/sdk/dry_run_ledger.hpp>
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/storage.hpp>
 
@@ -73,6 +74,7 @@ class DirStorage : public sdk::Storage {
   std::uint64_t snapshot_usage(const std::string& dataset);
   /// In --dry-run: logs what would happen and returns true.
   bool dry(const std::string& what) const;
+  sdk::DryRunLedger m_dry_made;
   void info(const std::string& line) const;
 
   sdk::HostContext m_host;

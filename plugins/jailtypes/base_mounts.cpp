@@ -52,7 +52,7 @@ void BaseMounter::mount_ro(const std::filesystem::path& source_root, const std::
                            const std::filesystem::path& jail_root) {
   const auto target_shown = jail_root / rel;
   if (m_host.dry_run && m_host.os == sdk::HostOs::Linux) {
-    if (m_host.log) m_host.log->info("dry run: would bind-mount {} read-only at {}", (source_root / rel).string(), target_shown.string());
+    m_host.would("bind-mount " + (source_root / rel).string() + " read-only at " + target_shown.string());
     return;
   }
   sdk::SafeRoot root(jail_root);
@@ -83,7 +83,7 @@ void BaseMounter::mount_ro(const std::filesystem::path& source_root, const std::
 void BaseMounter::unmount(const std::filesystem::path& jail_root, const std::string& rel) {
   const auto target_shown = jail_root / rel;
   if (m_host.dry_run && m_host.os == sdk::HostOs::Linux) {
-    if (m_host.log) m_host.log->info("dry run: would unmount {}", target_shown.string());
+    m_host.would("unmount " + target_shown.string());
     return;
   }
   sdk::SafeRoot root(jail_root);

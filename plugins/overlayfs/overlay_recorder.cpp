@@ -101,7 +101,7 @@ void OverlayRecorder::start(const sdk::JailSpec& spec, const fs::path& upper) {
   if (active(spec)) throw std::runtime_error("an overlay is already recording on " + spec.root.string());
   const std::string opts = "lowerdir=" + spec.root.string() + ",upperdir=" + upper.string() + ",workdir=" + work_dir(spec).string();
   if (m_host.dry_run) {
-    if (m_host.log) m_host.log->info("dry run: would mount overlay on {} ({})", spec.root.string(), opts);
+    m_host.would("mount an overlay on " + spec.root.string() + " (" + opts + ")");
     return;
   }
   std::error_code ec;
@@ -121,7 +121,7 @@ void OverlayRecorder::start(const sdk::JailSpec& spec, const fs::path& upper) {
 void OverlayRecorder::stop(const sdk::JailSpec& spec) {
   if (!active(spec)) throw std::runtime_error("no recording overlay is mounted on " + spec.root.string());
   if (m_host.dry_run) {
-    if (m_host.log) m_host.log->info("dry run: would unmount the overlay on {}", spec.root.string());
+    m_host.would("unmount the overlay on " + spec.root.string());
     return;
   }
   if (::umount2(spec.root.c_str(), 0) != 0) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -241,6 +242,43 @@ TEST_F(Spine, CountMakesNumberedJails) {
   EXPECT_EQ(run({"create", "-e", "count=0"}).code, 2);
 }
 
+TEST_F(Spine, UntaggedCreatesInOneSecondAllSucceedWithDistinctTags) {
+  std::set<std::string> tags;
+  for (int i = 0; i < 4; ++i) {
+    auto r = run({"create", "-e"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  auto list = run({"list", "-H", "-s", "tag"});
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> cols;
+    std::istringstream fields(line);
+    for (std::string f; std::getline(fields, f, '\t');) cols.push_back(f);
+    ASSERT_GE(cols.size(), 5u) << line;
+    tags.insert(cols[4]);
+  }
+  EXPECT_EQ(tags.size(), 4u) << list.out;
+}
+
+TEST_F(Spine, MistypedCommandsAndPropertiesGetOneMessageWithTheNearestName) {
+  auto cmd = run({"strat", "www"});
+  EXPECT_EQ(cmd.code, 2);
+  EXPECT_EQ(cmd.err.rfind("iocell: unknown command 'strat'; did you mean start?", 0), 0u) << cmd.err;
+  create({"tag=www"});
+  for (auto args : std::vector<std::vector<std::string>>{{"set", "notse=x", "www"}, {"get", "notse", "www"}}) {
+    auto r = run(args);
+    EXPECT_EQ(r.code, 2) << args[0];
+    EXPECT_NE(r.err.find("unknown property 'notse'; did you mean notes?"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Spine, CountRefusesARangeThatRunsOutAndMakesNothing) {
+  auto r = run({"create", "-e", "count=3", "tag=edge", "ip4_addr=em0|10.1.1.253/24"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("10.1.1.253/24"), std::string::npos) << r.err;
+  EXPECT_EQ(run({"list", "-H"}).out, "") << "nothing was created";
+}
+
 TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
   create({"tag=real"});
   // What a kill -9 in the middle of create leaves: a staging dataset.
@@ -254,10 +292,25 @@ TEST_F(Spine, InterruptedCreateLeavesNothingListedAndCleanRemovesIt) {
   EXPECT_NE(run({"list", "-H"}).out.find("real"), std::string::npos);
 }
 
-TEST_F(Spine, DryRunPrintsAndChangesNothing) {
-  auto r = run_iocell(root, {"--dry-run", "create", "-e", "tag=dry"});
+TEST_F(Spine, DryRunSaysWhatItWouldDoAndNeverClaimsItDidIt) {
+  auto made = run({"--dry-run", "create", "-e", "tag=dry"});
+  EXPECT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out.find("Successfully"), std::string::npos) << made.out;
+  EXPECT_NE(made.out.find("would create"), std::string::npos) << made.out;
   EXPECT_EQ(run({"list", "-H"}).out.find("dry"), std::string::npos);
-  (void)r;
+
+  const std::string uuid = create({"tag=www02"});
+  auto destroyed = run({"--dry-run", "destroy", "-f", "www02"});
+  EXPECT_EQ(destroyed.code, 0) << destroyed.err;
+  EXPECT_EQ(destroyed.out.find("destroyed"), std::string::npos) << destroyed.out;
+  EXPECT_NE(destroyed.out.find("would destroy " + root.string()), std::string::npos) << "the storage's step, without -v: " << destroyed.out;
+  EXPECT_NE(destroyed.out.find("would destroy " + uuid), std::string::npos) << destroyed.out;
+  EXPECT_TRUE(std::filesystem::exists(root / "jails" / uuid / "config.json"));
+
+  auto snap = run({"--dry-run", "snapshot", "www02@s1"});
+  EXPECT_EQ(snap.out.find("created"), std::string::npos) << snap.out;
+  EXPECT_NE(snap.out.find("would create snapshot"), std::string::npos) << snap.out;
+  EXPECT_EQ(run({"snaplist", "-H", "www02"}).out, "");
 }
 
 TEST_F(Spine, TemplatesMoveUnderTemplatesAndBack) {

@@ -55,6 +55,16 @@ class DataBtrfs : public ::testing::Test {
   fs::path root, mirror;
 };
 
+TEST_F(DataBtrfs, DryRunCreateOfAThinJailReportsEveryStepAndMakesNothing) {
+  auto r = ok({"--dry-run", "create", "-c", "tag=dry"});
+  EXPECT_NE(r.out.find("would run: btrfs subvolume snapshot"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("would rename jails/.new-"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Successfully"), std::string::npos) << r.out;
+  EXPECT_EQ(uuid_of("dry"), "");
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root / "jails", ec)) ADD_FAILURE() << "left " << e.path();
+}
+
 TEST_F(DataBtrfs, SnapshotsClonesPromoteAndStreams) {
   EXPECT_EQ(nlohmann::json::parse(st::read(root / "iocell.json"))["storage"], "btrfs");
   ok({"create", "-c", "tag=src", "notes=on btrfs"});

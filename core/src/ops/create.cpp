@@ -2,6 +2,7 @@
 #include <ctime>
 #include <fstream>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
+#include <iocell/core/ops/address_series.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
@@ -98,10 +100,20 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   auto& inv = ctx.inventory();
   std::set<std::string> taken;  // tags made by this command
 
-  const std::string tag_base = req.props.count("tag") ? req.props.at("tag") : now_tag();
+  const bool tag_given = req.props.count("tag") > 0;
+  const std::string tag_base = tag_given ? req.props.at("tag") : now_tag();
+  // Every jail's addresses are known before the first is made: a range that
+  // runs out refuses the whole command.
+  std::map<std::string, std::vector<std::string>> addresses;
+  for (const char* p : {"ip4_addr", "ip6_addr"})
+    if (auto it = req.props.find(p); it != req.props.end()) addresses[p] = address_series(p, it->second, req.count);
   for (int i = 1; i <= req.count; ++i) {
     const std::string uuid = Inventory::new_uuid();
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
+    // A date tag is only precise to the second: an untagged create in the
+    // same second as another takes the next free "<date>_N" instead of failing.
+    for (int n = 2; !tag_given && (taken.count(tag) || inv.tag_in_use(tag).get()); ++n)
+      tag = (req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base) + "_" + std::to_string(n);
     const auto tag_used = [&] { return Refused("tag '" + tag + "' is already used by another jail; choose another tag="); };
     if (taken.count(tag)) throw tag_used();
     // With many jails the check goes on while the staging dataset is made
@@ -124,7 +136,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     props["hostid"] = props.count("hostid") && !props["hostid"].empty() ? props["hostid"] : host_id(ctx);
     if (props["jail_zfs_dataset"].empty()) props["jail_zfs_dataset"] = "iocell/jails/" + uuid + "/data";
     if (req.count > 1 && req.props.count("host_hostname")) props["host_hostname"] = req.props.at("host_hostname") + "_" + std::to_string(i);
-    if (req.count > 1 && req.props.count("ip4_addr")) props["ip4_addr"] = increment_ipv4(req.props.at("ip4_addr"), i - 1);
+    for (const auto& [p, series] : addresses) props[p] = series[static_cast<size_t>(i - 1)];
 
     const std::string staging = "jails/.new-" + uuid;
     const std::string final_ds = "jails/" + uuid;

@@ -1,7 +1,5 @@
 #include <iocell/core/ops/host.hpp>
 
-#include <arpa/inet.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -21,29 +19,6 @@ std::string host_id(Context& ctx) {
 bool host_has_vnet(Context& ctx) {
   auto res = ctx.runner().run({"sysctl", "-n", "kern.features.vimage"});
   return res.ok() && res.out.rfind("1", 0) == 0;
-}
-
-std::string increment_ipv4(const std::string& ip4_addr, int by) {
-  if (ip4_addr == "none" || by == 0) return ip4_addr;
-  std::string out;
-  std::stringstream ss(ip4_addr);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t bar = item.find('|');
-    std::string prefix = bar == std::string::npos ? "" : item.substr(0, bar + 1);
-    std::string rest = bar == std::string::npos ? item : item.substr(bar + 1);
-    size_t slash = rest.find('/');
-    std::string addr = rest.substr(0, slash), len = slash == std::string::npos ? "" : rest.substr(slash);
-    in_addr a{};
-    if (inet_pton(AF_INET, addr.c_str(), &a) == 1) {
-      a.s_addr = htonl(ntohl(a.s_addr) + static_cast<uint32_t>(by));
-      char buf[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, &a, buf, sizeof buf);
-      addr = buf;
-    }
-    out += (out.empty() ? "" : ",") + prefix + addr + len;
-  }
-  return out;
 }
 
 // jail(8) gives the jail its host.hostname, and rc.d/hostname keeps it when

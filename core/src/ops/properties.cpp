@@ -33,8 +33,7 @@ void save_config(Context& ctx, const JailRecord& rec) {
 
 void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& changes) {
   for (const auto& [k, v] : changes) {
-    const PropertyDef* d = find_property(k);
-    if (!d) throw UsageError("unknown property '" + k + "' (iocell get all TARGET lists them)");
+    require_property(k);
     if (k == "type" || k == "uuid" || k == "host_hostuuid" || k == "last_started")
       throw UsageError("property " + k + " is read-only");
     validate_property(k, v);
@@ -102,7 +101,7 @@ std::string get_property(Context& ctx, const JailRecord& rec, const std::string&
     return s ? std::to_string(s->jid) : "-";
   }
   if (kNativeReadOnly.count(name) || kNative.count(name)) return native_value(ctx, rec, name);
-  if (!find_property(name)) throw UsageError("unknown property '" + name + "' (iocell get all TARGET lists them)");
+  require_property(name);
   auto eff = ctx.inventory().effective(rec);
   auto it = eff.find(name);
   return it == eff.end() ? "none" : it->second;

@@ -63,6 +63,9 @@ std::span<const PropertyDef* const> properties_by_name();
 /// The rctl(8) resources, in the order rctl documents them.
 std::span<const std::string_view> rctl_resource_names();
 const PropertyDef* find_property(const std::string& name);
+/// The property's definition; throws UsageError naming it, with the nearest
+/// known names, when there is no such property.
+const PropertyDef& require_property(const std::string& name);
 
 /// Throws UsageError naming the property, the value and what is allowed.
 void validate_property(const std::string& name, const std::string& value);

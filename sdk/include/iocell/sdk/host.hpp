@@ -41,6 +41,13 @@ struct HostContext {
   /// --dry-run: the runner only records; plugins must not change the host by
   /// any other means either (no direct syscalls that write).
   bool dry_run = false;
+  /// --dry-run: where a plugin says what it would do by other means than
+  /// the runner (which reports its own commands): "destroy /iocell/jails/x".
+  std::function<void(const std::string&)> on_dry_run;
+
+  void would(const std::string& what) const {
+    if (on_dry_run) on_dry_run(what);
+  }
 };
 
 }  // namespace iocell::sdk

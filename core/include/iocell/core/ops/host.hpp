@@ -14,9 +14,6 @@ class Context;
 std::string host_id(Context& ctx);
 /// kern.features.vimage (FreeBSD): whether VNET jails are possible.
 bool host_has_vnet(Context& ctx);
-/// "10.1.1.10/24" + 2 -> "10.1.1.12/24" for every IPv4 item of an ip4_addr
-/// value (count=N gives each jail the next address, as the shell version did).
-std::string increment_ipv4(const std::string& ip4_addr, int by);
 /// Sets hostname="H" in <root>/etc/rc.conf when the jail has an /etc (a
 /// FreeBSD userland), never following a symlink the jail planted.
 void write_rc_conf_hostname(const std::filesystem::path& jail_root, const std::string& hostname);

@@ -19,10 +19,7 @@ namespace iocell::cli {
 namespace {
 
 int create_command(Invocation& inv) {
-  po::options_description opts("create");
-  opts.add_options()("clone,c", po::bool_switch(), "thin jail: a clone of the release")(
-      "base,b", po::bool_switch(), "basejail: the release shared read-only")("empty,e", po::bool_switch(), "empty jail");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("create takes property=value pairs, not '" + p.words.front() + "'");
   const int kinds = p.flag("clone") + p.flag("base") + p.flag("empty");
   if (kinds > 1) throw core::UsageError("create: -c, -b and -e exclude each other");
@@ -62,8 +59,7 @@ int create_command(Invocation& inv) {
 }
 
 int clone_command(Invocation& inv) {
-  po::options_description opts("clone");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() != 1) throw core::UsageError("usage: iocell clone SOURCE[@SNAPSHOT] [property=value ...]");
   auto [src, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   auto made = core::clone_jail(inv.ctx, src, snap, p.assignments);
@@ -80,9 +76,7 @@ bool confirm(Invocation& inv, const std::string& question) {
 }
 
 int destroy_command(Invocation& inv) {
-  po::options_description opts("destroy");
-  opts.add_options()("force,f", po::bool_switch(), "no question; stop a running jail first");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   for (const auto& w : p.words)
     if (w == "ALL") throw core::UsageError("destroy does not take ALL: name the jails (iocell list -H | cut -f2 gives the UUIDs)");
   const bool force = p.flag("force");
@@ -109,11 +103,7 @@ int list_releases(Invocation& inv) {
 }
 
 int list_command(Invocation& inv) {
-  po::options_description opts("list");
-  opts.add_options()("templates,t", po::bool_switch(), "templates")("releases,r", po::bool_switch(), "fetched releases")(
-      "sort,s", po::value<std::string>(), "sort by jid, uuid, boot, state, tag, type, ip4 or release");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("list takes no jail names (iocell get all TARGET shows one jail)");
   if (p.flag("releases")) return list_releases(inv);
   const bool templates = p.flag("templates");
@@ -150,8 +140,7 @@ int list_command(Invocation& inv) {
 }
 
 int clean_command(Invocation& inv) {
-  po::options_description opts("clean");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("clean takes no arguments");
   auto removed = core::clean_leftovers(inv.ctx);
   for (const auto& r : removed) inv.report("removed leftover " + r, "would remove leftover " + r);
@@ -159,12 +148,12 @@ int clean_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"create", "create [-c|-b|-e] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
-                "create jails: thick (default), -c thin clone, -b basejail, -e empty", create_command});
-IOCELL_COMMAND({"clone", "clone SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
-IOCELL_COMMAND({"destroy", "destroy [-f] TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command});
-IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true});
-IOCELL_COMMAND({"clean", "clean", "remove leftovers of interrupted creates and fetches", clean_command});
+IOCELL_COMMAND({"create", "[release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
+                "create jails: thick (default), -c thin clone, -b basejail, -e empty", create_command, {}, false, false, {{"clone", 'c', "", "thin jail: a clone of the release", 1}, {"base", 'b', "", "basejail: the release shared read-only", 1}, {"empty", 'e', "", "empty jail", 1}}});
+IOCELL_COMMAND({"clone", "SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
+IOCELL_COMMAND({"destroy", "TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command, {}, false, false, {{"force", 'f', "", "no question; stop a running jail first"}}});
+IOCELL_COMMAND({"list", "", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true, with_output_flags({{"templates", 't', "", "templates", 1}, {"releases", 'r', "", "fetched releases", 1}, {"sort", 's', "COLUMN", "sort by jid, uuid, boot, state, tag, type, ip4 or release"}})});
+IOCELL_COMMAND({"clean", "", "remove leftovers of interrupted creates and fetches", clean_command});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -258,38 +258,6 @@ else the built-in default given here.
 checks every value first and names the property, the value and what is allowed.
 )";
 
-/// What each rctl(8) resource counts (freebsd-commands.md §5).
-inline const std::map<std::string, std::string>& rctl_meanings() {
-  static const std::map<std::string, std::string> m = {
-      {"cputime", "CPU time, in seconds."},
-      {"datasize", "Data segment size, in bytes."},
-      {"stacksize", "Stack size, in bytes."},
-      {"coredumpsize", "Core dump size, in bytes."},
-      {"memoryuse", "Resident memory, in bytes."},
-      {"memorylocked", "Locked memory, in bytes."},
-      {"maxproc", "Number of processes."},
-      {"openfiles", "Number of open files."},
-      {"vmemoryuse", "Address space, in bytes."},
-      {"pseudoterminals", "Number of pseudo-terminals."},
-      {"swapuse", "Swap space, in bytes."},
-      {"nthr", "Number of threads."},
-      {"msgqqueued", "Number of queued System V messages."},
-      {"msgqsize", "Size of System V message queues, in bytes."},
-      {"nmsgq", "Number of System V message queues."},
-      {"nsem", "Number of System V semaphores."},
-      {"nsemop", "Number of System V semaphores changed in one semop call."},
-      {"nshm", "Number of System V shared memory segments."},
-      {"shmsize", "Size of System V shared memory, in bytes."},
-      {"wallclock", "Wall clock time, in seconds."},
-      {"pcpu", "CPU use, in percent of one CPU."},
-      {"readbps", "Filesystem reads, in bytes per second."},
-      {"writebps", "Filesystem writes, in bytes per second."},
-      {"readiops", "Filesystem reads, in operations per second."},
-      {"writeiops", "Filesystem writes, in operations per second."},
-  };
-  return m;
-}
-
 inline constexpr const char* kRctlIntro = R"(The rctl resources below are limited when
 .Cm rlimits
 is on: at every start, or at once with

@@ -18,7 +18,7 @@
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/errors.hpp>
-#include <iocell/core/value_grammar.hpp>
+#include <iocell/support/release_name.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/runners.hpp>
 #include <iocell/sdk/testing/scripted_runner.hpp>
@@ -231,7 +231,8 @@ std::string Context::host_release() {
   if (os() != sdk::HostOs::FreeBSD) return "";
   auto res = runner().check({"uname", "-r"});
   std::string rel = res.out.substr(0, res.out.find('\n'));
-  return std::string(grammar::without_patch(rel));
+  auto name = support::parse_release_name(rel);
+  return name ? name->base() : rel;
 }
 
 void Context::finish() {

@@ -8,6 +8,7 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
 #include <iocell/core/value_grammar.hpp>
+#include <iocell/support/release_name.hpp>
 
 namespace iocell::core {
 namespace {
@@ -119,7 +120,7 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Address: return "none or an IP address";
     case T::CpuSet: return "off or a CPU list such as 1 or 0-3,6";
     case T::Mac: return "none or two 12-digit hex MACs separated by a comma";
-    case T::Release: return "a release name such as 14.3-RELEASE";
+    case T::Release: return support::kReleaseNameHelp;
     case T::Hostname: return "a host name of letters, digits, '-', '_' and '.'";
     case T::Resolver: return "none or resolv.conf lines separated by ';', such as 'nameserver 10.0.0.1;search example.org'";
     case T::Path: return "none or an absolute path";
@@ -215,7 +216,7 @@ void validate_property(const std::string& name, const std::string& v) {
       return;
     }
     case T::Release: {
-      if (!grammar::release(v)) invalid(d, v);
+      if (!support::is_release_name(v)) invalid(d, v);
       return;
     }
     case T::Hostname: {

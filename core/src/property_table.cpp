@@ -5,6 +5,7 @@
 
 #include <iocell/core/properties.hpp>
 #include <iocell/core/trust.hpp>
+#include <iocell/support/rctl.hpp>
 
 namespace iocell::core {
 namespace {
@@ -28,7 +29,12 @@ constexpr PropertyDef choice(std::string_view name, std::string_view dflt, std::
 constexpr std::string_view kNewInheritDisable[] = {"new", "inherit", "disable"};
 constexpr std::string_view kCompression[] = {"on", "off", "lz4", "lzjb", "gzip", "gzip-1", "gzip-2", "gzip-3", "gzip-4", "gzip-5", "gzip-6", "gzip-7", "gzip-8", "gzip-9", "zle", "zstd"};
 constexpr std::string_view kDedup[] = {"on", "off", "verify", "sha256", "sha512", "skein", "edonr", "blake3"};
-constexpr std::string_view kRctlResources[] = {"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked", "maxproc", "openfiles", "vmemoryuse", "pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nsemop", "nshm", "shmsize", "wallclock", "pcpu", "readbps", "writebps", "readiops", "writeiops"};
+
+constexpr auto kRctlNames = [] {
+  std::array<std::string_view, std::size(support::kRctlResources)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = support::kRctlResources[i].name;
+  return out;
+}();
 
 constexpr PropertyDef kTable[] = {
     // Identity and bookkeeping (iocell-only).
@@ -141,7 +147,7 @@ constexpr PropertyDef kTable[] = {
     def("vnet7_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet7"),
     def("vnet8_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet8"),
     def("vnet9_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet9"),
-    // rctl(8) resources, in rctl_resources() order.
+    // rctl(8) resources, in support::kRctlResources order (a unit test holds them together).
     def("cputime", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
     def("datasize", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
     def("stacksize", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
@@ -248,7 +254,7 @@ std::span<const PropertyDef> property_table() { return kTable; }
 
 std::span<const PropertyDef* const> properties_by_name() { return kByName; }
 
-std::span<const std::string_view> rctl_resource_names() { return kRctlResources; }
+std::span<const std::string_view> rctl_resource_names() { return kRctlNames; }
 
 Trust property_trust(std::string_view name) {
   const auto* it = std::lower_bound(std::begin(kTrust), std::end(kTrust), name,

@@ -51,14 +51,6 @@ bool ifname(std::string_view s) {
   return c.ifname() && c.at_end();
 }
 
-bool release(std::string_view s) {
-  Cursor c(s);
-  if (!c.digits() || !c.take('.') || !c.digits() || !c.take('-')) return false;
-  if (!c.take_while([](char ch) { return (ch >= 'A' && ch <= 'Z') || is_digit(ch); })) return false;
-  if (c.take("-p") && !c.digits()) return false;
-  return c.at_end();
-}
-
 bool hostname(std::string_view s) {
   Cursor c(s);
   if (!c.take_while([](char ch) { return is_alpha(ch) || is_digit(ch) || ch == '_'; }, 1)) return false;
@@ -118,14 +110,6 @@ std::optional<SizeParts> size(std::string_view s) {
   if (!c.take('B')) c.take('b');
   if (!c.at_end()) return std::nullopt;
   return SizeParts{s.substr(0, number_end), unit};
-}
-
-std::string_view without_patch(std::string_view release) {
-  const size_t p = release.rfind("-p");
-  if (p == std::string_view::npos || p + 2 == release.size()) return release;
-  for (size_t i = p + 2; i < release.size(); ++i)
-    if (!is_digit(release[i])) return release;
-  return release.substr(0, p);
 }
 
 }  // namespace iocell::core::grammar

@@ -152,7 +152,7 @@ complete -c iocell -n '__iocell_using list' -s s -x
 complete -c iocell -n '__iocell_using list' -s H
 complete -c iocell -n '__iocell_using list' -l json
 complete -c iocell -n 'not __iocell_cmd' -a migrate -d 'turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails'
-complete -c iocell -n '__iocell_using migrate' -l dry-run
+complete -c iocell -n '__iocell_using migrate' -s n
 complete -c iocell -n '__iocell_using migrate' -l from -x -a 'iocell iocage'
 complete -c iocell -n 'not __iocell_cmd' -a package -d 'pack a jail\'s recorded changes as packages/<UUID>.tar.xz with a SHA-256 file'
 complete -c iocell -n '__iocell_using package' -a '(__iocell_ask jails)'
@@ -170,10 +170,12 @@ complete -c iocell -n 'not __iocell_cmd' -a releases -d 'list the fetched releas
 complete -c iocell -n '__iocell_using releases' -s H
 complete -c iocell -n '__iocell_using releases' -l json
 complete -c iocell -n 'not __iocell_cmd' -a reset -d 're-apply the defaults, keeping UUID and tag'
+complete -c iocell -n '__iocell_using reset' -s f
 complete -c iocell -n '__iocell_using reset' -a 'ALL'
 complete -c iocell -n '__iocell_using reset' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a restart -d 'warm restart: exec_stop, kill the jail\'s processes, exec_start; the network stays up'
 complete -c iocell -n 'not __iocell_cmd' -a reboot -d 'warm restart: exec_stop, kill the jail\'s processes, exec_start; the network stays up'
+complete -c iocell -n '__iocell_using restart reboot' -s s
 complete -c iocell -n '__iocell_using restart reboot' -a 'ALL'
 complete -c iocell -n '__iocell_using restart reboot' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a rollback -d 'roll every dataset of a jail back to a snapshot, discarding later ones (-f: a running jail is restarted)'

@@ -10,8 +10,6 @@ namespace iocell::core::grammar {
 
 /// [A-Za-z][A-Za-z0-9_.]{0,14}: an interface name (IFNAMSIZ).
 bool ifname(std::string_view s);
-/// N.N-NAME[-pN]: 14.3-RELEASE, 13.2-RELEASE-p4, 15.0-CURRENT.
-bool release(std::string_view s);
 /// [A-Za-z0-9_][A-Za-z0-9_.-]{0,253}.
 bool hostname(std::string_view s);
 /// N[-N](,N[-N])*: a cpuset(1) list.
@@ -32,8 +30,5 @@ struct SizeParts {
 };
 /// N[.N][KMGTP][B], units in either case.
 std::optional<SizeParts> size(std::string_view s);
-
-/// The release without a -pN patch suffix (uname -r on a patched host).
-std::string_view without_patch(std::string_view release);
 
 }  // namespace iocell::core::grammar

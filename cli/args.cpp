@@ -6,10 +6,6 @@
 
 namespace iocell::cli {
 
-void add_output_options(po::options_description& opts) {
-  opts.add_options()("scripted,H", po::bool_switch(), "scripted output: no header, tab separated")(
-      "json", po::bool_switch(), "JSON output");
-}
 
 Parsed parse_args(const std::string& command, const std::vector<std::string>& args, const po::options_description& opts) {
   po::options_description all(opts);
@@ -23,7 +19,7 @@ Parsed parse_args(const std::string& command, const std::vector<std::string>& ar
     po::notify(p.vars);
   } catch (const po::error& e) {
     std::string usage;
-    if (auto* spec = CommandTable::instance().find(command)) usage = "\nusage: iocell " + spec->synopsis;
+    if (auto* spec = CommandTable::instance().find(command)) usage = "\nusage: iocell " + synopsis(*spec);
     throw core::UsageError(command + ": " + e.what() + usage);
   }
   if (p.vars.count("positional")) {
@@ -39,6 +35,19 @@ Parsed parse_args(const std::string& command, const std::vector<std::string>& ar
     }
   }
   return p;
+}
+
+Parsed parse_args(const Invocation& inv) {
+  const CommandSpec* spec = CommandTable::instance().find(inv.command);
+  po::options_description opts(inv.command);
+  if (spec) {
+    for (const auto& f : spec->flags) {
+      const std::string key = f.letter ? f.name + "," + f.letter : f.name;
+      if (f.value.empty() && f.choices.empty()) opts.add_options()(key.c_str(), po::bool_switch(), f.help.c_str());
+      else opts.add_options()(key.c_str(), po::value<std::string>(), f.help.c_str());
+    }
+  }
+  return parse_args(inv.command, inv.args, opts);
 }
 
 }  // namespace iocell::cli

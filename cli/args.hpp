@@ -29,7 +29,10 @@ struct Parsed {
 /// words/assignments. Throws core::UsageError with the command's synopsis.
 Parsed parse_args(const std::string& command, const std::vector<std::string>& args, const po::options_description& opts);
 
-/// Options every listing command takes: -H and --json.
-void add_output_options(po::options_description& opts);
+struct Invocation;
+
+/// Parses the invocation's arguments with its command's flag list
+/// (CommandSpec::flags).
+Parsed parse_args(const Invocation& inv);
 
 }  // namespace iocell::cli

@@ -25,9 +25,25 @@ struct Invocation {
   }
 };
 
+/// One flag of a command: the parser, the synopsis (help, man page) and
+/// the shell completions are all made from these.
+struct Flag {
+  std::string name;        ///< the long name: --name
+  char letter = 0;         ///< the short one, -x; 0 for none
+  std::string value = {};  ///< the placeholder of its argument ("COLUMN"); empty for a switch
+  std::string help = {};
+  /// Flags of one command sharing a non-zero number exclude each other and
+  /// are shown as one group: [-c|-b|-e].
+  int alternatives = 0;
+  std::vector<std::string> choices = {};  ///< the literal values its argument takes, shown instead of `value`
+};
+
+/// -H and --json, which every listing takes, after `flags`.
+std::vector<Flag> with_output_flags(std::vector<Flag> flags = {});
+
 struct CommandSpec {
   std::string name;
-  std::string synopsis;  ///< "create [-c|-b|-e] [-n] [property=value ...]"
+  std::string operands;  ///< what follows the flags: "[property=value ...]", "TARGET ...|ALL"
   std::string summary;   ///< one line
   std::function<int(Invocation&)> run;
   std::vector<std::string> aliases = {};
@@ -36,7 +52,13 @@ struct CommandSpec {
   /// Read-only commands anyone may run; the others need root (as the
   /// shell version: list, get, defaults, df and snaplist do not).
   bool read_only = false;
+  std::vector<Flag> flags = {};
 };
+
+/// "create [-c|-b|-e] [property=value ...]": the name, the flags, the operands.
+std::string synopsis(const CommandSpec& spec);
+/// How a flag is written on a command line: "-f" or "--zfs".
+std::string flag_word(const Flag& f);
 
 class CommandTable {
  public:
@@ -59,7 +81,7 @@ struct Registration {
 
 #define IOCELL_CLI_CONCAT2(a, b) a##b
 #define IOCELL_CLI_CONCAT(a, b) IOCELL_CLI_CONCAT2(a, b)
-/// IOCELL_COMMAND({"name", "synopsis", "summary", handler});
+/// IOCELL_COMMAND({"name", "operands", "summary", handler});
 #define IOCELL_COMMAND(...) \
   static const ::iocell::cli::Registration IOCELL_CLI_CONCAT(iocell_command_, __LINE__)(::iocell::cli::CommandSpec __VA_ARGS__)
 

@@ -10,8 +10,7 @@ namespace iocell::cli {
 namespace {
 
 int activate_command(Invocation& inv) {
-  po::options_description opts("activate");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() > 1) throw core::UsageError("usage: iocell activate [POOL]");
   auto& storage = inv.ctx.storage();
   if (p.words.empty()) {
@@ -27,7 +26,7 @@ int activate_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"activate", "activate [POOL]", "use POOL for iocell (no argument: print the active pool)", activate_command});
+IOCELL_COMMAND({"activate", "[POOL]", "use POOL for iocell (no argument: print the active pool)", activate_command});
 
 }  // namespace
 }  // namespace iocell::cli

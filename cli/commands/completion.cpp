@@ -51,7 +51,7 @@ Shape shape_of(const CommandSpec& c) {
   std::vector<std::string> toks;
   std::string cur;
   bool quoted = false;
-  for (char ch : c.synopsis + " ") {
+  for (char ch : synopsis(c) + " ") {
     if (ch == '"') quoted = !quoted;
     if (!quoted && (ch == ' ' || ch == '[' || ch == ']' || ch == '|')) {
       if (!cur.empty()) toks.push_back(cur);
@@ -557,9 +557,9 @@ int complete_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"completion", "completion bash|zsh|fish", "print a shell completion script for bash, zsh or fish",
+IOCELL_COMMAND({"completion", "bash|zsh|fish", "print a shell completion script for bash, zsh or fish",
                 completion_command, {}, true, true});
-IOCELL_COMMAND({"__complete", "__complete jails|releases", "print jail tags and UUIDs, or fetched releases, for shell completion",
+IOCELL_COMMAND({"__complete", "jails|releases", "print jail tags and UUIDs, or fetched releases, for shell completion",
                 complete_command, {}, false, true});
 
 }  // namespace

@@ -19,9 +19,7 @@ struct ProgressScope {
 };
 
 int fetch_command(Invocation& inv) {
-  po::options_description opts("fetch");
-  opts.add_options()("quiet,q", po::bool_switch(), "print nothing but errors");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty())
     throw core::UsageError("fetch: unexpected '" + p.words.front() + "'; properties are given as name=value, such as release=14.3-RELEASE");
   core::FetchRequest req;
@@ -46,9 +44,9 @@ int fetch_command(Invocation& inv) {
 }
 
 IOCELL_COMMAND({"fetch",
-                "fetch [release=R] [ftphost=HOST|URL] [ftpdir=/dir/] [ftpfiles=\"base.txz lib32.txz\"] [ftplocaldir=/dir] [pkgbase=yes] [-q]",
+                "[release=R] [ftphost=HOST|URL] [ftpdir=/dir/] [ftpfiles=\"base.txz lib32.txz\"] [ftplocaldir=/dir] [pkgbase=yes]",
                 "download a FreeBSD release, check it against its MANIFEST and install it under releases/",
-                fetch_command});
+                fetch_command, {}, false, false, {{"quiet", 'q', "", "print nothing but errors"}}});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -19,11 +19,7 @@ namespace iocell::cli {
 namespace {
 
 int create_command(Invocation& inv) {
-  po::options_description opts("create");
-  opts.add_options()("clone,c", po::bool_switch(), "the jail type of shorthand -c (thin: a clone of the release)")(
-      "base,b", po::bool_switch(), "the jail type of shorthand -b (the release shared read-only)")(
-      "empty,e", po::bool_switch(), "the jail type of shorthand -e (empty)");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("create takes property=value pairs, not '" + p.words.front() + "'");
   const int kinds = p.flag("clone") + p.flag("base") + p.flag("empty");
   if (kinds > 1) throw core::UsageError("create: -c, -b and -e exclude each other");
@@ -67,8 +63,7 @@ int create_command(Invocation& inv) {
 }
 
 int clone_command(Invocation& inv) {
-  po::options_description opts("clone");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() != 1) throw core::UsageError("usage: iocell clone SOURCE[@SNAPSHOT] [property=value ...]");
   auto [src, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   auto made = core::clone_jail(inv.ctx, src, snap, p.assignments);
@@ -85,9 +80,7 @@ bool confirm(Invocation& inv, const std::string& question) {
 }
 
 int destroy_command(Invocation& inv) {
-  po::options_description opts("destroy");
-  opts.add_options()("force,f", po::bool_switch(), "no question; stop a running jail first");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   for (const auto& w : p.words)
     if (w == "ALL") throw core::UsageError("destroy does not take ALL: name the jails (iocell list -H | cut -f2 gives the UUIDs)");
   const bool force = p.flag("force");
@@ -114,11 +107,7 @@ int list_releases(Invocation& inv) {
 }
 
 int list_command(Invocation& inv) {
-  po::options_description opts("list");
-  opts.add_options()("templates,t", po::bool_switch(), "templates")("releases,r", po::bool_switch(), "fetched releases")(
-      "sort,s", po::value<std::string>(), "sort by jid, uuid, boot, state, tag, type, ip4 or release");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("list takes no jail names (iocell get all TARGET shows one jail)");
   if (p.flag("releases")) return list_releases(inv);
   const bool templates = p.flag("templates");
@@ -126,7 +115,8 @@ int list_command(Invocation& inv) {
   Table t({{"JID", "jid", true}, {"UUID", "uuid"}, {"BOOT", "boot"}, {"STATE", "state"}, {"TAG", "tag"},
            {"TYPE", "type"}, {"IP4", "ip4"}, {"RELEASE", "release"}});
   std::vector<std::vector<std::string>> rows;
-  for (const auto& j : inv.ctx.inventory().all()) {
+  const auto all = inv.ctx.inventory().all();
+  for (const auto& j : all) {
     if (j.is_template() != templates) continue;
     auto it = running.find(j.uuid);
     const bool up = it != running.end();
@@ -144,12 +134,17 @@ int list_command(Invocation& inv) {
   }
   for (auto& r : rows) t.add(std::move(r));
   t.render(inv.ctx.out(), format_of(p), templates ? "templates" : "jails");
-  return 0;
+  // The warnings named what was unreadable; a listing that may miss jails
+  // must not pass for a complete one.
+  const auto& unreadable = inv.ctx.inventory().unreadable();
+  if (unreadable.empty()) return kExitSuccess;
+  inv.ctx.err() << "iocell: list: " << unreadable.size() << (unreadable.size() == 1 ? " entry" : " entries")
+                << " could not be read; the list may be incomplete\n";
+  return all.empty() ? kExitFailure : kExitPartial;
 }
 
 int clean_command(Invocation& inv) {
-  po::options_description opts("clean");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.words.empty()) throw core::UsageError("clean takes no arguments");
   auto removed = core::clean_leftovers(inv.ctx);
   for (const auto& r : removed) inv.report("removed leftover " + r, "would remove leftover " + r);
@@ -157,12 +152,15 @@ int clean_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"create", "create [-c|-b|-e|type=NAME] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
-                "create jails of any loaded jail type (type=NAME; -c, -b, -e are shorthands)", create_command});
-IOCELL_COMMAND({"clone", "clone SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
-IOCELL_COMMAND({"destroy", "destroy [-f] TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command});
-IOCELL_COMMAND({"list", "list [-t|-r] [-s COLUMN] [-H] [--json]", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true});
-IOCELL_COMMAND({"clean", "clean", "remove leftovers of interrupted creates and fetches", clean_command});
+IOCELL_COMMAND({"create", "[type=NAME] [release=R] [tag=T] [count=N] [start=1] [pkglist=FILE] [property=value ...]",
+                "create jails of any loaded jail type (type=NAME; -c, -b, -e are shorthands)", create_command, {}, false, false,
+                {{"clone", 'c', "", "the jail type of shorthand -c (thin: a clone of the release)", 1},
+                 {"base", 'b', "", "the jail type of shorthand -b (the release shared read-only)", 1},
+                 {"empty", 'e', "", "the jail type of shorthand -e (empty)", 1}}});
+IOCELL_COMMAND({"clone", "SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
+IOCELL_COMMAND({"destroy", "TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command, {}, false, false, {{"force", 'f', "", "no question; stop a running jail first"}}});
+IOCELL_COMMAND({"list", "", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true, with_output_flags({{"templates", 't', "", "templates", 1}, {"releases", 'r', "", "fetched releases", 1}, {"sort", 's', "COLUMN", "sort by jid, uuid, boot, state, tag, type, ip4 or release"}})});
+IOCELL_COMMAND({"clean", "", "remove leftovers of interrupted creates and fetches", clean_command});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -23,8 +23,7 @@ sdk::RunState require_running(Invocation& inv, const core::JailRecord& j) {
 }
 
 int cap_command(Invocation& inv) {
-  po::options_description opts("cap");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     auto spec = inv.ctx.inventory().spec(j);
     if (!spec.props.enabled("rlimits") && !spec.props.is_set("cpuset"))
@@ -36,8 +35,7 @@ int cap_command(Invocation& inv) {
 }
 
 int uncap_command(Invocation& inv) {
-  po::options_description opts("uncap");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     inv.ctx.limits().remove(inv.ctx.inventory().spec(j));
     inv.report("limits removed from " + describe(j), "would remove limits from " + describe(j));
@@ -45,9 +43,7 @@ int uncap_command(Invocation& inv) {
 }
 
 int limits_command(Invocation& inv) {
-  po::options_description opts("limits");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   std::vector<core::JailRecord> jails;
   if (p.words.empty()) {
     auto running = core::running_jails(inv.ctx);
@@ -84,9 +80,7 @@ int limits_command(Invocation& inv) {
 }
 
 int inuse_command(Invocation& inv) {
-  po::options_description opts("inuse");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto running = core::running_jails(inv.ctx);
   if (p.words.size() == 1) {
     auto j = inv.ctx.inventory().resolve(p.words[0]);
@@ -160,9 +154,7 @@ std::string human_bytes(std::uint64_t n) {
 }
 
 int df_command(Invocation& inv) {
-  po::options_description opts("df");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   const bool exact = format_of(p) != Format::Human;
   Table t({{"UUID", "uuid"}, {"CRT", "compressratio", true}, {"RES", "reservation", true}, {"QTA", "quota", true},
            {"USE", "used", true}, {"AVA", "available", true}, {"TAG", "tag"}});
@@ -181,11 +173,11 @@ int df_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"cap", "cap TARGET ...|ALL", "apply the jail's rctl limits and cpuset now (rlimits=on)", cap_command});
-IOCELL_COMMAND({"uncap", "uncap TARGET ...|ALL", "remove every limit of the jail", uncap_command});
-IOCELL_COMMAND({"limits", "limits [TARGET ...] [-H] [--json]", "active limit rules and CPU set", limits_command, {}, false, true});
-IOCELL_COMMAND({"inuse", "inuse [TARGET] [-H] [--json]", "resource consumption (CSV for all running jails)", inuse_command, {}, false, true});
-IOCELL_COMMAND({"df", "df [TARGET ...] [-H] [--json]", "space: compression ratio, reservation, quota, used, available", df_command, {}, false, true});
+IOCELL_COMMAND({"cap", "TARGET ...|ALL", "apply the jail's rctl limits and cpuset now (rlimits=on)", cap_command});
+IOCELL_COMMAND({"uncap", "TARGET ...|ALL", "remove every limit of the jail", uncap_command});
+IOCELL_COMMAND({"limits", "[TARGET ...]", "active limit rules and CPU set", limits_command, {}, false, true, with_output_flags()});
+IOCELL_COMMAND({"inuse", "[TARGET]", "resource consumption (CSV for all running jails)", inuse_command, {}, false, true, with_output_flags()});
+IOCELL_COMMAND({"df", "[TARGET ...]", "space: compression ratio, reservation, quota, used, available", df_command, {}, false, true, with_output_flags()});
 
 }  // namespace
 }  // namespace iocell::cli

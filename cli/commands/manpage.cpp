@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <iocell/core/properties.hpp>
+#include <iocell/support/rctl.hpp>
 
 #include "../command.hpp"
 #include "../exit_codes.hpp"
@@ -129,7 +130,7 @@ std::string word_macros(const std::string& w) {
 // form: a top-level " | " followed by the command name starts another.
 std::vector<std::string> forms(const CommandSpec& c) {
   std::vector<std::string> out;
-  const std::string& s = c.synopsis;
+  const std::string s = synopsis(c);
   size_t start = 0;
   int depth = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -258,8 +259,10 @@ void properties_section(std::ostream& out) {
       if (d.category != cat) continue;
       const std::string name(d.name);
       out << ".It Cm " << arg(name) << "\n";
-      auto meaning = rctl_meanings().find(name);
-      if (d.type == core::PropType::Rctl && meaning != rctl_meanings().end()) out << meaning->second << "\n";
+      std::string_view meaning;
+      for (const auto& r : support::kRctlResources)
+        if (d.type == core::PropType::Rctl && r.name == name) meaning = r.meaning;
+      if (!meaning.empty()) out << meaning << "\n";
       else out << text_line(sentence(std::string(d.help))) << "\n";
       if (d.type == core::PropType::ReadOnly) {
         out << "Read-only.\n";
@@ -329,7 +332,7 @@ int manpage_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"__manpage", "__manpage", "print iocell(8) in mdoc(7), generated from the command and property tables",
+IOCELL_COMMAND({"__manpage", "", "print iocell(8) in mdoc(7), generated from the command and property tables",
                 manpage_command, {}, true, true});
 
 }  // namespace

@@ -238,6 +238,7 @@ The full UUID.
 The first characters of a UUID, when they match one jail only; several matches are an error that lists them and changes nothing.
 .It Ar TAG
 The exact tag.
+Tags that could begin a UUID (lowercase hex digits, with dashes where a UUID has them) are refused; a jail made before that may still carry one, and a word that begins some jail's UUID names that jail, not the tagged one.
 .It Cm ALL
 Every jail (templates excepted), for the commands that say so.
 .It Cm default
@@ -262,38 +263,6 @@ else the built-in default given here.
 .Cm set
 checks every value first and names the property, the value and what is allowed.
 )";
-
-/// What each rctl(8) resource counts (freebsd-commands.md §5).
-inline const std::map<std::string, std::string>& rctl_meanings() {
-  static const std::map<std::string, std::string> m = {
-      {"cputime", "CPU time, in seconds."},
-      {"datasize", "Data segment size, in bytes."},
-      {"stacksize", "Stack size, in bytes."},
-      {"coredumpsize", "Core dump size, in bytes."},
-      {"memoryuse", "Resident memory, in bytes."},
-      {"memorylocked", "Locked memory, in bytes."},
-      {"maxproc", "Number of processes."},
-      {"openfiles", "Number of open files."},
-      {"vmemoryuse", "Address space, in bytes."},
-      {"pseudoterminals", "Number of pseudo-terminals."},
-      {"swapuse", "Swap space, in bytes."},
-      {"nthr", "Number of threads."},
-      {"msgqqueued", "Number of queued System V messages."},
-      {"msgqsize", "Size of System V message queues, in bytes."},
-      {"nmsgq", "Number of System V message queues."},
-      {"nsem", "Number of System V semaphores."},
-      {"nsemop", "Number of System V semaphores changed in one semop call."},
-      {"nshm", "Number of System V shared memory segments."},
-      {"shmsize", "Size of System V shared memory, in bytes."},
-      {"wallclock", "Wall clock time, in seconds."},
-      {"pcpu", "CPU use, in percent of one CPU."},
-      {"readbps", "Filesystem reads, in bytes per second."},
-      {"writebps", "Filesystem writes, in bytes per second."},
-      {"readiops", "Filesystem reads, in operations per second."},
-      {"writeiops", "Filesystem writes, in operations per second."},
-  };
-  return m;
-}
 
 inline constexpr const char* kRctlIntro = R"(The rctl resources below are limited when
 .Cm rlimits

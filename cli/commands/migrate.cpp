@@ -38,10 +38,7 @@ void print_jail(std::ostream& out, const MigratedJail& j, bool dry) {
 }
 
 int migrate_command(Invocation& inv) {
-  po::options_description opts("migrate");
-  opts.add_options()("dry-run,n", po::bool_switch(), "say what would be migrated, change nothing")(
-      "from", po::value<std::string>(), "iocell (the shell version) or iocage (1.x)");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.assignment_list.empty()) throw core::UsageError("migrate takes no property=value pairs");
   if (p.words.size() > 1) throw core::UsageError("usage: iocell migrate [--dry-run] [--from iocell|iocage] [POOL]");
   core::MigrateRequest req;
@@ -76,9 +73,9 @@ int migrate_command(Invocation& inv) {
   return done + there > 0 ? kExitPartial : kExitFailure;
 }
 
-IOCELL_COMMAND({"migrate", "migrate [--dry-run] [--from iocell|iocage] [POOL]",
+IOCELL_COMMAND({"migrate", "[POOL]",
                 "turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails",
-                migrate_command});
+                migrate_command, {}, false, false, {{"dry-run", 'n', "", "say what would be migrated, change nothing"}, {"from", 0, "", "iocell (the shell version) or iocage (1.x)", 0, {"iocell", "iocage"}}}});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -21,9 +21,7 @@ std::string os_names(std::uint32_t os) {
 }
 
 int plugins_command(Invocation& inv) {
-  po::options_description opts("plugins");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto& pm = inv.ctx.plugins();
   pm.load_deferred();
   if (p.flag("json")) {
@@ -56,13 +54,13 @@ int help_command(Invocation& inv) {
   if (!inv.args.empty()) {
     const CommandSpec* spec = table.find(inv.args[0]);
     if (!spec) throw core::NotFound("no command '" + inv.args[0] + "'");
-    inv.ctx.out() << "usage: iocell " << spec->synopsis << "\n  " << spec->summary << "\n";
+    inv.ctx.out() << "usage: iocell " << synopsis(*spec) << "\n  " << spec->summary << "\n";
     return 0;
   }
   inv.ctx.out() << "usage: iocell [--root DIR] [--dry-run] [-v] [-q] COMMAND [ARGS...]\n\ncommands:\n";
   for (const auto& c : table.all()) {
     if (c.name.rfind("__", 0) == 0) continue;  // internal: man page and completion generators
-    inv.ctx.out() << "  " << c.synopsis << "\n      " << c.summary << "\n";
+    inv.ctx.out() << "  " << synopsis(c) << "\n      " << c.summary << "\n";
   }
   return 0;
 }
@@ -72,9 +70,9 @@ int version_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"plugins", "plugins [-H] [--json]", "list the loaded plugins, what they provide, and the files skipped", plugins_command, {}, true});
-IOCELL_COMMAND({"help", "help [COMMAND]", "show the commands, or one command's synopsis", help_command, {"-h", "--help"}, true});
-IOCELL_COMMAND({"version", "version", "print the version", version_command, {"--version"}, true});
+IOCELL_COMMAND({"plugins", "", "list the loaded plugins, what they provide, and the files skipped", plugins_command, {}, true, false, with_output_flags()});
+IOCELL_COMMAND({"help", "[COMMAND]", "show the commands, or one command's synopsis", help_command, {"-h", "--help"}, true});
+IOCELL_COMMAND({"version", "", "print the version", version_command, {"--version"}, true});
 
 }  // namespace
 }  // namespace iocell::cli

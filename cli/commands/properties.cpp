@@ -24,10 +24,7 @@ bool numeric_property(const std::string& name) {
 }
 
 int get_command(Invocation& inv) {
-  po::options_description opts("get");
-  opts.add_options()("recursive,r", po::bool_switch(), "the property of every jail");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   const bool json = p.flag("json");
   if (p.flag("recursive")) {
     if (p.words.size() != 1) throw core::UsageError("usage: iocell get -r PROPERTY");
@@ -58,8 +55,7 @@ int get_command(Invocation& inv) {
 }
 
 int set_command(Invocation& inv) {
-  po::options_description opts("set");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.assignments.empty()) throw core::UsageError("usage: iocell set property=value [property=value ...] TARGET|default");
   if (p.words.empty()) throw core::UsageError("set: no jail given (a UUID, a prefix, a tag, or default)");
   if (p.assignments.size() != p.assignment_list.size()) throw core::UsageError("set: a property is given twice");
@@ -76,9 +72,7 @@ int set_command(Invocation& inv) {
 }
 
 int reset_command(Invocation& inv) {
-  po::options_description opts("reset");
-  opts.add_options()("force,f", po::bool_switch(), "no question");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     core::reset_jail(inv.ctx, j);
     inv.report("reset " + describe(j), "would reset " + describe(j));
@@ -86,9 +80,7 @@ int reset_command(Invocation& inv) {
 }
 
 int defaults_command(Invocation& inv) {
-  po::options_description opts("defaults");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto values = core::builtin_defaults(inv.ctx.os());
   auto user = core::read_defaults(inv.ctx);
   for (const auto& [k, v] : user) values[k] = v;
@@ -102,10 +94,10 @@ int defaults_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"get", "get PROPERTY|all|state TARGET | get -r PROPERTY [-H] [--json]", "print a property (all: every property)", get_command, {}, false, true});
-IOCELL_COMMAND({"set", "set property=value [property=value ...] TARGET ...|ALL|default", "set properties (default: the system-wide defaults for new jails)", set_command});
-IOCELL_COMMAND({"reset", "reset TARGET|ALL", "re-apply the defaults, keeping UUID and tag", reset_command});
-IOCELL_COMMAND({"defaults", "defaults [-H] [--json]", "list the defaults new jails get", defaults_command, {}, false, true});
+IOCELL_COMMAND({"get", "PROPERTY|all|state [TARGET]", "print a property (all: every property)", get_command, {}, false, true, with_output_flags({{"recursive", 'r', "", "the property of every jail"}})});
+IOCELL_COMMAND({"set", "property=value [property=value ...] TARGET ...|ALL|default", "set properties (default: the system-wide defaults for new jails)", set_command});
+IOCELL_COMMAND({"reset", "TARGET|ALL", "re-apply the defaults, keeping UUID and tag", reset_command, {}, false, false, {{"force", 'f', "", "no question"}}});
+IOCELL_COMMAND({"defaults", "", "list the defaults new jails get", defaults_command, {}, false, true, with_output_flags()});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -12,8 +12,7 @@ namespace iocell::cli {
 namespace {
 
 int record_command(Invocation& inv) {
-  po::options_description opts("record");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() < 2 || (p.words.front() != "start" && p.words.front() != "stop") || !p.assignments.empty())
     throw core::UsageError("usage: iocell record start|stop TARGET ...");
   const bool start = p.words.front() == "start";
@@ -39,8 +38,7 @@ int record_command(Invocation& inv) {
 }
 
 int package_command(Invocation& inv) {
-  po::options_description opts("package");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.assignments.empty()) throw core::UsageError("usage: iocell package TARGET ...");
   return for_each_jail(inv, p.words, false, [&](const core::JailRecord& rec) {
     auto out = core::package_jail(inv.ctx, rec);
@@ -50,9 +48,9 @@ int package_command(Invocation& inv) {
   });
 }
 
-IOCELL_COMMAND({"record", "record start|stop TARGET ...",
+IOCELL_COMMAND({"record", "start|stop TARGET ...",
                 "record every change to a jail's files in <jail>/recorded (unionfs, overlayfs), for a package", record_command});
-IOCELL_COMMAND({"package", "package TARGET ...", "pack a jail's recorded changes as packages/<UUID>.tar.xz with a SHA-256 file",
+IOCELL_COMMAND({"package", "TARGET ...", "pack a jail's recorded changes as packages/<UUID>.tar.xz with a SHA-256 file",
                 package_command});
 
 }  // namespace

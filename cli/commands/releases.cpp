@@ -29,9 +29,7 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 int releases_command(Invocation& inv) {
-  po::options_description opts("releases");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto releases = core::list_releases(inv.ctx);
   if (p.flag("json")) {
     nlohmann::json arr = nlohmann::json::array();
@@ -52,7 +50,7 @@ int releases_command(Invocation& inv) {
   return 0;
 }
 
-IOCELL_COMMAND({"releases", "releases [-H] [--json]", "list the fetched releases (the same as list -r)", releases_command});
+IOCELL_COMMAND({"releases", "", "list the fetched releases (the same as list -r)", releases_command, {}, false, false, with_output_flags()});
 
 }  // namespace
 }  // namespace iocell::cli

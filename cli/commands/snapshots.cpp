@@ -19,7 +19,7 @@ namespace {
 std::pair<core::JailRecord, std::string> snapshot_word(Invocation& inv, const Parsed& p) {
   if (p.words.size() != 1 || !p.assignments.empty()) {
     auto* spec = CommandTable::instance().find(inv.command);
-    throw core::UsageError("usage: iocell " + (spec ? spec->synopsis : inv.command));
+    throw core::UsageError("usage: iocell " + (spec ? synopsis(*spec) : inv.command));
   }
   auto [rec, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   if (snap.empty()) throw core::UsageError(inv.command + " needs TARGET@SNAPSHOT (iocell snaplist " + rec.uuid + " shows the snapshots)");
@@ -36,9 +36,7 @@ std::string created_text(std::int64_t t) {
 }
 
 int snapshot_command(Invocation& inv) {
-  po::options_description opts("snapshot");
-  opts.add_options()("force,f", po::bool_switch(), "snapshot even while a database server runs in the jail");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() != 1 || !p.assignments.empty()) throw core::UsageError("usage: iocell snapshot [-f] TARGET[@SNAPSHOT]");
   auto [rec, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
   if (snap.empty()) snap = core::timestamp_snapshot_name("ioc-");
@@ -48,9 +46,7 @@ int snapshot_command(Invocation& inv) {
 }
 
 int snaplist_command(Invocation& inv) {
-  po::options_description opts("snaplist");
-  add_output_options(opts);
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() != 1) throw core::UsageError("usage: iocell snaplist [-H] [--json] TARGET");
   auto rec = inv.ctx.inventory().resolve(p.words.front());
   const Format fmt = p.flag("json") ? Format::Json : p.flag("scripted") ? Format::Scripted : Format::Human;
@@ -67,17 +63,14 @@ int snaplist_command(Invocation& inv) {
 }
 
 int snapremove_command(Invocation& inv) {
-  po::options_description opts("snapremove");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto [rec, snap] = snapshot_word(inv, p);
   for (const auto& n : core::remove_jail_snapshot(inv.ctx, rec, snap)) inv.report("Snapshot " + rec.uuid + "@" + n + " removed", "would remove snapshot " + rec.uuid + "@" + n);
   return kExitSuccess;
 }
 
 int rollback_command(Invocation& inv) {
-  po::options_description opts("rollback");
-  opts.add_options()("force,f", po::bool_switch(), "stop a running jail, roll back, start it again");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   auto [rec, snap] = snapshot_word(inv, p);
   core::rollback_jail(inv.ctx, rec, snap, p.flag("force"));
   inv.report(describe(rec) + " rolled back to " + snap, "would roll " + describe(rec) + " back to " + snap);
@@ -85,24 +78,23 @@ int rollback_command(Invocation& inv) {
 }
 
 int promote_command(Invocation& inv) {
-  po::options_description opts("promote");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (p.words.size() != 1 || !p.assignments.empty()) throw core::UsageError("usage: iocell promote TARGET");
   auto rec = inv.ctx.inventory().resolve(p.words.front());
   for (const auto& line : core::promote_jail(inv.ctx, rec)) inv.ctx.out() << line << "\n";
   return kExitSuccess;
 }
 
-IOCELL_COMMAND({"snapshot", "snapshot [-f] TARGET[@SNAPSHOT]",
-                "snapshot every dataset of a jail at one instant (default name ioc-<date>_<time>)", snapshot_command});
-IOCELL_COMMAND({"snaplist", "snaplist [-H] [--json] TARGET", "list a jail's snapshots: name, creation, referenced and used size",
-                snaplist_command});
-IOCELL_COMMAND({"snapremove", "snapremove TARGET@SNAPSHOT|TARGET@ALL", "remove a snapshot (ALL: every snapshot no clone depends on)",
+IOCELL_COMMAND({"snapshot", "TARGET[@SNAPSHOT]",
+                "snapshot every dataset of a jail at one instant (default name ioc-<date>_<time>)", snapshot_command, {}, false, false, {{"force", 'f', "", "snapshot even while a database server runs in the jail"}}});
+IOCELL_COMMAND({"snaplist", "TARGET", "list a jail's snapshots: name, creation, referenced and used size",
+                snaplist_command, {}, false, false, with_output_flags()});
+IOCELL_COMMAND({"snapremove", "TARGET@SNAPSHOT|TARGET@ALL", "remove a snapshot (ALL: every snapshot no clone depends on)",
                 snapremove_command});
-IOCELL_COMMAND({"rollback", "rollback [-f] TARGET@SNAPSHOT",
+IOCELL_COMMAND({"rollback", "TARGET@SNAPSHOT",
                 "roll every dataset of a jail back to a snapshot, discarding later ones (-f: a running jail is restarted)",
-                rollback_command});
-IOCELL_COMMAND({"promote", "promote TARGET", "make a clone independent of its source, so that the source can be destroyed",
+                rollback_command, {}, false, false, {{"force", 'f', "", "stop a running jail, roll back, start it again"}}});
+IOCELL_COMMAND({"promote", "TARGET", "make a clone independent of its source, so that the source can be destroyed",
                 promote_command});
 
 }  // namespace

@@ -12,9 +12,7 @@ namespace iocell::cli {
 namespace {
 
 int export_command(Invocation& inv) {
-  po::options_description opts("export");
-  opts.add_options()("zfs", po::bool_switch(), "the storage's replication stream (zfs send -R) instead of a tar.xz of the root");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.assignments.empty()) throw core::UsageError("usage: iocell export [--zfs] TARGET ...");
   return for_each_jail(inv, p.words, false, [&](const core::JailRecord& rec) {
     auto out = core::export_jail(inv.ctx, rec, p.flag("zfs"));
@@ -28,21 +26,24 @@ int export_command(Invocation& inv) {
 }
 
 int import_command(Invocation& inv) {
-  po::options_description opts("import");
-  auto p = parse_args(inv.command, inv.args, opts);
-  if (p.words.size() != 1) throw core::UsageError("usage: iocell import UUID [tag=NAME] [release=R] [property=value ...]");
-  auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments);
+  auto p = parse_args(inv);
+  if (p.words.size() != 1)
+    throw core::UsageError("usage: iocell import [--trust NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]");
+  const core::TrustGrant trust = core::parse_trust(p.value("trust"), p.flag("trust-all"));
+  auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments, trust);
   if (!out.note.empty()) inv.ctx.out() << out.note << "\n";
   const std::string what = describe(out.jail) + (out.from_package ? " (a package on a new jail)" : "");
   inv.report("Successfully imported: " + what, "would import " + what);
   return kExitSuccess;
 }
 
-IOCELL_COMMAND({"export", "export [--zfs] TARGET ...",
+IOCELL_COMMAND({"export", "TARGET ...",
                 "write a stopped jail to images/ (tar.xz of its root, or --zfs a replication stream) with a checksum and a manifest",
-                export_command});
-IOCELL_COMMAND({"import", "import UUID [tag=NAME] [release=R] [property=value ...]",
-                "deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*", import_command});
+                export_command, {}, false, false, {{"zfs", 0, "", "the storage's replication stream (zfs send -R) instead of a tar.xz of the root"}}});
+IOCELL_COMMAND({"import", "UUID [tag=NAME] [release=R] [property=value ...]",
+                "deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*", import_command, {}, false, false,
+                {{"trust", 0, "NAME,...", "take these host-acting or privilege-widening properties (or fstab) from the image", 1},
+                 {"trust-all", 0, "", "take every property of the image, and a stream's fstab", 1}}});
 
 }  // namespace
 }  // namespace iocell::cli

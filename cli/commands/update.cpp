@@ -30,8 +30,7 @@ void report(Invocation& inv, const core::JailRecord& rec, const core::UpdateOutc
 }
 
 int update_command(Invocation& inv) {
-  po::options_description opts("update");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   if (!p.assignments.empty()) throw core::UsageError("update takes no properties: iocell update TARGET ...");
   return for_each_jail(inv, p.words, false, [&](const core::JailRecord& rec) {
     report(inv, rec, core::update_jail(inv.ctx, rec), "updated");
@@ -39,8 +38,7 @@ int update_command(Invocation& inv) {
 }
 
 int upgrade_command(Invocation& inv) {
-  po::options_description opts("upgrade");
-  auto p = parse_args(inv.command, inv.args, opts);
+  auto p = parse_args(inv);
   for (const auto& [k, v] : p.assignments)
     if (k != "release") throw core::UsageError("upgrade takes only release=R, not " + k + "=");
   const std::string to = p.assignments.count("release") ? p.assignments.at("release") : std::string();
@@ -50,10 +48,10 @@ int upgrade_command(Invocation& inv) {
   });
 }
 
-IOCELL_COMMAND({"update", "update TARGET ...",
+IOCELL_COMMAND({"update", "TARGET ...",
                 "apply the latest patches (freebsd-update or pkgbase) behind a back-out snapshot; a basejail's release is patched",
                 update_command});
-IOCELL_COMMAND({"upgrade", "upgrade TARGET ... [release=R]",
+IOCELL_COMMAND({"upgrade", "TARGET ... [release=R]",
                 "upgrade jails to release R (default: the host's) behind a back-out snapshot; basejails switch release and merge /etc",
                 upgrade_command});
 

@@ -11,13 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iocell/sdk/random.hpp>
+#include <iocell/sdk/temp_names.hpp>
+#include <iocell/support/io.hpp>
 
 namespace iocell::core {
 
 namespace {
 std::runtime_error sys_error(const std::string& what, const std::filesystem::path& p) {
-  return std::runtime_error(what + " " + p.string() + ": " + std::strerror(errno));
+  return support::sys_error(what + " " + p.string());
 }
 }  // namespace
 
@@ -31,21 +32,15 @@ std::string read_file(const std::filesystem::path& file) {
 
 PendingFile::PendingFile(std::filesystem::path file, const std::string& content, unsigned mode) : m_file(std::move(file)) {
   const auto dir = m_file.parent_path().empty() ? std::filesystem::path(".") : m_file.parent_path();
-  m_tmp = dir / ("." + m_file.filename().string() + ".tmp-" + sdk::random_hex());
+  m_tmp = dir / sdk::temp_names::file_tmp(m_file.filename().string());
   m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (m_fd < 0) throw sys_error("cannot create", m_tmp);
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(m_fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const auto err = sys_error("cannot write", m_tmp);
-      ::close(m_fd);
-      ::unlink(m_tmp.c_str());
-      m_fd = -1;
-      throw err;
-    }
-    off += static_cast<size_t>(n);
+  if (!support::write_all(m_fd, content)) {
+    const auto err = sys_error("cannot write", m_tmp);
+    ::close(m_fd);
+    ::unlink(m_tmp.c_str());
+    m_fd = -1;
+    throw err;
   }
 }
 
@@ -90,46 +85,21 @@ void write_file_atomic(const std::filesystem::path& file, const std::string& con
   PendingFile(file, content, mode).publish(sync);
 }
 
-namespace {
 // The whole file in one read, parsed from memory: every command reads every
 // jail's config.json (the inventory), and nlohmann's istream adapter pulls
-// characters one at a time through the streambuf, at about half the speed.
-bool slurp(const char* file, std::string& out) {
-  const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return false;
-    throw sys_error("cannot read", file);
-  }
-  char buf[16384];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      errno = err;
-      throw sys_error("cannot read", file);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return true;
-}
-}  // namespace
-
+// characters one at a time through the streambuf.
 std::optional<std::string> read_file_if_exists(const char* file) {
-  std::string text;
-  if (!slurp(file, text)) return std::nullopt;
+  auto text = support::slurp(file);
+  if (!text && errno != ENOENT) throw sys_error("cannot read", file);
   return text;
 }
 
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& file) { return read_file_if_exists(file.c_str()); }
 
 PropertyValues read_config(const std::filesystem::path& file) {
-  std::string text;
-  if (!slurp(file.c_str(), text)) return {};
-  return parse_config(text, file);
+  auto text = read_file_if_exists(file.c_str());
+  if (!text) return {};
+  return parse_config(*text, file);
 }
 
 PropertyValues parse_config(const std::string& text, const std::string& file) {

@@ -18,7 +18,7 @@
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/errors.hpp>
-#include <iocell/core/value_grammar.hpp>
+#include <iocell/support/release_name.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/runners.hpp>
 #include <iocell/sdk/testing/scripted_runner.hpp>
@@ -112,15 +112,17 @@ void Context::ensure_layout() {
   // One mkdir each (EEXIST is the usual answer): every command that
   // touches storage comes through here.
   const std::string base = root().string() + "/";
+  // Every tree here is root's alone: jails and releases hold setuid
+  // binaries, downloads and images whole systems, the log what was done. A
+  // root laid out by an older iocell (0755) is closed by the next command.
   for (const char* d : {"jails", "templates", "releases", "download", "packages", "images", "log", ".locks", "base"}) {
-    if (::mkdir((base + d).c_str(), 0755) != 0 && errno != EEXIST)
-      throw std::runtime_error("cannot create " + base + d + ": " + std::strerror(errno));
+    const std::string path = base + d;
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+    ::chmod(path.c_str(), 0700);
   }
   // The plugin index of iocell 0.1 was JSON under another name; it is never read again.
   ::unlink((base + ".plugin-index.json").c_str());
-  // Jail roots hold setuid binaries: nobody but root may walk into them.
-  ::chmod((base + "jails").c_str(), 0700);
-  ::chmod((base + "templates").c_str(), 0700);
   // A log file per operation: the log file sink is added once the root exists.
   if (!m_host.log->sinks().empty() && m_host.log->sinks().size() == 1) {
     try {
@@ -180,11 +182,17 @@ std::string Context::best_storage() {
 sdk::Storage& Context::storage() {
   if (m_storage) return *m_storage;
   const std::string name = storage_name();
+  // A root iocell makes is closed too; one that exists is left as it is,
+  // since it may be a directory the administrator shares ("/iocell" is a
+  // dataset's mountpoint, a --root may be anything). Decided before the
+  // storage initializes, which may make the directory.
+  std::error_code ec;
+  const bool fresh = !dry_run() && !std::filesystem::exists(root(), ec) && !ec;
   m_storage = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host);
   m_storage->initialize();
   ensure_layout();
+  if (fresh) ::chmod(root().c_str(), 0700);
   const auto marker = root() / "iocell.json";
-  std::error_code ec;
   if (!dry_run() && !std::filesystem::exists(marker, ec)) {
     nlohmann::json j{{"storage", name}, {"layout_version", 1}};
     write_file_atomic(marker, j.dump(2) + "\n");
@@ -278,7 +286,8 @@ std::string Context::host_release() {
   if (os() != sdk::HostOs::FreeBSD) return "";
   auto res = runner().check({"uname", "-r"});
   std::string rel = res.out.substr(0, res.out.find('\n'));
-  return std::string(grammar::without_patch(rel));
+  auto name = support::parse_release_name(rel);
+  return name ? name->base() : rel;
 }
 
 void Context::finish() {

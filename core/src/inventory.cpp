@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <iocell/core/context.hpp>
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/core/value_grammar.hpp>
 #include <iocell/sdk/random.hpp>
 
 namespace iocell::core {
@@ -63,12 +66,19 @@ std::string Inventory::new_uuid() {
 // readdir rather than directory_iterator: every command on a jail lists
 // these two directories, and the iterator builds and splits a path for each
 // entry before the name can even be looked at.
-std::vector<Inventory::Entry> Inventory::entries() {
+std::vector<Inventory::Entry> Inventory::entries(std::vector<std::string>* unreadable) {
   std::vector<Entry> out;
   for (const char* dir : {"jails", "templates"}) {
     const std::string base = (m_ctx.root() / dir).string();
     DIR* d = ::opendir(base.c_str());
-    if (d == nullptr) continue;
+    if (d == nullptr) {
+      // A root not laid out yet has no jails; any other failure hides some.
+      if (errno == ENOENT) continue;
+      const std::string why = "cannot read " + base + ": " + std::strerror(errno);
+      m_ctx.err() << "warning: " << why << "\n";
+      if (unreadable) unreadable->push_back(why);
+      continue;
+    }
     while (const dirent* e = ::readdir(d)) {
       if (e->d_name[0] == '.') continue;  // ".", "..", ".new-*" staging datasets are not jails
       out.push_back(Entry{dir, base + "/" + e->d_name, e->d_name});
@@ -78,7 +88,7 @@ std::vector<Inventory::Entry> Inventory::entries() {
   return out;
 }
 
-std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& needle) {
+std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& needle, std::vector<std::string>* unreadable) {
   const std::string cfg = e.path + "/config.json";
   PropertyValues props;
   try {
@@ -89,6 +99,7 @@ std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& nee
     props = parse_config(*text, cfg);
   } catch (const std::exception& ex) {
     m_ctx.err() << "warning: " << ex.what() << "\n";
+    if (unreadable) unreadable->push_back(ex.what());
     return std::nullopt;
   }
   if (props.empty()) return std::nullopt;
@@ -103,6 +114,8 @@ std::optional<JailRecord> Inventory::load(const Entry& e, const std::string& nee
 }
 
 namespace {
+NotFound not_found(const std::string& target) { return NotFound("jail '" + target + "' not found (iocell list shows the jails)"); }
+
 // A name JSON stores as is: then a config file that does not contain it
 // verbatim cannot hold it. Anything JSON might escape disables the shortcut.
 std::string verbatim_needle(const std::string& name) {
@@ -114,8 +127,9 @@ std::string verbatim_needle(const std::string& name) {
 
 std::vector<JailRecord> Inventory::all() {
   std::vector<JailRecord> out;
-  for (const auto& e : entries())
-    if (auto r = load(e)) out.push_back(std::move(*r));
+  m_unreadable.clear();
+  for (const auto& e : entries(&m_unreadable))
+    if (auto r = load(e, "", &m_unreadable)) out.push_back(std::move(*r));
   std::sort(out.begin(), out.end(), [](const JailRecord& a, const JailRecord& b) {
     return a.tag() != b.tag() ? a.tag() < b.tag() : a.uuid < b.uuid;
   });
@@ -125,16 +139,23 @@ std::vector<JailRecord> Inventory::all() {
 // Every command resolves its target, so this reads as little as it can: an
 // exact UUID reads one file, a tag parses only the files that mention it, a
 // UUID prefix goes by directory names. `all()` would parse every config.
+// A word that could begin a UUID names the jail whose UUID it begins before
+// any jail tagged so (tags like that are refused now, but older jails may
+// carry one): a UUID prefix must keep naming the same jail whatever tags
+// others are given.
 JailRecord Inventory::resolve(const std::string& target) {
   if (target.empty() || target[0] == '-') throw UsageError("invalid jail name '" + target + "'");
   if (target == "ALL" || target == "default") throw UsageError("'" + target + "' names no single jail here");
   const auto list = entries();
+  if (!grammar::uuid_prefix(target)) {
+    if (auto r = find_tag_in(list, target)) return *r;
+    throw not_found(target);
+  }
   if (is_uuid(target)) {
     for (const auto& e : list)
       if (e.name == target)
         if (auto r = load(e)) return *r;
   }
-  if (auto r = find_tag_in(list, target)) return *r;
   std::vector<JailRecord> prefix;
   for (const auto& e : list) {
     // A full-UUID directory name decides; a hack88 one needs its config.
@@ -142,7 +163,10 @@ JailRecord Inventory::resolve(const std::string& target) {
     if (auto r = load(e); r && r->uuid.compare(0, target.size(), target) == 0) prefix.push_back(std::move(*r));
   }
   if (prefix.size() == 1) return prefix.front();
-  if (prefix.empty()) throw NotFound("jail '" + target + "' not found (iocell list shows the jails)");
+  if (prefix.empty()) {
+    if (auto r = find_tag_in(list, target)) return *r;
+    throw not_found(target);
+  }
   std::sort(prefix.begin(), prefix.end(), [](const JailRecord& a, const JailRecord& b) { return a.uuid < b.uuid; });
   std::string names;
   for (const auto& j : prefix) names += "\n  " + j.uuid + " (" + j.tag() + ")";

@@ -8,6 +8,7 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
 #include <iocell/core/value_grammar.hpp>
+#include <iocell/support/release_name.hpp>
 
 namespace iocell::core {
 namespace {
@@ -109,7 +110,7 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Rctl: return "off or AMOUNT:ACTION, such as 4G:deny, 20:log, 100:sigterm (actions: deny, log, devctl, throttle, sigNAME)";
     case T::IpList: return "none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|10.1.1.10/24 (IF may be DEFAULT)";
     case T::Interfaces: return "vnetN:BRIDGE items separated by commas, such as vnet0:bridge0 (N from 0 to 9)";
-    case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', at most 128 characters";
+    case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', not made only of lowercase hex digits and dashes where a UUID has them (such as 'cafe' or '2024'), at most 128 characters";
     case T::Text: return "any text on one line";
     case T::Enum: {
       std::string s;
@@ -119,7 +120,7 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Address: return "none or an IP address";
     case T::CpuSet: return "off or a CPU list such as 1 or 0-3,6";
     case T::Mac: return "none or two 12-digit hex MACs separated by a comma";
-    case T::Release: return "a release name such as 14.3-RELEASE";
+    case T::Release: return support::kReleaseNameHelp;
     case T::Hostname: return "a host name of letters, digits, '-', '_' and '.'";
     case T::Resolver: return "none or resolv.conf lines separated by ';', such as 'nameserver 10.0.0.1;search example.org'";
     case T::Path: return "none or an absolute path";
@@ -192,6 +193,8 @@ void validate_property(const std::string& name, const std::string& v) {
       bool bad = v.empty() || v.size() > 128 || v[0] == '-' || v == "default" || v == "ALL" || v.find('/') != std::string::npos;
       for (unsigned char c : v) bad = bad || std::isspace(c) || std::iscntrl(c);
       if (bad) invalid(d, v);
+      // Such a tag and a UUID prefix would name two jails with one word.
+      if (grammar::uuid_prefix(v)) invalid(d, v, "it could be the beginning of a jail's UUID");
       return;
     }
     case T::Text:
@@ -213,7 +216,7 @@ void validate_property(const std::string& name, const std::string& v) {
       return;
     }
     case T::Release: {
-      if (!grammar::release(v)) invalid(d, v);
+      if (!support::is_release_name(v)) invalid(d, v);
       return;
     }
     case T::Hostname: {

@@ -4,6 +4,8 @@
 #include <array>
 
 #include <iocell/core/properties.hpp>
+#include <iocell/core/trust.hpp>
+#include <iocell/support/rctl.hpp>
 
 namespace iocell::core {
 namespace {
@@ -27,7 +29,12 @@ constexpr PropertyDef choice(std::string_view name, std::string_view dflt, std::
 constexpr std::string_view kNewInheritDisable[] = {"new", "inherit", "disable"};
 constexpr std::string_view kCompression[] = {"on", "off", "lz4", "lzjb", "gzip", "gzip-1", "gzip-2", "gzip-3", "gzip-4", "gzip-5", "gzip-6", "gzip-7", "gzip-8", "gzip-9", "zle", "zstd"};
 constexpr std::string_view kDedup[] = {"on", "off", "verify", "sha256", "sha512", "skein", "edonr", "blake3"};
-constexpr std::string_view kRctlResources[] = {"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked", "maxproc", "openfiles", "vmemoryuse", "pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nsemop", "nshm", "shmsize", "wallclock", "pcpu", "readbps", "writebps", "readiops", "writeiops"};
+
+constexpr auto kRctlNames = [] {
+  std::array<std::string_view, std::size(support::kRctlResources)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = support::kRctlResources[i].name;
+  return out;
+}();
 
 constexpr PropertyDef kTable[] = {
     // Identity and bookkeeping (iocell-only).
@@ -140,7 +147,7 @@ constexpr PropertyDef kTable[] = {
     def("vnet7_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet7"),
     def("vnet8_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet8"),
     def("vnet9_mac", T::Mac, "none", C::Network, L::Restart, "MAC pair (host side, jail side) of vnet9"),
-    // rctl(8) resources, in rctl_resources() order.
+    // rctl(8) resources, in support::kRctlResources order (a unit test holds them together).
     def("cputime", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
     def("datasize", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
     def("stacksize", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
@@ -168,6 +175,72 @@ constexpr PropertyDef kTable[] = {
     def("writeiops", T::Rctl, "off", C::Rctl, L::Now, "rctl limit AMOUNT:ACTION or off"),
 };
 
+// The trust class of every property that is not Plain (core/trust.hpp),
+// sorted by name: what an import takes only when the admin names it.
+struct TrustEntry {
+  std::string_view name;
+  Trust trust;
+};
+constexpr TrustEntry kTrust[] = {
+    {"allow_chflags", Trust::PrivilegeWidening},
+    {"allow_mlock", Trust::PrivilegeWidening},
+    {"allow_mount", Trust::PrivilegeWidening},
+    {"allow_mount_devfs", Trust::PrivilegeWidening},
+    {"allow_mount_fdescfs", Trust::PrivilegeWidening},
+    {"allow_mount_fusefs", Trust::PrivilegeWidening},
+    {"allow_mount_linprocfs", Trust::PrivilegeWidening},
+    {"allow_mount_linsysfs", Trust::PrivilegeWidening},
+    {"allow_mount_nullfs", Trust::PrivilegeWidening},
+    {"allow_mount_procfs", Trust::PrivilegeWidening},
+    {"allow_mount_tmpfs", Trust::PrivilegeWidening},
+    {"allow_mount_zfs", Trust::PrivilegeWidening},
+    {"allow_quotas", Trust::PrivilegeWidening},
+    {"allow_raw_sockets", Trust::PrivilegeWidening},
+    {"allow_set_hostname", Trust::PrivilegeWidening},
+    {"allow_socket_af", Trust::PrivilegeWidening},
+    {"allow_sysvipc", Trust::PrivilegeWidening},
+    {"boot", Trust::HostActing},
+    {"bpf", Trust::PrivilegeWidening},
+    {"children_max", Trust::PrivilegeWidening},
+    {"createbridge", Trust::HostActing},
+    {"devfs_ruleset", Trust::PrivilegeWidening},
+    {"dhcp", Trust::PrivilegeWidening},
+    {"enforce_statfs", Trust::PrivilegeWidening},
+    {"exec_fib", Trust::PrivilegeWidening},
+    {"exec_poststart", Trust::HostActing},
+    {"exec_poststop", Trust::HostActing},
+    {"exec_prestart", Trust::HostActing},
+    {"exec_prestop", Trust::HostActing},
+    {"exec_system_jail_user", Trust::PrivilegeWidening},
+    {"exec_system_user", Trust::HostActing},
+    {"ftpdir", Trust::HostActing},
+    {"ftphost", Trust::HostActing},
+    {"ftplocaldir", Trust::HostActing},
+    {"interfaces", Trust::HostActing},
+    {"ip4", Trust::PrivilegeWidening},
+    {"ip4_addr", Trust::HostActing},
+    {"ip6", Trust::PrivilegeWidening},
+    {"ip6_addr", Trust::HostActing},
+    {"jail_zfs", Trust::PrivilegeWidening},
+    {"jail_zfs_dataset", Trust::PrivilegeWidening},
+    {"jail_zfs_mountpoint", Trust::PrivilegeWidening},
+    {"mount_devfs", Trust::PrivilegeWidening},
+    {"mount_fdescfs", Trust::PrivilegeWidening},
+    {"mount_linprocfs", Trust::PrivilegeWidening},
+    {"mount_linsysfs", Trust::PrivilegeWidening},
+    {"mount_procfs", Trust::PrivilegeWidening},
+    {"pkglist", Trust::HostActing},
+    {"securelevel", Trust::PrivilegeWidening},
+    {"sysvmsg", Trust::PrivilegeWidening},
+    {"sysvsem", Trust::PrivilegeWidening},
+    {"sysvshm", Trust::PrivilegeWidening},
+};
+static_assert(std::all_of(std::begin(kTrust), std::end(kTrust), [](const TrustEntry& e) {
+                return std::any_of(std::begin(kTable), std::end(kTable), [&](const PropertyDef& d) { return d.name == e.name; });
+              }),
+              "a trust class for a name the property table does not have");
+static_assert(std::is_sorted(std::begin(kTrust), std::end(kTrust), [](const TrustEntry& a, const TrustEntry& b) { return a.name < b.name; }));
+
 constexpr auto kByName = [] {
   std::array<const PropertyDef*, std::size(kTable)> index{};
   for (std::size_t i = 0; i < index.size(); ++i) index[i] = &kTable[i];
@@ -181,6 +254,12 @@ std::span<const PropertyDef> property_table() { return kTable; }
 
 std::span<const PropertyDef* const> properties_by_name() { return kByName; }
 
-std::span<const std::string_view> rctl_resource_names() { return kRctlResources; }
+std::span<const std::string_view> rctl_resource_names() { return kRctlNames; }
+
+Trust property_trust(std::string_view name) {
+  const auto* it = std::lower_bound(std::begin(kTrust), std::end(kTrust), name,
+                                    [](const TrustEntry& e, std::string_view n) { return e.name < n; });
+  return it != std::end(kTrust) && it->name == name ? it->trust : Trust::Plain;
+}
 
 }  // namespace iocell::core

@@ -1,4 +1,5 @@
 #include <iocell/core/runners.hpp>
+#include <iocell/sdk/terminal_relay.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <optional>
@@ -126,15 +128,77 @@ pid_t spawn(const sdk::Command& cmd, int in_fd, int out_fd, int err_fd, std::str
   return pid;
 }
 
+// The program posix_spawnp would run: argv[0] searched in this process's PATH.
+std::string resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* env_path = std::getenv("PATH");
+  const std::string path = env_path ? env_path : "/bin:/usr/bin";
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t colon = path.find(':', start);
+    std::string dir = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string::npos) return name;
+    start = colon + 1;
+  }
+}
+
+// An interactive command gets a terminal of its own that this process
+// relays (sdk::TerminalRelay), never the caller's: posix_spawn cannot make
+// a controlling terminal, so this is a fork whose child only makes system
+// calls on what the parent prepared.
+sdk::CommandResult run_relayed(const sdk::Command& cmd) {
+  if (cmd.stdin_fd >= 0 || cmd.stdout_fd >= 0 || cmd.stdin_data)
+    throw std::invalid_argument("an interactive command takes its input from the terminal: " + sdk::format_argv(cmd.argv));
+  std::vector<std::string> argv_copy = cmd.argv;
+  std::vector<std::string> env_copy = build_env(cmd);
+  auto argv = c_strings(argv_copy);
+  auto envp = c_strings(env_copy);
+  const std::string program = resolve_program(cmd.argv[0]);
+  sdk::TerminalRelay relay;
+  Pipe err;
+  sdk::CommandResult result;
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGQUIT, SIGHUP, SIGWINCH}) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    relay.install_in_child();
+    int code = 0;
+    if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) code = errno;
+    if (code == 0) {
+      ::execve(program.c_str(), argv.data(), envp.data());
+      code = errno;
+    }
+    const ssize_t told = ::write(err.fd[1], &code, sizeof code);
+    ::_exit(told == static_cast<ssize_t>(sizeof code) ? 127 : 126);
+  }
+  err.close_end(1);
+  relay.parent_after_fork();
+  const int status = relay.wait(pid);
+  int code = 0;
+  if (::read(err.fd[0], &code, sizeof code) == static_cast<ssize_t>(sizeof code)) {
+    result.exit_code = 127;
+    result.err = cmd.argv[0] + ": " + std::strerror(code) + "\n";
+    return result;
+  }
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  else result.exit_code = 127;
+  return result;
+}
+
 }  // namespace
 
 sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
   if (cmd.argv.empty()) throw std::invalid_argument("empty argv");
   if (!cmd.interactive) return run_pipeline({cmd}).front();
-  sdk::CommandResult result;
-  pid_t pid = spawn(cmd, cmd.stdin_fd, cmd.stdout_fd, -1, result.err);
-  result.exit_code = pid == 0 ? 127 : wait_status(pid);
-  return result;
+  return run_relayed(cmd);
 }
 
 std::vector<sdk::CommandResult> PosixRunner::run_pipeline(const std::vector<sdk::Command>& stages) {

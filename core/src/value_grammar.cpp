@@ -51,19 +51,20 @@ bool ifname(std::string_view s) {
   return c.ifname() && c.at_end();
 }
 
-bool release(std::string_view s) {
-  Cursor c(s);
-  if (!c.digits() || !c.take('.') || !c.digits() || !c.take('-')) return false;
-  if (!c.take_while([](char ch) { return (ch >= 'A' && ch <= 'Z') || is_digit(ch); })) return false;
-  if (c.take("-p") && !c.digits()) return false;
-  return c.at_end();
-}
-
 bool hostname(std::string_view s) {
   Cursor c(s);
   if (!c.take_while([](char ch) { return is_alpha(ch) || is_digit(ch) || ch == '_'; }, 1)) return false;
   c.take_while([](char ch) { return is_alpha(ch) || is_digit(ch) || ch == '_' || ch == '.' || ch == '-'; }, 253);
   return c.at_end();
+}
+
+bool uuid_prefix(std::string_view s) {
+  if (s.empty() || s.size() > 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+  }
+  return true;
 }
 
 bool cpu_list(std::string_view s) {
@@ -109,14 +110,6 @@ std::optional<SizeParts> size(std::string_view s) {
   if (!c.take('B')) c.take('b');
   if (!c.at_end()) return std::nullopt;
   return SizeParts{s.substr(0, number_end), unit};
-}
-
-std::string_view without_patch(std::string_view release) {
-  const size_t p = release.rfind("-p");
-  if (p == std::string_view::npos || p + 2 == release.size()) return release;
-  for (size_t i = p + 2; i < release.size(); ++i)
-    if (!is_digit(release[i])) return release;
-  return release.substr(0, p);
 }
 
 }  // namespace iocell::core::grammar

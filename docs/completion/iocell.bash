@@ -105,11 +105,11 @@ _iocell() {
         fetch) flags="-q"; words=""; keys="release ftphost ftpdir ftpfiles ftplocaldir pkgbase"; kinds="" ;;
         get) flags="-r -H --json"; words="all state"; keys=""; kinds="jails propnames" ;;
         help) flags=""; words=""; keys=""; kinds="commands" ;;
-        import) flags=""; words=""; keys=""; kinds="assign" ;;
+        import) flags="--trust --trust-all"; words=""; keys=""; kinds="assign" ;;
         inuse) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         limits) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         list) flags="-t -r -s -H --json"; words=""; keys=""; kinds="" ;;
-        migrate) flags="--dry-run --from"; words=""; keys=""; kinds="" ;;
+        migrate) flags="-n --from"; words=""; keys=""; kinds="" ;;
         package) flags=""; words=""; keys=""; kinds="jails" ;;
         plugins) flags="-H --json"; words=""; keys=""; kinds="" ;;
         promote) flags=""; words=""; keys=""; kinds="jails" ;;
@@ -117,8 +117,8 @@ _iocell() {
         rcshutdown) flags=""; words=""; keys=""; kinds="" ;;
         record) flags=""; words="start stop"; keys=""; kinds="jails" ;;
         releases) flags="-H --json"; words=""; keys=""; kinds="" ;;
-        reset) flags=""; words="ALL"; keys=""; kinds="jails" ;;
-        restart|reboot) flags=""; words="ALL"; keys=""; kinds="jails" ;;
+        reset) flags="-f"; words="ALL"; keys=""; kinds="jails" ;;
+        restart|reboot) flags="-s"; words="ALL"; keys=""; kinds="jails" ;;
         rollback) flags="-f"; words=""; keys=""; kinds="jails" ;;
         set) flags=""; words="ALL default"; keys=""; kinds="jails assign" ;;
         snaplist) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
@@ -134,6 +134,7 @@ _iocell() {
     case "$cmd $prev" in
         "exec -U") return ;;
         "exec -u") return ;;
+        "import --trust") return ;;
         "list -s") return ;;
         "migrate --from") _iocell_reply iocell iocage; return ;;
     esac

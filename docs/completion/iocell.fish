@@ -134,6 +134,8 @@ complete -c iocell -n '__iocell_using get' -a 'uuid tag type template release bo
 complete -c iocell -n 'not __iocell_cmd' -a help -d 'show the commands, or one command\'s synopsis'
 complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console create defaults destroy df exec export fetch get help import inuse limits list migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
 complete -c iocell -n 'not __iocell_cmd' -a import -d 'deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*'
+complete -c iocell -n '__iocell_using import' -l trust -x
+complete -c iocell -n '__iocell_using import' -l trust-all
 complete -c iocell -n '__iocell_using import' -a '(__iocell_assign  tag template release boot priority notes owner hostid pkglist hack88 login_flags host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops)'
 complete -c iocell -n 'not __iocell_cmd' -a inuse -d 'resource consumption (CSV for all running jails)'
 complete -c iocell -n '__iocell_using inuse' -s H
@@ -150,7 +152,7 @@ complete -c iocell -n '__iocell_using list' -s s -x
 complete -c iocell -n '__iocell_using list' -s H
 complete -c iocell -n '__iocell_using list' -l json
 complete -c iocell -n 'not __iocell_cmd' -a migrate -d 'turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails'
-complete -c iocell -n '__iocell_using migrate' -l dry-run
+complete -c iocell -n '__iocell_using migrate' -s n
 complete -c iocell -n '__iocell_using migrate' -l from -x -a 'iocell iocage'
 complete -c iocell -n 'not __iocell_cmd' -a package -d 'pack a jail\'s recorded changes as packages/<UUID>.tar.xz with a SHA-256 file'
 complete -c iocell -n '__iocell_using package' -a '(__iocell_ask jails)'
@@ -168,10 +170,12 @@ complete -c iocell -n 'not __iocell_cmd' -a releases -d 'list the fetched releas
 complete -c iocell -n '__iocell_using releases' -s H
 complete -c iocell -n '__iocell_using releases' -l json
 complete -c iocell -n 'not __iocell_cmd' -a reset -d 're-apply the defaults, keeping UUID and tag'
+complete -c iocell -n '__iocell_using reset' -s f
 complete -c iocell -n '__iocell_using reset' -a 'ALL'
 complete -c iocell -n '__iocell_using reset' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a restart -d 'warm restart: exec_stop, kill the jail\'s processes, exec_start; the network stays up'
 complete -c iocell -n 'not __iocell_cmd' -a reboot -d 'warm restart: exec_stop, kill the jail\'s processes, exec_start; the network stays up'
+complete -c iocell -n '__iocell_using restart reboot' -s s
 complete -c iocell -n '__iocell_using restart reboot' -a 'ALL'
 complete -c iocell -n '__iocell_using restart reboot' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a rollback -d 'roll every dataset of a jail back to a snapshot, discarding later ones (-f: a running jail is restarted)'

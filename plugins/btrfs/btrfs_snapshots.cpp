@@ -1,4 +1,6 @@
 // Snapshots, rollback, clones and copies of the btrfs backend.
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/file_tree.hpp>
-#include <iocell/sdk/random.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 #include "btrfs_storage.hpp"
 
@@ -21,10 +23,6 @@ namespace fs = std::filesystem;
 namespace rec = sdk::records;
 
 namespace {
-
-std::string temp_name(const std::string& what, const std::string& name) {
-  return ".iocell-" + what + "-" + name + "-" + sdk::random_hex(8);
-}
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -152,12 +150,15 @@ void BtrfsStorage::rollback(const std::string& dataset, const std::string& snap)
     later.push_back(s.name);
   }
   if (dry("roll back " + dataset + " to @" + snap)) return;
+  settle_rollbacks_of(dataset);
 
   // btrfs cannot roll a subvolume back in place: a writable snapshot of the
   // snapshot takes its place, and the child datasets move across to it.
+  // Killed at any step, the dataset's name still holds a whole subvolume and
+  // the temporary name says where the children went: settle_rollback puts
+  // them back where the dataset is, whichever of the two that is by then.
   const fs::path current = m_root / dataset;
-  const fs::path fresh = current.parent_path() / temp_name("rollback", current.filename().string());
-  const fs::path old = current.parent_path() / temp_name("rolled-back", current.filename().string());
+  const fs::path fresh = current.parent_path() / sdk::temp_names::make(sdk::temp_names::kRollback, current.filename().string());
   std::optional<QgroupUsage> limits;
   if (m_qgroups.enabled(m_root)) limits = m_qgroups.show(current, subvol_info(current).id);
   const bool readonly = subvol_info(current).readonly;
@@ -171,16 +172,13 @@ void BtrfsStorage::rollback(const std::string& dataset, const std::string& snap)
       if (::rename((current / rel).c_str(), slot.c_str()) != 0)
         throw std::runtime_error("cannot move child dataset " + child + " during rollback: " + std::strerror(errno));
     }
+    if (::renameat2(AT_FDCWD, current.c_str(), AT_FDCWD, fresh.c_str(), RENAME_EXCHANGE) != 0)
+      throw std::runtime_error("cannot put the rolled-back " + dataset + " in place: " + std::strerror(errno));
   } catch (...) {
-    for (const auto& child : direct_children(dataset)) {
-      const std::string rel = child.substr(dataset.size() + 1);
-      if (!fs::exists(current / rel)) ::rename((fresh / rel).c_str(), (current / rel).c_str());
-    }
-    m_subvols.remove(fresh);
+    settle_rollback(fresh);
     throw;
   }
-  if (::rename(current.c_str(), old.c_str()) != 0 || ::rename(fresh.c_str(), current.c_str()) != 0)
-    throw std::runtime_error("cannot put the rolled-back " + dataset + " in place: " + std::strerror(errno));
+  const fs::path& old = fresh;
   m_subvols.remove(old);
   m_deleted = true;
   if (readonly) m_subvols.set_readonly(current, true);
@@ -248,7 +246,7 @@ void BtrfsStorage::copy(const std::string& dataset, const std::string& target, c
   if (dry("copy " + dataset + " to " + target + " (new subvolume, reflinked files)")) return;
   make_parents(target);
   // Built under a temporary name: a half copy is never visible as the target.
-  const fs::path tmp = path.parent_path() / temp_name("copy", path.filename().string());
+  const fs::path tmp = path.parent_path() / sdk::temp_names::make(sdk::temp_names::kCopy, path.filename().string());
   m_subvols.create(tmp);
   try {
     const auto rels = child_rels(dataset);

@@ -1,4 +1,5 @@
 #include "btrfs_storage.hpp"
+#include "btrfs_stream.hpp"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -427,8 +428,18 @@ void BtrfsStorage::receive(const std::string& target, int in_fd) {
   // snapshot, straight in the target's snapshot directory: btrfs refuses to
   // move a read-only subvolume to another directory afterwards.
   const fs::path dir = snap_dir(target);
-  sdk::Command cmd{"btrfs", "receive", dir.string()};
+  // The stream is untrusted: its names are checked before anything lands,
+  // and --chroot confines what the checks cannot see (a write through a
+  // symbolic link the stream made itself) to the receiving directory.
+  sdk::Command cmd{"btrfs", "receive", "--chroot", dir.string()};
   cmd.stdin_fd = in_fd;
+  if (!m_host.dry_run) {
+    const off_t start = ::lseek(in_fd, 0, SEEK_CUR);
+    if (start < 0) throw std::runtime_error("btrfs receive into " + target + " needs the stream in a file (it is checked, then applied)");
+    const std::string name = check_send_stream(in_fd);
+    if (::lseek(in_fd, start, SEEK_SET) != start) throw std::runtime_error("cannot rewind the stream for " + target);
+    rec::validate_snapshot(name);
+  }
   if (m_host.dry_run) {
     m_host.runner->check(cmd);
     return;

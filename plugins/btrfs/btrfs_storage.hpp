@@ -53,6 +53,7 @@ class BtrfsStorage : public sdk::Storage {
 
   void send(const std::string& dataset, const std::string& snap, int out_fd) override;
   void receive(const std::string& target, int in_fd) override;
+  std::vector<std::string> clean_leftovers(const std::function<bool(const std::string&)>& idle) override;
 
  private:
   struct Snap {
@@ -84,6 +85,9 @@ class BtrfsStorage : public sdk::Storage {
   void remove_snapshot(const std::string& ds, const std::string& snap);
   /// Deletes the dataset's subvolume (or plain directory) and snapshots.
   void remove_dataset(const std::string& ds);
+  /// Finishes an interrupted rollback (see btrfs_leftovers.cpp).
+  void settle_rollback(const std::filesystem::path& tmp);
+  void settle_rollbacks_of(const std::string& dataset);
   bool dry(const std::string& what) const;
   sdk::DryRunLedger m_dry_made;
   void info(const std::string& line) const;

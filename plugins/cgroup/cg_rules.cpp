@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <iocell/support/rctl.hpp>
+
 namespace iocell::plugins::cgroup {
 
 namespace {
@@ -78,10 +80,11 @@ std::string compress(std::vector<int> cpus) {
 }  // namespace
 
 const std::vector<std::string>& rctl_resources() {
-  static const std::vector<std::string> names = {
-      "cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked", "maxproc", "openfiles",
-      "vmemoryuse", "pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nsemop",
-      "nshm", "shmsize", "wallclock", "pcpu", "readbps", "writebps", "readiops", "writeiops"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& r : support::kRctlResources) out.emplace_back(r.name);
+    return out;
+  }();
   return names;
 }
 

@@ -382,4 +382,36 @@ std::vector<std::pair<std::string, std::string>> CgroupLimits::usage(const sdk::
   return out;
 }
 
+// Groups named ioc-<uuid> with no live process, in the iocell level of
+// every hierarchy and wherever a record says a start made one (a v1 group
+// lies under the cgroup of the command that started the jail).
+std::vector<std::string> CgroupLimits::clean_leftovers(const std::function<bool(const std::string&)>& idle) {
+  std::vector<std::string> done;
+  if (m_host.dry_run) return done;
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  for (const Hierarchy* h : layout().used())
+    for (const auto& e : fs::directory_iterator(jail_group(*h, "x").parent_path(), ec)) candidates.push_back(e.path());
+  const fs::path records = m_host.root / ".run" / "cgroup";
+  std::vector<fs::path> record_files;
+  for (const auto& e : fs::directory_iterator(records, ec)) {
+    record_files.push_back(e.path());
+    for (const auto& [m, d] : load(e.path()).groups) candidates.push_back(d);
+  }
+  for (const auto& dir : candidates) {
+    const std::string leaf = dir.filename().string();
+    if (leaf.rfind("ioc-", 0) != 0 || !fs::is_directory(dir, ec) || has_live_processes(dir) || !idle(leaf.substr(4))) continue;
+    if (::rmdir(dir.c_str()) == 0) {
+      ::rmdir(dir.parent_path().c_str());  // the shared "iocell" level, once empty
+      done.push_back("removed the cgroup " + dir.string() + " of a jail that is not running");
+    }
+  }
+  for (const auto& file : record_files) {
+    bool any = false;
+    for (const auto& [m, d] : load(file).groups) any = any || fs::is_directory(d, ec);
+    if (!any && idle(file.filename().string())) fs::remove(file, ec);
+  }
+  return done;
+}
+
 }  // namespace iocell::plugins::cgroup

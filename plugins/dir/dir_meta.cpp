@@ -1,6 +1,7 @@
 #include "dir_meta.hpp"
 
 #include <fstream>
+#include <string>
 
 namespace iocell::plugins::dir {
 
@@ -45,11 +46,17 @@ std::optional<SnapMeta> MetaStore::load_snapshot(const std::string& ds, const st
   std::ifstream in(snapshot_dir(ds, snap) / "meta");
   SnapMeta m;
   if (!(in >> m.created_ns >> m.referenced)) return std::nullopt;
+  std::string member;
+  std::getline(in, member);  // the end of the first line
+  while (std::getline(in, member))
+    if (!member.empty()) m.set.push_back(member);
   return m;
 }
 
 void MetaStore::save_snapshot(const std::filesystem::path& snap_dir, const SnapMeta& meta) {
-  sdk::records::write_atomic(snap_dir / "meta", std::to_string(meta.created_ns) + " " + std::to_string(meta.referenced) + "\n");
+  std::string text = std::to_string(meta.created_ns) + " " + std::to_string(meta.referenced) + "\n";
+  for (const auto& ds : meta.set) text += ds + "\n";
+  sdk::records::write_atomic(snap_dir / "meta", text);
 }
 
 }  // namespace iocell::plugins::dir

@@ -29,6 +29,12 @@ struct DatasetMeta {
 struct SnapMeta {
   std::int64_t created_ns = 0;  ///< CLOCK_REALTIME when the copy started
   std::uint64_t referenced = 0;
+  /// The datasets a recursive snapshot took at once, named relative to the
+  /// one it was taken of ("." for that one), so that they follow a rename:
+  /// this dataset's name first, then every member's. Empty for a snapshot
+  /// of one dataset. The set counts only when each member holds the
+  /// snapshot (a kill between two of them leaves a part).
+  std::vector<std::string> set;
 };
 
 using sdk::records::escape;

@@ -13,13 +13,14 @@
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/file_tree.hpp>
-#include <iocell/sdk/random.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 #include "dir_overlay.hpp"
 
 namespace iocell::plugins::dir {
 
 namespace fs = std::filesystem;
+namespace tn = sdk::temp_names;
 
 namespace {
 
@@ -54,10 +55,6 @@ std::int64_t change_floor_ns() {
   ::clock_gettime(CLOCK_REALTIME, &ts);
   return (static_cast<std::int64_t>(ts.tv_sec) - 1) * 1000000000LL + ts.tv_nsec;
 #endif
-}
-
-std::string temp_name(const std::string& what, const std::string& name) {
-  return ".iocell-" + what + "-" + name + "-" + sdk::random_hex(8);
 }
 
 void make_private_dir(const fs::path& p) {
@@ -289,8 +286,10 @@ void DirStorage::rename(const std::string& from, const std::string& to) {
     }
   }
   make_parents(to);
-  if (::rename((m_root / from).c_str(), (m_root / to).c_str()) != 0)
-    throw std::runtime_error("cannot rename " + (m_root / from).string() + " to " + (m_root / to).string() + ": " + std::strerror(errno));
+  // What the directory needs under its new name is there before the rename
+  // that publishes it: a kill before leaves an unpublished source and
+  // records without a directory (clean_leftovers), never a dataset under
+  // the new name that lacks its overlay.
   const auto renamed = [&](const std::string& ds) { return to + ds.substr(from.size()); };
   for (const auto& ds : moved) {
     const std::string nds = renamed(ds);
@@ -299,10 +298,11 @@ void DirStorage::rename(const std::string& from, const std::string& to) {
       if (is_real_dir(a) && ::rename(a.c_str(), b.c_str()) != 0)
         throw std::runtime_error("cannot move " + a.string() + " to " + b.string() + ": " + std::strerror(errno));
     }
-    auto m = m_meta.load(ds).value_or(DatasetMeta{});
-    m_meta.save(nds, m);
-    m_meta.remove(ds);
+    m_meta.save(nds, m_meta.load(ds).value_or(DatasetMeta{}));
   }
+  if (::rename((m_root / from).c_str(), (m_root / to).c_str()) != 0)
+    throw std::runtime_error("cannot rename " + (m_root / from).string() + " to " + (m_root / to).string() + ": " + std::strerror(errno));
+  for (const auto& ds : moved) m_meta.remove(ds);
   // Clones anywhere keep pointing at the renamed snapshots, as in ZFS.
   for (const auto& ds : m_meta.all()) {
     auto m = m_meta.load(ds);
@@ -316,27 +316,44 @@ void DirStorage::rename(const std::string& from, const std::string& to) {
   for (auto it = remount.rbegin(); it != remount.rend(); ++it) ensure_mounted(*it);
 }
 
-void DirStorage::snapshot_one(const std::string& dataset, const std::string& snap) {
+fs::path DirStorage::stage_snapshot(const std::string& dataset, const std::string& snap, const std::vector<std::string>& set) {
   ensure_mounted(dataset);
   const fs::path dir = m_meta.snapshots_dir(dataset);
   make_private_dir(dir);
-  const fs::path tmp = dir / temp_name("snap", snap);
+  const fs::path tmp = dir / tn::make(tn::kSnap, snap);
   make_private_dir(tmp);
   try {
     SnapMeta meta;
     meta.created_ns = change_floor_ns();
+    if (set.size() > 1) {
+      const auto rel = [&set](const std::string& ds) { return ds == set.front() ? std::string(".") : ds.substr(set.front().size() + 1); };
+      meta.set.push_back(rel(dataset));
+      for (const auto& ds : set) meta.set.push_back(rel(ds));
+    }
     const auto rels = child_rels(dataset);
     sdk::tree::CopyOptions opts;
     opts.exclude = [&rels](const std::string& rel) { return rels.count(rel) != 0; };
     sdk::tree::copy_tree(m_root / dataset, tmp / "data", opts);
     meta.referenced = sdk::tree::disk_usage(tmp / "data");
     MetaStore::save_snapshot(tmp, meta);
-    if (::rename(tmp.c_str(), (dir / snap).c_str()) != 0)
-      throw std::runtime_error("cannot create snapshot " + dataset + "@" + snap + ": " + std::strerror(errno));
   } catch (...) {
     sdk::tree::remove_tree(tmp);
     throw;
   }
+  return tmp;
+}
+
+bool DirStorage::complete(const std::string& dataset, const std::string& snap) const {
+  auto meta = m_meta.load_snapshot(dataset, snap);
+  if (!meta) return false;
+  if (meta->set.empty()) return true;
+  const std::string& own = meta->set.front();
+  if (own != "." && (dataset.size() <= own.size() || dataset.compare(dataset.size() - own.size() - 1, std::string::npos, "/" + own) != 0))
+    return false;
+  const std::string top = own == "." ? dataset : dataset.substr(0, dataset.size() - own.size() - 1);
+  for (size_t i = 1; i < meta->set.size(); ++i)
+    if (!m_meta.load_snapshot(meta->set[i] == "." ? top : top + "/" + meta->set[i], snap)) return false;
+  return true;
 }
 
 void DirStorage::snapshot(const std::string& dataset, const std::string& snap, bool recursive) {
@@ -345,13 +362,30 @@ void DirStorage::snapshot(const std::string& dataset, const std::string& snap, b
   require(dataset);
   auto list = recursive ? children(dataset) : std::vector<std::string>{};
   list.insert(list.begin(), dataset);
-  for (const auto& ds : list)
+  for (const auto& ds : list) {
+    // A part of a set a kill interrupted is nobody's snapshot: it makes way.
+    if (is_real_dir(m_meta.snapshot_dir(ds, snap)) && !complete(ds, snap) && !m_host.dry_run) remove_snapshot_dir(ds, snap);
     if (is_real_dir(m_meta.snapshot_dir(ds, snap))) throw std::runtime_error("snapshot " + ds + "@" + snap + " already exists");
+  }
   if (dry("snapshot " + dataset + "@" + snap + (recursive ? " and its children" : ""))) {
     m_dry_made.snapshot_made(dataset, snap);
     return;
   }
-  for (const auto& ds : list) snapshot_one(ds, snap);
+  // Every copy first, under temporary names; then the renames that publish
+  // them, which the set recorded in each copy ties together.
+  std::vector<fs::path> staged;
+  try {
+    for (const auto& ds : list) staged.push_back(stage_snapshot(ds, snap, list));
+    for (size_t i = 0; i < list.size(); ++i)
+      if (::rename(staged[i].c_str(), m_meta.snapshot_dir(list[i], snap).c_str()) != 0)
+        throw std::runtime_error("cannot create snapshot " + list[i] + "@" + snap + ": " + std::strerror(errno));
+  } catch (...) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (i < staged.size()) sdk::tree::remove_tree(staged[i]);
+      if (is_real_dir(m_meta.snapshot_dir(list[i], snap)) && !complete(list[i], snap)) remove_snapshot_dir(list[i], snap);
+    }
+    throw;
+  }
 }
 
 std::vector<sdk::SnapshotInfo> DirStorage::snapshots(const std::string& dataset) {
@@ -362,7 +396,7 @@ std::vector<sdk::SnapshotInfo> DirStorage::snapshots(const std::string& dataset)
     const std::string n = e.path().filename().string();
     if (n.empty() || n[0] == '.') continue;
     auto meta = m_meta.load_snapshot(dataset, n);
-    if (!meta) continue;
+    if (!meta || !complete(dataset, n)) continue;
     sdk::SnapshotInfo info;
     info.name = n;
     info.created = meta->created_ns / 1000000000LL;
@@ -381,7 +415,7 @@ std::vector<sdk::SnapshotInfo> DirStorage::snapshots(const std::string& dataset)
 void DirStorage::remove_snapshot_dir(const std::string& dataset, const std::string& snap) {
   const fs::path dir = m_meta.snapshot_dir(dataset, snap);
   // Out of sight first, so that a half-removed copy is never listed.
-  const fs::path gone = m_meta.snapshots_dir(dataset) / temp_name("gone", snap);
+  const fs::path gone = m_meta.snapshots_dir(dataset) / tn::make(tn::kGone, snap);
   if (::rename(dir.c_str(), gone.c_str()) != 0) {
     if (errno == ENOENT) return;
     throw std::runtime_error("cannot destroy snapshot " + dataset + "@" + snap + ": " + std::strerror(errno));
@@ -416,6 +450,9 @@ void DirStorage::rollback(const std::string& dataset, const std::string& snap) {
   require(dataset);
   auto meta = m_meta.load_snapshot(dataset, snap);
   if (!meta) throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
+  if (!complete(dataset, snap))
+    throw std::runtime_error("snapshot " + dataset + "@" + snap + " is incomplete (it was interrupted before every dataset "
+                             "of its set had it); iocell clean removes it");
   std::vector<std::string> later;
   for (const auto& s : snapshots(dataset)) {
     if (s.name == snap) continue;
@@ -430,11 +467,18 @@ void DirStorage::rollback(const std::string& dataset, const std::string& snap) {
   }
   if (dry("roll back " + dataset + " to @" + snap)) return;
   ensure_mounted(dataset);
+  // Files are replaced one by one: until the journal goes, the dataset is
+  // half rolled back, and `clean` (or the same rollback again) finishes it.
+  const fs::path journal = m_meta.snapshots_dir(dataset) / tn::make(tn::kRollback, snap);
+  sdk::records::write_atomic(journal, snap + "\n");
   const auto rels = child_rels(dataset);
   sdk::tree::CopyOptions opts;
   opts.exclude = [&rels](const std::string& rel) { return rels.count(rel) != 0; };
   sdk::tree::sync_tree(m_meta.snapshot_data(dataset, snap), m_root / dataset, meta->created_ns, opts);
   for (const auto& s : later) remove_snapshot_dir(dataset, s);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(m_meta.snapshots_dir(dataset), ec))
+    if (tn::base_of(e.path().filename().string(), tn::kRollback) == snap) fs::remove(e.path(), ec);
 }
 
 void DirStorage::clone(const std::string& dataset, const std::string& snap, const std::string& target,
@@ -477,7 +521,7 @@ void DirStorage::clone(const std::string& dataset, const std::string& snap, cons
       sdk::tree::remove_tree(ov);
     }
   }
-  const fs::path tmp = (m_root / target).parent_path() / temp_name("clone", fs::path(target).filename().string());
+  const fs::path tmp = (m_root / target).parent_path() / tn::make(tn::kClone, fs::path(target).filename().string());
   try {
     sdk::tree::copy_tree(lower, tmp);
     meta.clone = CloneKind::Copy;
@@ -503,7 +547,7 @@ void DirStorage::copy(const std::string& dataset, const std::string& target, con
   }
   ensure_mounted(dataset);
   make_parents(target);
-  const fs::path tmp = (m_root / target).parent_path() / temp_name("copy", fs::path(target).filename().string());
+  const fs::path tmp = (m_root / target).parent_path() / tn::make(tn::kCopy, fs::path(target).filename().string());
   const auto rels = child_rels(dataset);
   sdk::tree::CopyOptions copts;
   copts.exclude = [&rels](const std::string& rel) { return rels.count(rel) != 0; };
@@ -537,7 +581,7 @@ void DirStorage::promote(const std::string& dataset) {
     throw std::runtime_error("cannot promote " + dataset + ": datasets below it live in its overlay; destroy them first");
   ensure_mounted(dataset);
   const fs::path target = m_root / dataset;
-  const fs::path tmp = target.parent_path() / temp_name("promote", target.filename().string());
+  const fs::path tmp = target.parent_path() / tn::make(tn::kPromote, target.filename().string());
   try {
     sdk::tree::copy_tree(target, tmp);
   } catch (...) {

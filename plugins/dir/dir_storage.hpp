@@ -30,6 +30,7 @@ class DirStorage : public sdk::Storage {
   void create(const std::string& dataset, const sdk::DatasetOptions& opts) override;
   void destroy(const std::string& dataset) override;
   void rename(const std::string& from, const std::string& to) override;
+  std::vector<std::string> clean_leftovers(const std::function<bool(const std::string&)>& idle) override;
 
   void snapshot(const std::string& dataset, const std::string& snap, bool recursive) override;
   std::vector<sdk::SnapshotInfo> snapshots(const std::string& dataset) override;
@@ -67,7 +68,11 @@ class DirStorage : public sdk::Storage {
   std::vector<std::string> clones_of(const std::string& dataset, const std::string& snap) const;
   void ensure_mounted(const std::string& dataset);
   bool overlay_mounted(const std::string& dataset) const;
-  void snapshot_one(const std::string& dataset, const std::string& snap);
+  /// A copy of the dataset under a temporary name beside its snapshots,
+  /// recorded as one of `set`.
+  std::filesystem::path stage_snapshot(const std::string& dataset, const std::string& snap, const std::vector<std::string>& set);
+  /// Whether the snapshot and every other of its set exist.
+  bool complete(const std::string& dataset, const std::string& snap) const;
   void remove_snapshot_dir(const std::string& dataset, const std::string& snap);
   /// Checks native properties before anything is created.
   void check_properties(const std::string& dataset, const std::map<std::string, std::string>& props) const;

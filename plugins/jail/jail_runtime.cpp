@@ -15,6 +15,7 @@
 #include <thread>
 
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/io.hpp>
 
 #include "jail_devfs.hpp"
 #include "jail_params.hpp"
@@ -54,15 +55,7 @@ void append_file(const std::filesystem::path& file, const std::string& text) {
   if (text.empty()) return;
   sdk::UniqueFd fd(::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640));
   if (!fd) throw std::runtime_error("cannot open console log " + file.string() + ": " + std::strerror(errno));
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd.get(), p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("cannot write console log " + file.string() + ": " + std::strerror(errno));
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  if (!support::write_all(fd.get(), text)) throw support::sys_error("cannot write console log " + file.string());
 }
 
 std::vector<MountEntry> read_fstab(const std::filesystem::path& home) {

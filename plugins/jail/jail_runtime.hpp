@@ -27,6 +27,8 @@ class JailRuntime : public sdk::Runtime {
   explicit JailRuntime(const sdk::HostContext& host) : m_host(host) {}
 
   std::string name() const override { return "jail"; }
+  /// MAXHOSTNAMELEN (sys/param.h) counts the NUL: host.hostname holds 255.
+  std::size_t hostname_max() const override { return 255; }
   sdk::RunState create(sdk::JailSpec& spec) override;
   void destroy(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   std::vector<sdk::RunState> running() override;

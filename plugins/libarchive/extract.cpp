@@ -220,6 +220,14 @@ sdk::ExtractStats decode(archive* reader, const std::filesystem::path& dest, con
   sdk::ExtractStats stats;
   DiskWriter writer(dest, policy);
   bool writer_stopped = false;
+  std::uint64_t expanded = 0;
+  auto account = [&](std::uint64_t n, archive_entry* at) {
+    expanded += n;
+    if (policy.max_bytes != 0 && expanded > policy.max_bytes)
+      throw sdk::ArchiveError("refusing archive entry '" + entry_name(at) + "': the archive expands beyond " +
+                              std::to_string(policy.max_bytes) + " bytes" +
+                              (policy.max_bytes_reason.empty() ? std::string() : " (" + policy.max_bytes_reason + ")"));
+  };
   for (;;) {
     archive_entry* e = nullptr;
     int r = archive_read_next_header(reader, &e);
@@ -232,6 +240,7 @@ sdk::ExtractStats decode(archive* reader, const std::filesystem::path& dest, con
     const auto type = archive_entry_filetype(e);
     if (!policy.allow_devices && (type == AE_IFCHR || type == AE_IFBLK))
       throw sdk::ArchiveError("refusing archive entry '" + entry_name(e) + "': device nodes are not allowed in this archive");
+    account(kEntryCost, e);
     Item head;
     head.entry.reset(archive_entry_clone(e));
     if (!head.entry) throw sdk::ArchiveError("out of memory cloning an archive entry");
@@ -247,6 +256,7 @@ sdk::ExtractStats decode(archive* reader, const std::filesystem::path& dest, con
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) throw sdk::ArchiveError("cannot read '" + entry_name(e) + "' from the archive: " + archive_message(reader));
       if (size == 0) continue;
+      account(size, e);
       Item chunk;
       chunk.offset = offset;
       chunk.data.assign(static_cast<const char*>(buf), static_cast<const char*>(buf) + size);

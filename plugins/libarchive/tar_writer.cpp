@@ -18,6 +18,7 @@
 
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/random.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::plugins::libarchive {
@@ -162,7 +163,7 @@ class TarWriter {
 }  // namespace
 
 sdk::TarStats write_tar_xz(const fs::path& dir, const fs::path& out, const sdk::TarOptions& opts) {
-  const fs::path tmp = out.parent_path() / ("." + out.filename().string() + ".tmp-" + sdk::random_hex(8));
+  const fs::path tmp = out.parent_path() / sdk::temp_names::file_tmp(out.filename().string());
   try {
     sdk::TarStats stats;
     {

@@ -1,5 +1,7 @@
 #include "host_net.hpp"
 
+#include <sstream>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -111,6 +113,27 @@ void write_lines(const std::filesystem::path& file, const std::vector<std::strin
   }
   std::filesystem::rename(tmp, file, ec);
   if (ec) throw std::runtime_error("cannot write " + file.string() + ": " + ec.message());
+}
+
+void run_ip_lines(const sdk::HostContext& host, const std::vector<std::string>& lines, const std::string& netns) {
+  if (lines.empty()) return;
+  std::vector<std::string> head{"ip"};
+  if (!netns.empty()) head.insert(head.end(), {"-n", netns});
+  if (host.dry_run) {
+    for (const auto& l : lines) {
+      auto argv = head;
+      std::istringstream in(l);
+      for (std::string w; in >> w;) argv.push_back(w);
+      host.runner->run(argv);
+    }
+    return;
+  }
+  sdk::Command cmd(head);
+  cmd.argv.insert(cmd.argv.end(), {"-batch", "-"});
+  std::string input;
+  for (const auto& l : lines) input += l + "\n";
+  cmd.stdin_data = input;
+  host.runner->check(cmd);
 }
 
 }  // namespace iocell::plugins::linux_net

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <iocell/sdk/host.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::plugins::linux_net {
@@ -33,5 +34,9 @@ class FileLock {
 /// that it removes those and never one the host had.
 std::vector<std::string> read_lines(const std::filesystem::path& file);
 void write_lines(const std::filesystem::path& file, const std::vector<std::string>& lines);
+
+/// Runs `ip` lines (in `netns` when given): one `ip -batch -` for real, one
+/// command per line under --dry-run, so that each shows as it would run.
+void run_ip_lines(const sdk::HostContext& host, const std::vector<std::string>& lines, const std::string& netns = "");
 
 }  // namespace iocell::plugins::linux_net

@@ -6,23 +6,17 @@
 
 #include "host_net.hpp"
 #include "net_names.hpp"
+#include "routed_ip.hpp"
 
 namespace iocell::plugins::linux_net {
 
 namespace {
 
-struct Alias {
-  std::string iface;
-  std::string address;
-  int len = 0;
-  std::string line() const { return iface + " " + address + "/" + std::to_string(len); }
-};
-
-std::optional<Alias> parse_line(const std::string& l) {
+std::optional<SharedIp::Alias> parse_line(const std::string& l) {
   size_t sp = l.find(' '), slash = l.rfind('/');
   if (sp == std::string::npos || slash == std::string::npos || slash < sp) return std::nullopt;
   try {
-    return Alias{l.substr(0, sp), l.substr(sp + 1, slash - sp - 1), std::stoi(l.substr(slash + 1))};
+    return SharedIp::Alias{l.substr(0, sp), l.substr(sp + 1, slash - sp - 1), std::stoi(l.substr(slash + 1))};
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -30,12 +24,33 @@ std::optional<Alias> parse_line(const std::string& l) {
 
 }  // namespace
 
-void SharedIp::prepare(sdk::JailSpec& spec) {
+bool SharedIp::inherits(const sdk::JailSpec& spec) {
+  return spec.props.get("ip4") == "inherit" || spec.props.get("ip6") == "inherit";
+}
+
+std::vector<RoutedAddress> SharedIp::routed(const sdk::JailSpec& spec) {
+  std::vector<RoutedAddress> out;
+  for (const auto& al : wanted(spec)) out.push_back({al.iface, al.address, al.len, al.address.find(':') != std::string::npos});
+  return out;
+}
+
+std::vector<SharedIp::Alias> SharedIp::wanted(const sdk::JailSpec& spec) {
   auto& run = *m_host.runner;
   std::vector<Alias> wanted;
   for (const bool v6 : {false, true}) {
-    for (const auto& a : sdk::parse_ip_list(spec.props.get(v6 ? "ip6_addr" : "ip4_addr"))) {
-      if (a.interface.empty()) continue;
+    const char* mode = v6 ? "ip6" : "ip4";
+    const char* prop = v6 ? "ip6_addr" : "ip4_addr";
+    const auto list = sdk::parse_ip_list(spec.props.get(prop));
+    if (spec.props.get(mode) == "disable" && !list.empty())
+      throw std::runtime_error(std::string(mode) + "=disable but " + prop + " is '" + spec.props.get(prop) +
+                               "': set " + prop + "=none, or " + mode + "=new to give the jail these addresses");
+    for (const auto& a : list) {
+      if (a.interface.empty()) {
+        // In its own namespace an address needs an interface to live on.
+        if (inherits(spec)) continue;
+        throw std::runtime_error(std::string(prop) + " item '" + a.address + "' names no interface: write IF|" + a.address +
+                                 " (or DEFAULT|" + a.address + "), or set " + mode + "=inherit to share the host's stack");
+      }
       Alias al{a.interface, a.address, a.prefix_len < 0 ? (v6 ? 128 : 32) : a.prefix_len};
       if (al.iface == "DEFAULT") {
         auto res = run.check({"ip", v6 ? "-6" : "-4", "route", "show", "default"});
@@ -46,6 +61,23 @@ void SharedIp::prepare(sdk::JailSpec& spec) {
       }
       wanted.push_back(al);
     }
+  }
+  return wanted;
+}
+
+void SharedIp::prepare(sdk::JailSpec& spec) {
+  auto& run = *m_host.runner;
+  const auto wanted = this->wanted(spec);
+  if (!inherits(spec)) {
+    for (const auto& al : wanted) {
+      if (m_host.dry_run) continue;
+      if (!link_exists(al.iface))
+        throw std::runtime_error("interface " + al.iface + " of " + al.address + " does not exist on this host");
+      if (auto holder = interface_with_address(al.address))
+        throw std::runtime_error("address " + al.address + " is already on " + *holder + " of the host; refusing to start " +
+                                 spec.uuid + " (a jail must not take over a host address: choose another one)");
+    }
+    return;
   }
   if (m_host.dry_run) {
     for (const auto& al : wanted) run.run({"ip", "addr", "add", al.address + "/" + std::to_string(al.len), "dev", al.iface});
@@ -74,8 +106,19 @@ void SharedIp::prepare(sdk::JailSpec& spec) {
   }
 }
 
+void SharedIp::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
+  if (inherits(spec)) return;
+  const auto addresses = routed(spec);
+  if (addresses.empty()) return;
+  if (state.jid <= 0 && !m_host.dry_run) throw std::runtime_error("shared-ip needs the jail's init to attach " + spec.name);
+  attach_routed(m_host, spec, state.jid, addresses, routed_record(spec));
+}
+
+void SharedIp::detach(const sdk::JailSpec& spec, const sdk::RunState&) { remove_routed(m_host, spec, routed_record(spec)); }
+
 void SharedIp::cleanup(const sdk::JailSpec& spec) {
   if (m_host.dry_run) return;
+  remove_routed(m_host, spec, routed_record(spec));
   std::vector<std::string> left;
   for (const auto& l : read_lines(record(spec))) {
     auto al = parse_line(l);

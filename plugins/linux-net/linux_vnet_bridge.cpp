@@ -38,14 +38,6 @@ std::vector<Address> jail_addresses(const sdk::JailSpec& spec, const std::vector
   return out;
 }
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
 // Undoes what it was told about unless dismissed: a failed attach leaves
 // no interface and no netns name behind.
 class Undo {
@@ -65,23 +57,7 @@ class Undo {
 }  // namespace
 
 void VnetBridge::ip_lines(const std::vector<std::string>& lines, const std::string& netns) {
-  if (lines.empty()) return;
-  std::vector<std::string> head{"ip"};
-  if (!netns.empty()) head.insert(head.end(), {"-n", netns});
-  if (m_host.dry_run) {
-    for (const auto& l : lines) {
-      auto argv = head;
-      for (auto& w : words(l)) argv.push_back(w);
-      m_host.runner->run(argv);
-    }
-    return;
-  }
-  sdk::Command cmd(head);
-  cmd.argv.insert(cmd.argv.end(), {"-batch", "-"});
-  std::string input;
-  for (const auto& l : lines) input += l + "\n";
-  cmd.stdin_data = input;
-  m_host.runner->check(cmd);
+  run_ip_lines(m_host, lines, netns);
 }
 
 void VnetBridge::prepare(sdk::JailSpec& spec) {

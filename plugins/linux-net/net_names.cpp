@@ -38,6 +38,8 @@ std::pair<std::string, std::string> derive_macs(const std::string& uuid, int ind
 
 std::string host_ifname(const std::string& uuid, int index) { return "vnet" + std::to_string(index) + "_" + uuid_tag(uuid); }
 
+std::string routed_ifname(const std::string& uuid, int index) { return "sip" + std::to_string(index) + "_" + uuid_tag(uuid); }
+
 std::string netns_name(const std::string& uuid) { return "iocell-" + uuid; }
 
 std::string route_device(const std::string& out) {

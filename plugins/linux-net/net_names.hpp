@@ -26,6 +26,9 @@ std::pair<std::string, std::string> derive_macs(const std::string& uuid, int ind
 /// The host end's name, "vnet0_a1b2c3d4" (14 characters, IFNAMSIZ allows
 /// 15), from the UUID alone so that a cleanup without the jail finds it.
 std::string host_ifname(const std::string& uuid, int index);
+/// The host end of the routed veth a shared-IP jail gets for its Nth
+/// parent interface, "sip0_a1b2c3d4": from the UUID alone, as host_ifname.
+std::string routed_ifname(const std::string& uuid, int index);
 /// The name the jail's network namespace gets while iocell configures it.
 std::string netns_name(const std::string& uuid);
 

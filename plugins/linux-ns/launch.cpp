@@ -12,7 +12,9 @@
 #include <cstring>
 
 #include "caps.hpp"
+#include "confine.hpp"
 #include "init.hpp"
+#include "netns.hpp"
 
 namespace iocell::plugins::linux_ns {
 
@@ -49,6 +51,13 @@ void report(int fd, char kind, const std::string& text) {
     enter_new_root(plan.root);
     UniqueFd procfd(::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!procfd) throw sys_error("cannot open the jail's /proc");
+    // The filter goes on while the init still has CAP_SYS_ADMIN, so it
+    // needs no no_new_privs; the init itself execs nothing.
+    const char* what = "";
+    if (int err = confine(SyscallFilter(plan.syscalls), what); err != 0) {
+      errno = err;
+      throw sys_error(std::string("cannot confine the jail's init ") + what);
+    }
     restrict_capabilities(plan.caps);
     report(status_fd, 'R', "");
     ::close(status_fd);
@@ -69,6 +78,7 @@ void report(int fd, char kind, const std::string& text) {
       if (!write_all(fd.get(), "0")) throw sys_error("cannot join the jail's cgroup");
     }
     if (::unshare(CLONE_NEWPID | CLONE_NEWNS | plan.ns_flags) != 0) throw sys_error("cannot create the namespaces");
+    if (plan.ns_flags & CLONE_NEWNET) bring_up_loopback();
     pid_t init = ::fork();
     if (init < 0) throw sys_error("fork");
     if (init == 0) init_child(plan, status_fd);
@@ -166,6 +176,7 @@ sdk::CommandResult run_fresh(const RootSetup& root, const ProcessPlan& plan, boo
     // The middle process makes the namespaces (the caller keeps its own)
     // and passes the command's status on; the command dies with it.
     err_r.reset();
+    io.drop_parent_ends();
     reset_signals();
     if (interactive) {
       // ^C and ^\ are the command's to handle; this process must outlive them.

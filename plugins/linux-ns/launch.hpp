@@ -11,6 +11,7 @@
 
 #include <iocell/sdk/command.hpp>
 
+#include "confine.hpp"
 #include "mounts.hpp"
 #include "process.hpp"
 
@@ -22,6 +23,7 @@ struct InitPlan {
   /// cgroup.procs files the init joins before its namespaces exist.
   std::vector<std::filesystem::path> attach_files;
   std::uint64_t caps = 0;
+  SyscallPolicy syscalls;
   std::chrono::milliseconds stop_timeout{30000};
   std::chrono::milliseconds ready_timeout{30000};
 };

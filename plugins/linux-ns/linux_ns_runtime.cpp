@@ -22,6 +22,7 @@
 #include "enter.hpp"
 #include "fstab.hpp"
 #include "launch.hpp"
+#include "netns.hpp"
 #include "passwd.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -36,7 +37,7 @@ std::string hostname_of(const sdk::JailSpec& spec) {
 }
 
 bool wants_netns(const sdk::JailSpec& spec) {
-  if (spec.props.enabled("vnet")) return true;
+  if (jail_has_own_netns(spec.props)) return true;
   for (const auto& [k, v] : spec.params)
     if (k == "netns") return true;
   return false;
@@ -147,7 +148,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   m_checked.erase(spec.name);
   const bool netns = wants_netns(spec);
   sdk::RunState state{spec.name, 0, spec.root.string(), ""};
-  if (!netns) {
+  if (!spec.props.enabled("vnet")) {
     for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr")))
       state.ip4 += (state.ip4.empty() ? "" : ",") + a.address;
   }
@@ -172,6 +173,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
   plan.ns_flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (netns ? CLONE_NEWNET : 0);
   plan.attach_files = spec.attach_files;
   plan.caps = jail_capabilities(spec.props);
+  plan.syscalls = syscall_policy(spec.props);
   plan.stop_timeout = stop_timeout(spec);
 
   const pid_t init = launch_init(plan);
@@ -290,6 +292,7 @@ ProcessPlan LinuxNsRuntime::plan_for(const sdk::JailSpec& spec, const sdk::ExecR
   plan.argv = req.argv;
   plan.login = req.login && req.argv.empty();
   plan.caps = jail_capabilities(spec.props);
+  plan.syscalls = syscall_policy(spec.props);
   std::string flags = spec.props.get("login_flags");
   plan.login_args = split_blank(flags.empty() ? "-f root" : flags);
 

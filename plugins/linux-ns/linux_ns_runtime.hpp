@@ -1,6 +1,7 @@
 // The linux-ns runtime (sdk::Runtime for Linux hosts).
 #pragma once
 
+#include <climits>
 #include <map>
 
 #include <iocell/sdk/host.hpp>
@@ -16,6 +17,8 @@ class LinuxNsRuntime : public sdk::Runtime {
  public:
   explicit LinuxNsRuntime(const sdk::HostContext& host);
   std::string name() const override { return "linux-ns"; }
+  /// sethostname(2) refuses more than HOST_NAME_MAX bytes.
+  std::size_t hostname_max() const override { return HOST_NAME_MAX; }
 
   sdk::RunState create(sdk::JailSpec& spec) override;
   void destroy(const sdk::JailSpec& spec, const sdk::RunState& state) override;

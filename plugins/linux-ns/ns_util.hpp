@@ -14,18 +14,17 @@
 #include <vector>
 
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/io.hpp>
 
 namespace iocell::plugins::linux_ns {
 
 using sdk::UniqueFd;
 
-/// "what: strerror(errno)".
-std::runtime_error sys_error(const std::string& what);
+using support::sys_error;
+using support::write_all;
 
 /// The whole content of a small file, or nullopt when it cannot be read.
-std::optional<std::string> slurp(const std::string& path);
-/// Writes everything, retrying on EINTR and short writes. False on error.
-bool write_all(int fd, std::string_view data);
+inline std::optional<std::string> slurp(const std::string& path) { return support::slurp(path.c_str()); }
 
 /// Opens `rel` below the directory `dirfd` refusing every symbolic link and
 /// every ".." that would leave it (openat2 RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH).

@@ -23,10 +23,41 @@ std::pair<UniqueFd, UniqueFd> make_pipe() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+// The exit status, and the reason when the command never ran.
+void finish(sdk::CommandResult& result, int status, int exec_err_fd, const std::string& shown_command) {
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  else result.exit_code = 127;
+
+  std::string failure;
+  ::fcntl(exec_err_fd, F_SETFL, ::fcntl(exec_err_fd, F_GETFL) | O_NONBLOCK);
+  char buf[1024];
+  for (;;) {
+    const ssize_t n = ::read(exec_err_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    failure.append(buf, static_cast<size_t>(n));
+  }
+  if (!failure.empty()) {
+    size_t sp = failure.find(' ');
+    int err = 0;
+    try {
+      err = std::stoi(failure.substr(0, sp));
+    } catch (const std::exception&) {
+    }
+    std::string what = sp == std::string::npos ? shown_command : failure.substr(sp + 1);
+    result.exit_code = 127;
+    result.err += what + ": " + std::strerror(err) + "\n";
+  }
+}
+
 }  // namespace
 
 ChildIo::ChildIo(bool interactive, const std::filesystem::path& log_to) : m_interactive(interactive) {
-  if (interactive) return;
+  if (interactive) {
+    m_relay = std::make_unique<sdk::TerminalRelay>();
+    return;
+  }
   m_in = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!m_in) throw sys_error("cannot open /dev/null");
   if (!log_to.empty()) {
@@ -44,7 +75,10 @@ ChildIo::ChildIo(bool interactive, const std::filesystem::path& log_to) : m_inte
 }
 
 void ChildIo::install_in_child() const {
-  if (m_interactive) return;
+  if (m_relay) {
+    m_relay->install_in_child();
+    return;
+  }
   // dup2 clears close-on-exec on the copies, which is what the command needs.
   ::dup2(m_in.get(), 0);
   ::dup2(m_out.get(), 1);
@@ -52,9 +86,16 @@ void ChildIo::install_in_child() const {
 }
 
 void ChildIo::parent_after_fork() {
+  if (m_relay) m_relay->parent_after_fork();
   m_in.reset();
   m_out.reset();
   m_err.reset();
+}
+
+void ChildIo::drop_parent_ends() {
+  if (m_relay) m_relay->drop_parent_ends();
+  m_out_r.reset();
+  m_err_r.reset();
 }
 
 void reset_signals() {
@@ -96,6 +137,7 @@ PreparedExec::PreparedExec(const ProcessPlan& plan)
     : m_cwd(plan.cwd),
       m_caps(plan.caps),
       m_last_cap(last_cap()),
+      m_filter(plan.syscalls),
       m_switch_user(plan.user.uid != 0 || plan.user.gid != 0 || plan.groups.size() > 1),
       m_uid(plan.user.uid),
       m_gid(plan.user.gid),
@@ -145,6 +187,10 @@ void PreparedExec::add_stage(const std::string& file, std::vector<std::string> a
 
 void PreparedExec::run(int errfd) const noexcept {
   if (::chdir(m_cwd.c_str()) != 0 && ::chdir("/") != 0) fail_in_child(errfd, errno, "/");
+  // While the child still has CAP_SYS_ADMIN: the filter then needs no
+  // no_new_privs, which would break the jail's setuid programs.
+  const char* what = "";
+  if (int err = confine(m_filter, what); err != 0) fail_in_child(errfd, err, what);
   if (int err = drop_capabilities(m_caps, m_last_cap); err != 0) fail_in_child(errfd, err, "(dropping capabilities)");
   // Raw system calls: glibc's wrappers would signal every thread of the
   // process, and a vfork child shares the parent's view of them.
@@ -178,13 +224,15 @@ void exec_process(const ProcessPlan& plan, int errfd) {
 sdk::CommandResult supervise(pid_t child, ChildIo& io, int exec_err_fd, std::chrono::milliseconds timeout,
                              const std::string& shown_command) {
   sdk::CommandResult result;
-  UniqueFd pidfd(open_pidfd(child));
-  struct sigaction ign {}, old_int{}, old_quit{};
-  ign.sa_handler = SIG_IGN;
   if (io.interactive()) {
-    ::sigaction(SIGINT, &ign, &old_int);
-    ::sigaction(SIGQUIT, &ign, &old_quit);
+    finish(result, io.relay().wait(child), exec_err_fd, shown_command);
+    // Nobody else shows an interactive command's errors.
+    if (!result.err.empty() && ::write(2, result.err.data(), result.err.size()) < 0) {
+      // The caller's stderr is gone: the exit status says it.
+    }
+    return result;
   }
+  UniqueFd pidfd(open_pidfd(child));
   using Clock = std::chrono::steady_clock;
   const bool timed = timeout.count() > 0;
   auto deadline = Clock::now() + timeout;
@@ -249,27 +297,7 @@ sdk::CommandResult supervise(pid_t child, ChildIo& io, int exec_err_fd, std::chr
   // what is there now and stop.
   if (out_open) drain(io.out_fd(), result.out, false);
   if (err_open) drain(io.err_fd(), result.err, false);
-  if (io.interactive()) {
-    ::sigaction(SIGINT, &old_int, nullptr);
-    ::sigaction(SIGQUIT, &old_quit, nullptr);
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
-  else result.exit_code = 127;
-
-  std::string failure;
-  drain(exec_err_fd, failure, false);
-  if (!failure.empty()) {
-    size_t sp = failure.find(' ');
-    int err = 0;
-    try {
-      err = std::stoi(failure.substr(0, sp));
-    } catch (const std::exception&) {
-    }
-    std::string what = sp == std::string::npos ? shown_command : failure.substr(sp + 1);
-    result.exit_code = 127;
-    result.err += what + ": " + std::strerror(err) + "\n";
-  }
+  finish(result, status, exec_err_fd, shown_command);
   return result;
 }
 

@@ -8,11 +8,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <iocell/sdk/command.hpp>
+#include <iocell/sdk/terminal_relay.hpp>
 
+#include "confine.hpp"
 #include "ns_util.hpp"
 #include "passwd.hpp"
 
@@ -30,19 +33,25 @@ struct ProcessPlan {
   std::vector<gid_t> groups;
   std::string cwd = "/";
   std::uint64_t caps = 0;
+  SyscallPolicy syscalls;
 };
 
 /// Where the child's stdin, stdout and stderr go.
 class ChildIo {
  public:
-  /// interactive: the caller's terminal; log_to non-empty: appended to that
-  /// host file; otherwise captured through pipes. stdin is /dev/null unless
+  /// interactive: a pty or pipes relayed to the caller's descriptors (never
+  /// the caller's terminal itself); log_to non-empty: appended to that host
+  /// file; otherwise captured through pipes. stdin is /dev/null unless
   /// interactive.
   ChildIo(bool interactive, const std::filesystem::path& log_to);
   /// In the child: installs the descriptors as 0, 1, 2.
   void install_in_child() const;
   /// In the parent after fork: closes the child's ends.
   void parent_after_fork();
+  /// In a process between the caller and the child: lets go of the
+  /// caller's ends, so that the child sees its input end.
+  void drop_parent_ends();
+  sdk::TerminalRelay& relay() { return *m_relay; }
   bool captured() const { return bool(m_out_r); }
   int out_fd() const { return m_out_r.get(); }
   int err_fd() const { return m_err_r.get(); }
@@ -50,6 +59,7 @@ class ChildIo {
 
  private:
   bool m_interactive;
+  std::unique_ptr<sdk::TerminalRelay> m_relay;
   UniqueFd m_in, m_out, m_err;
   UniqueFd m_out_r, m_err_r;
 };
@@ -65,7 +75,8 @@ class PreparedExec {
   PreparedExec(const PreparedExec&) = delete;
   PreparedExec& operator=(const PreparedExec&) = delete;
 
-  /// In the child, inside the jail's root: changes directory, drops
+  /// In the child, inside the jail's root: changes directory, joins a
+  /// keyring of its own, installs the system call filter, drops
   /// capabilities, switches user and execs. On failure writes "errno what"
   /// to `errfd` and exits 127.
   [[noreturn]] void run(int errfd) const noexcept;
@@ -84,6 +95,7 @@ class PreparedExec {
   std::string m_cwd;
   std::uint64_t m_caps;
   int m_last_cap;
+  SyscallFilter m_filter;
   bool m_switch_user;
   uid_t m_uid;
   gid_t m_gid;
@@ -105,8 +117,8 @@ void reset_signals();
 
 /// In the parent: waits for `child` (pid and pidfd), collecting captured
 /// output, enforcing the timeout (SIGTERM, then SIGKILL 2 s later), and
-/// reading the exec failure pipe. While an interactive child runs, the
-/// parent ignores SIGINT and SIGQUIT (they belong to the child).
+/// reading the exec failure pipe. An interactive child's descriptors are
+/// relayed until it exits (sdk::TerminalRelay).
 sdk::CommandResult supervise(pid_t child, ChildIo& io, int exec_err_fd, std::chrono::milliseconds timeout,
                              const std::string& shown_command);
 

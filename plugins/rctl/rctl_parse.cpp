@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <iocell/support/rctl.hpp>
+
 namespace iocell::plugins::rctl {
 
 namespace {
@@ -20,10 +22,11 @@ std::string trim(const std::string& s) {
 }  // namespace
 
 const std::vector<std::string>& resources() {
-  static const std::vector<std::string> names = {
-      "cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked", "maxproc", "openfiles",
-      "vmemoryuse", "pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize", "nmsgq", "nsem", "nsemop",
-      "nshm", "shmsize", "wallclock", "pcpu", "readbps", "writebps", "readiops", "writeiops"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& r : support::kRctlResources) out.emplace_back(r.name);
+    return out;
+  }();
   return names;
 }
 

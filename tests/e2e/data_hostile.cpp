@@ -4,7 +4,13 @@
 //
 // One test walks the whole corpus: the archives name fixed host paths under
 // /tmp, which parallel test processes must not share.
+#include <sys/mount.h>
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
 
 #include "support/data_e2e.hpp"
 #include "iocell/core/release/sha256.hpp"
@@ -162,6 +168,110 @@ TEST_F(DataChecksumE2E, ChecksumsAreCheckedBeforeAnythingIsCreated) {
   expect_no_new_jail(before, "tampered archive");
   EXPECT_EQ(run({"import", "../etc"}).code, 2) << "names are checked";
   EXPECT_EQ(run({"import", "ffffffff"}).code, 3) << "nothing by that name";
+}
+
+}  // namespace
+
+namespace {
+
+// An image whose manifest sets host commands and privileges: import keeps
+// the defaults for them unless --trust names them (issue 16, item 2).
+class DataTrustE2E : public iocell::test::data::DataE2E {
+ protected:
+  fs::path exported_manifest(const std::string& tag) {
+    const std::string u = create({"-e", "tag=" + tag});
+    ok({"export", tag});
+    ok({"destroy", "-f", tag});
+    for (const auto& e : fs::directory_iterator(root / "images"))
+      if (e.path().extension() == ".json" && e.path().filename().string().rfind(u, 0) == 0) return e.path();
+    ADD_FAILURE() << "no manifest for " << u;
+    return {};
+  }
+  std::string get(const std::string& prop, const std::string& tag) {
+    std::string v = ok({"get", prop, tag}).out;
+    while (!v.empty() && v.back() == '\n') v.pop_back();
+    return v;
+  }
+};
+
+TEST_F(DataTrustE2E, HostActingAndWideningPropertiesNeedTrust) {
+  const fs::path manifest = exported_manifest("img");
+  auto j = nlohmann::json::parse(read(manifest));
+  j["properties"]["exec_prestart"] = "/bin/touch /tmp/iocell-trust-pwned";
+  j["properties"]["exec_poststop"] = "/bin/touch /tmp/iocell-trust-pwned";
+  j["properties"]["boot"] = "on";
+  j["properties"]["allow_mount"] = "1";
+  j["properties"]["jail_zfs"] = "on";
+  j["properties"]["notes"] = "from the image";
+  write(manifest, j.dump(2));
+
+  auto r = ok({"import", "--trust=allow_mount", j["uuid"].get<std::string>().substr(0, 8)});
+  EXPECT_NE(r.out.find("taking from"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("allow_mount=1 (privilege-widening)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exec_prestart=/bin/touch /tmp/iocell-trust-pwned (host-acting)"), std::string::npos) << r.out;
+  EXPECT_EQ(get("exec_prestart", "img"), "/usr/bin/true");
+  EXPECT_EQ(get("exec_poststop", "img"), "/usr/bin/true");
+  EXPECT_EQ(get("boot", "img"), "off");
+  EXPECT_EQ(get("jail_zfs", "img"), "off");
+  EXPECT_EQ(get("allow_mount", "img"), "1") << "named by --trust";
+  EXPECT_EQ(get("notes", "img"), "from the image") << "plain properties are taken";
+  ok({"destroy", "-f", "img"});
+
+  auto bad = run({"import", "--trust=notes", j["uuid"].get<std::string>().substr(0, 8)});
+  EXPECT_EQ(bad.code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("'notes'"), std::string::npos) << bad.err;
+  EXPECT_TRUE(jails().empty()) << "a refused --trust changes nothing";
+
+  ok({"import", "--trust-all", j["uuid"].get<std::string>().substr(0, 8)});
+  EXPECT_EQ(get("exec_prestart", "img"), "/bin/touch /tmp/iocell-trust-pwned");
+  EXPECT_EQ(get("boot", "img"), "on");
+}
+
+}  // namespace
+
+namespace {
+
+// A few kilobytes of xz that expand to 96 MiB (tests/data/hostile/
+// bomb.tar.xz): held to the manifest's declared size, and to the free space
+// of the target, refused naming the limit, nothing kept (issue 16, item 10).
+class DataBombE2E : public iocell::test::data::DataE2E {};
+
+TEST_F(DataBombE2E, ExpansionIsHeldToTheDeclaredSizeAndTheFreeSpace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a small tmpfs as the state root)";
+  // The state root on a 48 MiB tmpfs, mounted in this test's own mount
+  // namespace (DataE2E entered it; TearDown unmounts below the scratch).
+  fs::create_directories(root);
+  ASSERT_EQ(::mount("tmpfs", root.c_str(), "tmpfs", 0, "size=48m"), 0) << std::strerror(errno);
+  fetch();
+  const auto before = jails();
+  const fs::path bomb = fs::path(IOCELL_TEST_DATA_DIR) / "hostile" / "bomb.tar.xz";
+
+  // A package whose manifest declares a few kilobytes.
+  const fs::path pkg = root / "packages" / (kFake + ".tar.xz");
+  fs::create_directories(pkg.parent_path());
+  fs::copy_file(bomb, pkg);
+  write(root / "packages" / (kFake + ".sha256"), iocell::core::Sha256::of_file(pkg) + "\n");
+  write(root / "packages" / (kFake + ".json"), std::string("{\"release\": \"") + kRelease + "\", \"expanded_bytes\": 4096}\n");
+  auto p = run({"import", kFake.substr(0, 8)});
+  EXPECT_EQ(p.code, 1) << p.out;
+  EXPECT_NE(p.err.find("expands beyond"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("its manifest declares 4096 bytes"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("var/bomb"), std::string::npos) << p.err;
+  EXPECT_EQ(jails(), before);
+  for (const char* ext : {".tar.xz", ".sha256", ".json"}) fs::remove(root / "packages" / (kFake + ext));
+
+  // An image without a manifest: the free space is the limit.
+  const std::string stem = kFake + "-thickjail-2026-01-01_" + kRelease;
+  const fs::path img = root / "images" / (stem + ".tar.xz");
+  fs::create_directories(img.parent_path());
+  fs::copy_file(bomb, img);
+  write(root / "images" / (stem + ".sha256"), iocell::core::Sha256::of_file(img) + "\n");
+  auto i = run({"import", kFake});
+  EXPECT_EQ(i.code, 1) << i.out;
+  EXPECT_NE(i.err.find("expands beyond"), std::string::npos) << i.err;
+  EXPECT_NE(i.err.find("the free space of"), std::string::npos) << i.err;
+  EXPECT_EQ(jails(), before);
+  for (const auto& e : fs::directory_iterator(root / "jails")) ADD_FAILURE() << "leftover " << e.path();
 }
 
 }  // namespace

@@ -90,29 +90,29 @@ TEST_F(DataSnapshotsE2E, PromotedCloneOutlivesItsFormerSource) {
 
 TEST_F(DataSnapshotsE2E, RunningJailsDatabasesAndRollback) {
   fetch();
-  const std::string u = create({"-c", "tag=db"});
+  const std::string u = create({"-c", "tag=sql"});
   // A server whose process is named mysqld (the shell keeps the script's name).
   write(jail_root(u) / "bin/mysqld", "#!/bin/sh\nwhile :; do sleep 1; done\n", 0755);
   write(jail_root(u) / "etc/state", "before\n");
-  ok({"snapshot", "db@before"});
+  ok({"snapshot", "sql@before"});
   write(jail_root(u) / "etc/state", "after\n");
-  ok({"start", "db"});
-  ok({"exec", "db", "/bin/sh", "-c", "/bin/mysqld </dev/null >/dev/null 2>&1 &"});
-  auto refused = run({"snapshot", "db@live"});
+  ok({"start", "sql"});
+  ok({"exec", "sql", "/bin/sh", "-c", "/bin/mysqld </dev/null >/dev/null 2>&1 &"});
+  auto refused = run({"snapshot", "sql@live"});
   EXPECT_EQ(refused.code, 1);
   EXPECT_NE(refused.err.find("mysqld"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("snapshot -f"), std::string::npos) << refused.err;
-  ok({"snapshot", "-f", "db@live"});
+  ok({"snapshot", "-f", "sql@live"});
 
-  auto running = run({"rollback", "db@before"});
+  auto running = run({"rollback", "sql@before"});
   EXPECT_EQ(running.code, 1);
   EXPECT_NE(running.err.find("rollback -f"), std::string::npos) << running.err;
   EXPECT_EQ(read(jail_root(u) / "etc/state"), "after\n");
-  ok({"rollback", "-f", "db@before"});
-  EXPECT_EQ(trim(ok({"get", "state", "db"}).out), "up") << "started again after the rollback";
-  auto r = ok({"exec", "db", "/bin/cat", "/etc/state"});
+  ok({"rollback", "-f", "sql@before"});
+  EXPECT_EQ(trim(ok({"get", "state", "sql"}).out), "up") << "started again after the rollback";
+  auto r = ok({"exec", "sql", "/bin/cat", "/etc/state"});
   EXPECT_EQ(r.out, "before\n");
-  ok({"stop", "db"});
+  ok({"stop", "sql"});
 }
 
 TEST_F(DataSnapshotsE2E, UpdateAndUpgradeAreRefusedOnLinux) {

@@ -46,7 +46,7 @@ std::vector<std::string> words_of(const std::string& invocation, const std::stri
       w = json_flag;
     }
     if (w == "PROPERTY") w = "priority";
-    if (w == "TARGET") w = "a";
+    if (w == "TARGET") w = "ja";
     out.push_back(w);
   }
   return out;
@@ -56,11 +56,11 @@ class DocsJson : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "iocell create needs root";
-    for (const char* tag : {"tag=a", "tag=b"}) {
+    for (const char* tag : {"tag=ja", "tag=jb"}) {
       auto r = iocell({"create", "-e", tag});
       ASSERT_EQ(r.code, 0) << r.err;
     }
-    auto s = iocell({"snapshot", "a@first"});
+    auto s = iocell({"snapshot", "ja@first"});
     ASSERT_EQ(s.code, 0) << s.err;
   }
   Output iocell(std::vector<std::string> args) { return iocell_at(root, std::move(args), {{"IOCELL_STORAGE", "dir"}}); }
@@ -89,10 +89,10 @@ TEST_F(DocsJson, EveryListingParsesWithTheDocumentedKey) {
   auto df = nlohmann::json::parse(iocell({"df", "--json"}).out);
   EXPECT_TRUE(df["df"][0]["used"].is_number_integer());
   EXPECT_TRUE(df["df"][0]["quota"].is_null());
-  auto snaps = nlohmann::json::parse(iocell({"snaplist", "--json", "a"}).out);
+  auto snaps = nlohmann::json::parse(iocell({"snaplist", "--json", "ja"}).out);
   ASSERT_EQ(snaps["snapshots"].size(), 1u);
   EXPECT_TRUE(snaps["snapshots"][0]["created"].is_number_integer());
-  EXPECT_TRUE(nlohmann::json::parse(iocell({"get", "--json", "priority", "a"}).out)["value"].is_number_integer());
+  EXPECT_TRUE(nlohmann::json::parse(iocell({"get", "--json", "priority", "ja"}).out)["value"].is_number_integer());
 }
 
 TEST_F(DocsJson, ScriptedOutputIsTheRowsWithoutHeader) {
@@ -143,16 +143,20 @@ TEST_F(DocsJson, ExitCodesAreTheDocumentedOnes) {
   }
   EXPECT_EQ(doc, header);
 
-  EXPECT_EQ(iocell({"get", "tag", "a"}).code, cli::kExitSuccess);
-  EXPECT_EQ(iocell({"set", "vnet=maybe", "a"}).code, cli::kExitUsage);
+  EXPECT_EQ(iocell({"get", "tag", "ja"}).code, cli::kExitSuccess);
+  EXPECT_EQ(iocell({"set", "vnet=maybe", "ja"}).code, cli::kExitUsage);
   EXPECT_EQ(iocell({"frobnicate"}).code, cli::kExitUsage);
   EXPECT_EQ(iocell({"get", "tag", "nosuch"}).code, cli::kExitNotFound);
   EXPECT_EQ(iocell({"help", "nosuch"}).code, cli::kExitNotFound);
-  EXPECT_EQ(iocell({"inuse", "a"}).code, cli::kExitFailure);  // refused: not running
+  EXPECT_EQ(iocell({"inuse", "ja"}).code, cli::kExitFailure);  // refused: not running
+  // No terminal to log in on (stdin is a pipe here): said before anything else.
+  auto console = iocell({"console", "-f", "ja"});
+  EXPECT_EQ(console.code, cli::kExitUsage) << console.err;
+  EXPECT_NE(console.err.find("console needs a terminal on standard input"), std::string::npos) << console.err;
   // One tag for two jails: the first gets it, the second is refused.
-  auto partial = iocell({"set", "tag=c", "a", "b"});
+  auto partial = iocell({"set", "tag=jc", "ja", "jb"});
   EXPECT_EQ(partial.code, cli::kExitPartial) << partial.err;
-  EXPECT_NE(partial.err.find("tag 'c' is already used"), std::string::npos) << partial.err;
+  EXPECT_NE(partial.err.find("tag 'jc' is already used"), std::string::npos) << partial.err;
 }
 
 }  // namespace

@@ -112,10 +112,12 @@ TEST(LinuxNsNetwork, WarmRestartKeepsTheNetworkNamespace) {
   EXPECT_EQ(j.exec({"ping", "-c", "1", "-W", "3", LinuxWorld::kBridgeAddr}).exit_code, 0);
 }
 
-TEST(LinuxNsNetwork, SharedIpAddsOnlyItsOwnAddress) {
+// ip4=inherit: the explicit opt-in to the host's stack, with host aliases.
+TEST(LinuxNsNetwork, SharedIpInheritAddsOnlyItsOwnAddress) {
   IOCELL_REQUIRE_LINUX_WORLD();
   LinuxWorld w;
-  TestJail j(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000006", {{"ip4_addr", std::string(LinuxWorld::kBridge) + "|10.77.0.50/24"}}));
+  TestJail j(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000006",
+                            {{"ip4", "inherit"}, {"ip4_addr", std::string(LinuxWorld::kBridge) + "|10.77.0.50/24"}}));
   j.start();
   EXPECT_EQ(ln::interface_with_address("10.77.0.50").value_or(""), LinuxWorld::kBridge);
   EXPECT_EQ(j.state->ip4, "10.77.0.50");
@@ -129,7 +131,8 @@ TEST(LinuxNsNetwork, SharedIpAddsOnlyItsOwnAddress) {
 
   // An address the host already has is not the jail's to take, nor to remove.
   w.run({"ip", "addr", "add", "10.77.0.60/24", "dev", LinuxWorld::kBridge});
-  TestJail taker(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000007", {{"ip4_addr", std::string(LinuxWorld::kBridge) + "|10.77.0.60/24"}}));
+  TestJail taker(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000007",
+                                {{"ip4", "inherit"}, {"ip4_addr", std::string(LinuxWorld::kBridge) + "|10.77.0.60/24"}}));
   try {
     taker.start();
     ADD_FAILURE() << "took over a host address";

@@ -213,6 +213,7 @@ TEST(DataPkg, InstallAttachesToTheRunningJail) {
   sdk::RunState st{"ioc-" + U, 7, r.root.string(), ""};
   struct NoRuntime : sdk::Runtime {
     std::string name() const override { return "none"; }
+    std::size_t hostname_max() const override { return 255; }
     sdk::RunState create(sdk::JailSpec&) override { throw std::logic_error("unused"); }
     void destroy(const sdk::JailSpec&, const sdk::RunState&) override {}
     std::vector<sdk::RunState> running() override { return {}; }
@@ -235,6 +236,7 @@ TEST(DataPkg, FailedInstallNamesTheJail) {
   sdk::RunState st{"ioc-" + U, 7, r.root.string(), ""};
   struct Unused : sdk::Runtime {
     std::string name() const override { return "none"; }
+    std::size_t hostname_max() const override { return 255; }
     sdk::RunState create(sdk::JailSpec&) override { return {}; }
     void destroy(const sdk::JailSpec&, const sdk::RunState&) override {}
     std::vector<sdk::RunState> running() override { return {}; }

@@ -128,7 +128,7 @@ TEST(DataStreams, ImportReceivesOnlyThroughTheStorageIntoANewDataset) {
   iocell::test::storage::write(images / (name + ".json"), manifest.dump());
   // The received home, as zfs would have mounted it.
   std::filesystem::create_directories(h.root / "jails" / (".new-" + U));
-  auto out = iocell::core::import_archive(*h.ctx, U.substr(0, 8), {});
+  auto out = iocell::core::import_archive(*h.ctx, U.substr(0, 8), {}, {});
   h.finish();
   EXPECT_EQ(out.jail.uuid, U);
   auto cfg = iocell::core::read_config(h.root / "jails" / (".new-" + U) / "config.json");

@@ -121,6 +121,23 @@ TEST(Properties, Tags) {
   bad("tag", std::string(129, 'x'));
 }
 
+// A tag that could be the start of a UUID would take a UUID prefix from the
+// jail it belongs to; anything a UUID cannot start with stays a tag.
+TEST(Properties, TagsThatCouldBeginAUuidAreRefused) {
+  for (const char* t : {"a", "cafe", "2024", "deadbeef", "deadbeef-", "0a1b2c3d-4e5f", "0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"}) {
+    try {
+      iocell::core::validate_property("tag", t);
+      ADD_FAILURE() << t << " was accepted";
+    } catch (const iocell::core::UsageError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("'" + std::string(t) + "'"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("beginning of a jail's UUID"), std::string::npos) << msg;
+    }
+  }
+  for (const char* t : {"CAFE", "cafeteria", "web", "2024-12", "deadbeefa", "deadbeef-x", "0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d0", "db_1"})
+    ok("tag", t);
+}
+
 TEST(Properties, OthersAndReadOnly) {
   ok("defaultrouter", "10.1.1.254");
   bad("defaultrouter", "2001:db8::1");

@@ -2,7 +2,6 @@
 // hostile entries are refused by name and nothing lands outside the tree.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <cstring>
 
@@ -109,30 +108,19 @@ TEST_F(ReleaseExtract, RefusesHardLinksOutOfTheTree) {
   EXPECT_FALSE(fs::exists(dest / "grab"));
 }
 
-TEST_F(ReleaseExtract, DeviceNodesOnlyInReleases) {
+// A device node in a release would be open, through the tree, to whoever
+// can walk into it; base.txz has none to lose (devfs provides /dev).
+TEST_F(ReleaseExtract, DeviceNodesAreRefusedInReleasesAndPackages) {
   std::vector<TarEntry> entries{{TarEntry::Dir, "dev", "", "", 0755}, {TarEntry::CharDevice, "dev/mem", "", "", 0640, 0, 0, 1, 1}};
-  auto msg = refusal(entries, ExtractPolicy::package());
-  EXPECT_NE(msg.find("refusing archive entry 'dev/mem': device nodes are not allowed"), std::string::npos) << msg;
-  EXPECT_FALSE(fs::exists(dest / "dev/mem"));
-  entries[1].kind = TarEntry::BlockDevice;
-  entries[1].path = "dev/sda";
-  EXPECT_NE(refusal(entries, ExtractPolicy::package()).find("'dev/sda'"), std::string::npos);
-
-  fs::remove_all(dest);
-  fs::create_directories(dest);
-  entries[1] = {TarEntry::CharDevice, "dev/null", "", "", 0666, 0, 0, 1, 3};
-  write_archive(archive, entries);
-  try {
-    extract_archive(archive, dest, ExtractPolicy::release());
-  } catch (const ArchiveError& e) {
-    if (std::string(e.what()).find("ermitted") != std::string::npos) GTEST_SKIP() << "no CAP_MKNOD here: " << e.what();
-    throw;
+  for (const auto& policy : {ExtractPolicy::package(), ExtractPolicy::release()}) {
+    entries[1] = {TarEntry::CharDevice, "dev/mem", "", "", 0640, 0, 0, 1, 1};
+    auto msg = refusal(entries, policy);
+    EXPECT_NE(msg.find("refusing archive entry 'dev/mem': device nodes are not allowed"), std::string::npos) << msg;
+    EXPECT_FALSE(fs::exists(dest / "dev/mem"));
+    entries[1] = {TarEntry::BlockDevice, "dev/sda", "", "", 0640, 0, 0, 8, 0};
+    EXPECT_NE(refusal(entries, policy).find("'dev/sda'"), std::string::npos);
+    EXPECT_FALSE(fs::exists(dest / "dev/sda"));
   }
-  struct stat st {};
-  ASSERT_EQ(::lstat((dest / "dev/null").c_str(), &st), 0);
-  EXPECT_TRUE(S_ISCHR(st.st_mode));
-  EXPECT_EQ(major(st.st_rdev), 1u);
-  EXPECT_EQ(minor(st.st_rdev), 3u);
 }
 
 TEST_F(ReleaseExtract, TruncatedArchiveFails) {

@@ -25,7 +25,6 @@ void agree(bool (*match)(std::string_view), const char* pattern, const std::stri
 
 TEST(ValueGrammar, MatchesWhatTheRegularExpressionsMatched) {
   agree(ifname, "^[A-Za-z][A-Za-z0-9_.]{0,14}$", "aZ9_.-| ", {"em0", "vtnet0.100", "bridge0", "a23456789012345"});
-  agree(release, "^[0-9]+\\.[0-9]+-[A-Z0-9]+(-p[0-9]+)?$", "14.3-RELASEp", {"14.3-RELEASE", "13.2-RELEASE-p4", "15.0-CURRENT"});
   agree(hostname, "^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,253})$", "aZ9_.- /", {"www", "www.example.org", "_x-1"});
   agree(cpu_list, "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", "0123-, ", {"1", "0-3,6", "0,2,4-7"});
   agree(mac_pair, "^[0-9a-fA-F]{12},[0-9a-fA-F]{12}$", "0aF9,g", {"02ff60a1b2c3,02ff60a1b2c4"});
@@ -49,13 +48,6 @@ TEST(ValueGrammar, SizesKeepTheirNumberAndUnit) {
     EXPECT_EQ(std::string(got->number), m[1].str() + m[2].str()) << s;
     EXPECT_EQ(got->unit, m[3].str().empty() ? '\0' : static_cast<char>(std::toupper(m[3].str()[0]))) << s;
   }
-}
-
-TEST(ValueGrammar, PatchSuffixIsDropped) {
-  EXPECT_EQ(without_patch("14.3-RELEASE-p4"), "14.3-RELEASE");
-  EXPECT_EQ(without_patch("14.3-RELEASE"), "14.3-RELEASE");
-  EXPECT_EQ(without_patch("14.3-RELEASE-p"), "14.3-RELEASE-p");
-  EXPECT_EQ(without_patch("14.3-RELEASE-px"), "14.3-RELEASE-px");
 }
 
 }  // namespace

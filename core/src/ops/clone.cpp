@@ -9,6 +9,7 @@
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 namespace iocell::core {
 
@@ -17,6 +18,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
     if (k == "uuid" || k == "type" || k == "template" || k == "release")
       throw UsageError("property " + k + " of a clone comes from its source and cannot be given");
     validate_property(k, v);
+    if (k == "host_hostname") check_hostname_fits(ctx, v, v);
   }
   sdk::Storage& storage = ctx.storage();
   const std::string src_root = source.dataset + "/root";
@@ -49,7 +51,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
 
   const std::string snap = snapshot.empty() ? uuid : snapshot;
   if (snapshot.empty()) storage.snapshot(src_root, snap, false);
-  const std::string staging = "jails/.new-" + uuid, final_ds = "jails/" + uuid;
+  const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid, final_ds = "jails/" + uuid;
   try {
     storage.create(staging, {});
     storage.clone(src_root, snap, staging + "/root", {});

@@ -19,6 +19,7 @@
 #include <iocell/core/properties.hpp>
 #include <iocell/core/jail_types.hpp>
 #include <iocell/core/release/releases.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -78,6 +79,8 @@ std::string default_release(Context& ctx) {
 std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   validate_user_props(req.props);
   if (req.count < 1 || req.count > 1000) throw UsageError("invalid count=" + std::to_string(req.count) + ": allowed: 1 to 1000");
+  if (auto it = req.props.find("host_hostname"); it != req.props.end())
+    check_hostname_fits(ctx, it->second, req.count > 1 ? it->second + "_" + std::to_string(req.count) : it->second);
   sdk::JailType& type = create_type(ctx, req.type, req.flag);
   sdk::Storage& storage = ctx.storage();
 
@@ -139,7 +142,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     if (req.count > 1 && req.props.count("host_hostname")) props["host_hostname"] = req.props.at("host_hostname") + "_" + std::to_string(i);
     for (const auto& [p, series] : addresses) props[p] = series[static_cast<size_t>(i - 1)];
 
-    const std::string staging = "jails/.new-" + uuid;
+    const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid;
     const std::string final_ds = "jails/" + uuid;
     sdk::DatasetOptions opts;
     // Only native values the user chose: each backend has its own defaults

@@ -1,3 +1,10 @@
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include <iocell/core/config_store.hpp>
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
@@ -6,7 +13,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iocell/sdk/temp_names.hpp>
+
 namespace iocell::core {
+
+namespace temp_names = sdk::temp_names;
 
 std::string describe_datasets(Context& ctx, const std::vector<std::string>& datasets) {
   std::string out;
@@ -20,6 +31,54 @@ std::string describe_datasets(Context& ctx, const std::vector<std::string>& data
   }
   return out;
 }
+
+namespace {
+
+// What a destroy does once the jail is out of `list`; `clean` calls it for
+// a destroy that stopped.
+void finish_destroy(Context& ctx, const JailRecord& rec, bool resumed) {
+  sdk::Storage& storage = ctx.storage();
+  // A destroy resumed by `clean` may find the root already gone.
+  const std::string origin = !resumed || storage.exists(rec.dataset + "/root") ? storage.origin(rec.dataset + "/root") : std::string();
+  const sdk::JailSpec spec = ctx.inventory().spec(rec);
+  sdk::JailType* type = nullptr;
+  try {
+    type = &ctx.jail_type(rec.get("type"));
+  } catch (const NotFound& e) {
+    // The jail still goes; what its type made elsewhere cannot be known.
+    ctx.host().log->warn("{}; destroying {} without its type's clean-up", e.what(), rec.uuid);
+  }
+  if (!resumed || storage.exists(rec.dataset)) storage.destroy(rec.dataset);
+  if (type) type->after_destroy(storage, spec);
+  if (!origin.empty()) {
+    // The snapshot a clone was made from is named after the clone; it goes
+    // with it unless another clone uses it. Snapshots users took stay.
+    const auto at = origin.find('@');
+    const std::string src = origin.substr(0, at), snap = origin.substr(at + 1);
+    bool used = false, present = false;
+    if (snap == rec.uuid && storage.exists(src))
+      for (const auto& s : storage.snapshots(src)) present = present || s.name == snap;
+    if (snap == rec.uuid && !present) {
+      // Removed by hand or lost: the clone is gone all the same.
+      ctx.host().log->warn("the origin snapshot {} of {} was already gone", origin, rec.uuid);
+    } else if (present) {
+      for (const auto& d : storage.dependents(src)) used = used || storage.origin(d) == origin;
+      if (!used) storage.destroy_snapshot(src, snap, false);
+    }
+  }
+  // A start that failed where even its undo could not finish leaves groups
+  // a destroyed jail would never remove.
+  try {
+    ctx.limits().clean_leftovers([&](const std::string& uuid) { return uuid == rec.uuid; });
+  } catch (const NotFound& e) {
+    ctx.host().log->debug("no limits backend to clean up after {}: {}", rec.uuid, e.what());
+  }
+  std::error_code ec;
+  std::filesystem::remove(ctx.log_dir() / (rec.uuid + "-console.log"), ec);
+  std::filesystem::remove(ctx.locks_dir() / rec.uuid, ec);
+}
+
+}  // namespace
 
 void destroy_jail(Context& ctx, const JailRecord& rec, bool force) {
   // stop_jail takes the jail's lock itself (flock locks are per open file,
@@ -35,31 +94,19 @@ void destroy_jail(Context& ctx, const JailRecord& rec, bool force) {
   if (!deps.empty())
     throw Refused("cannot destroy " + rec.uuid + " (" + rec.tag() + "): these clones depend on it: " +
                   describe_datasets(ctx, deps) + " (promote them or destroy them first)");
-  const std::string origin = storage.origin(rec.dataset + "/root");
-  const sdk::JailSpec spec = ctx.inventory().spec(rec);
-  sdk::JailType* type = nullptr;
+  // Out of `list` first, in one rename: a destroy stopped halfway leaves no
+  // listed jail with part of its files, and `clean` finishes it.
+  const auto config = rec.home / "config.json", gone = rec.home / std::string(temp_names::kGoneConfig);
+  if (!ctx.dry_run() && ::rename(config.c_str(), gone.c_str()) != 0 && errno != ENOENT)
+    throw std::runtime_error("cannot mark " + rec.uuid + " as being destroyed (rename " + config.string() + "): " +
+                             std::strerror(errno));
   try {
-    type = &ctx.jail_type(rec.get("type"));
-  } catch (const NotFound& e) {
-    // The jail still goes; what its type made elsewhere cannot be known.
-    ctx.host().log->warn("{}; destroying {} without its type's clean-up", e.what(), rec.uuid);
+    finish_destroy(ctx, rec, false);
+  } catch (const std::exception&) {
+    // The error keeps its kind (and so the exit code); the note says where the jail went.
+    ctx.host().log->warn("{} is no longer listed; iocell clean finishes destroying it", rec.uuid);
+    throw;
   }
-  storage.destroy(rec.dataset);
-  if (type) type->after_destroy(storage, spec);
-  if (!origin.empty()) {
-    // The snapshot a clone was made from is named after the clone; it goes
-    // with it unless another clone uses it. Snapshots users took stay.
-    const auto at = origin.find('@');
-    const std::string src = origin.substr(0, at), snap = origin.substr(at + 1);
-    bool used = false;
-    if (snap == rec.uuid && storage.exists(src)) {
-      for (const auto& d : storage.dependents(src)) used = used || storage.origin(d) == origin;
-      if (!used) storage.destroy_snapshot(src, snap, false);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::remove(ctx.log_dir() / (rec.uuid + "-console.log"), ec);
-  std::filesystem::remove(ctx.locks_dir() / rec.uuid, ec);
 }
 
 std::vector<std::string> clean_leftovers(Context& ctx) {
@@ -67,22 +114,93 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
   sdk::Storage& storage = ctx.storage();
   // Creators hold these locks while they build; a leftover is one nobody holds.
   FileLock inventory(ctx.locks_dir() / "inventory", "the jail inventory");
+  std::map<std::string, FileLock> held;
+  const auto idle = [&](const std::string& lock, const std::string& what) {
+    if (held.count(lock)) return true;
+    auto l = FileLock::try_lock(ctx.locks_dir() / lock, what);
+    if (!l.held()) return false;
+    held.emplace(lock, std::move(l));
+    return true;
+  };
   for (const char* parent : {"jails", "templates", "releases"}) {
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(ctx.root() / parent, ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind(".new-", 0) != 0 && name.rfind(".staging-", 0) != 0) continue;
-      if (name.rfind(".staging-", 0) == 0) {
-        const std::string rest = name.substr(9);
-        const std::string release = rest.substr(0, rest.rfind('-'));
-        auto busy = FileLock::try_lock(ctx.locks_dir() / ("release-" + release), "release " + release);
-        if (!busy.held()) continue;
-      }
+    std::vector<std::filesystem::path> entries;
+    for (const auto& e : std::filesystem::directory_iterator(ctx.root() / parent, ec)) entries.push_back(e.path());
+    for (const auto& path : entries) {
+      const std::string name = path.filename().string();
       const std::string ds = std::string(parent) + "/" + name;
+      if (temp_names::starts_with(name, temp_names::kStaging)) {
+        const std::string rest = name.substr(temp_names::kStaging.size());
+        const std::string release = rest.substr(0, rest.rfind('-'));
+        if (!idle("release-" + release, "release " + release)) continue;
+      } else if (temp_names::starts_with(name, temp_names::kNewJail)) {
+        // Its creator holds the inventory lock, which clean holds now.
+      } else if (std::string(parent) == "releases") {
+        continue;
+      } else if (std::filesystem::exists(path / std::string(temp_names::kGoneConfig), ec)) {
+        if (!idle(name, "jail " + name)) continue;
+        finish_destroy(ctx, JailRecord{name, ds, path, read_config(path / std::string(temp_names::kGoneConfig))}, true);
+        removed.push_back(ds);
+        continue;
+      } else {
+        // A half-replaced config.json beside the whole one.
+        std::vector<std::filesystem::path> tmps;
+        for (const auto& f : std::filesystem::directory_iterator(path, ec))
+          if (temp_names::is_file_tmp(f.path().filename().string(), "config.json")) tmps.push_back(f.path());
+        if (!tmps.empty() && idle(name, "jail " + name)) {
+          for (const auto& t : tmps) {
+            std::filesystem::remove(t, ec);
+            removed.push_back(t.string());
+          }
+        }
+        continue;
+      }
       storage.destroy(ds);
       removed.push_back(ds);
     }
   }
+  // A clone made from a jail as it is now snapshots the source under the
+  // clone's UUID first; killed before the clone was published, that
+  // snapshot has no clone and no jail of that name.
+  const auto jails = ctx.inventory().all();
+  std::set<std::string> uuids;
+  for (const auto& rec : jails) uuids.insert(rec.uuid);
+  for (const auto& rec : jails) {
+    const std::string src_root = rec.dataset + "/root";
+    if (!storage.exists(src_root)) continue;
+    std::set<std::string> used;
+    for (const auto& d : storage.dependents(src_root)) {
+      const std::string o = storage.origin(d);
+      used.insert(o.substr(o.find('@') + 1));
+    }
+    for (const auto& snap : storage.snapshots(src_root)) {
+      if (!Inventory::is_uuid(snap.name) || used.count(snap.name) || uuids.count(snap.name)) continue;
+      std::error_code ec;
+      if (std::filesystem::exists(ctx.root() / "jails" / snap.name, ec) || std::filesystem::exists(ctx.root() / "templates" / snap.name, ec))
+        continue;
+      if (!idle(rec.uuid, "jail " + rec.uuid)) break;
+      storage.destroy_snapshot(src_root, snap.name, false);
+      removed.push_back(src_root + "@" + snap.name);
+    }
+  }
+  // Groups are host-wide: only this root's jails are ours to judge (a
+  // destroyed jail's went with its destroy).
+  for (const auto& line : ctx.limits().clean_leftovers([&](const std::string& uuid) {
+         return uuids.count(uuid) && idle(uuid, "jail " + uuid);
+       }))
+    removed.push_back(line);
+  // The storage's own leftovers, of datasets no command holds: a jail's
+  // under its lock, a release's under the release's.
+  for (const auto& line : storage.clean_leftovers([&](const std::string& dataset) {
+         const auto slash = dataset.find('/');
+         if (slash == std::string::npos) return true;
+         const std::string top = dataset.substr(0, slash), rest = dataset.substr(slash + 1);
+         const std::string second = rest.substr(0, rest.find('/'));
+         if (top == "releases") return idle("release-" + second, "release " + second);
+         if (Inventory::is_uuid(second)) return idle(second, "jail " + second);
+         return true;
+       }))
+    removed.push_back(line);
   return removed;
 }
 

@@ -9,6 +9,7 @@
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/templates.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/sdk/runtime.hpp>
 
 namespace iocell::core {
 namespace {
@@ -31,12 +32,24 @@ void save_config(Context& ctx, const JailRecord& rec) {
   if (!ctx.dry_run()) write_config(rec.config_file(), rec.props);
 }
 
+void check_hostname_fits(Context& ctx, const std::string& given, const std::string& hostname) {
+  // The grammar allows what any runtime could take; the runtime that will
+  // start the jail knows its own limit.
+  sdk::Runtime& runtime = ctx.runtime();
+  const std::size_t max = runtime.hostname_max();
+  if (hostname.size() <= max) return;
+  std::string msg = "invalid value '" + given + "' for property host_hostname (" + std::to_string(hostname.size()) + " characters";
+  if (hostname != given) msg += " as '" + hostname + "'";
+  throw UsageError(msg + "): allowed: at most " + std::to_string(max) + " characters with the " + runtime.name() + " runtime of this host");
+}
+
 void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& changes) {
   for (const auto& [k, v] : changes) {
     require_property(k);
     if (k == "type" || k == "uuid" || k == "host_hostuuid" || k == "last_started")
       throw UsageError("property " + k + " is read-only");
     validate_property(k, v);
+    if (k == "host_hostname") check_hostname_fits(ctx, v, v);
   }
   FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
   JailRecord rec = ctx.inventory().reload(rec_in);

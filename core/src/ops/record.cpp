@@ -1,4 +1,5 @@
 #include <iocell/core/ops/record.hpp>
+#include <iocell/core/ops/transfer.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -167,7 +168,8 @@ PackageOutcome package_jail(Context& ctx, const JailRecord& rec) {
   out.sha256 = write_checksum(out.archive, out.checksum);
   // What import needs to pick a vanilla jail the package fits on.
   nlohmann::json manifest = {{"uuid", rec.uuid}, {"tag", rec.tag()},     {"release", rec.get("release")},
-                             {"type", rec.get("type")}, {"created", today()}, {"format", "package"}};
+                             {"type", rec.get("type")}, {"created", today()}, {"format", "package"},
+                             {"expanded_bytes", expanded_bytes(stats)}};
   write_file_atomic(packages / (rec.uuid + ".json"), manifest.dump(2) + "\n");
   return out;
 }

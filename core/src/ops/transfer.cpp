@@ -2,6 +2,7 @@
 #include <iocell/core/ops/transfer.hpp>
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -24,6 +25,8 @@
 #include <iocell/sdk/archive.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/sha256.hpp>
+#include <iocell/core/trust.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::core {
@@ -80,7 +83,7 @@ Found find_archive(Context& ctx, const std::string& prefix) {
   }
   for (const auto& e : fs::directory_iterator(ctx.root() / "images", ec)) {
     const std::string n = e.path().filename().string();
-    if (n.rfind(prefix, 0) != 0 || ends_with(n, ".sha256") || ends_with(n, ".json") || n.find(".tmp-") != std::string::npos) continue;
+    if (n.rfind(prefix, 0) != 0 || ends_with(n, ".sha256") || ends_with(n, ".json") || n.find(sdk::temp_names::kFileTmp) != std::string::npos) continue;
     const fs::path dir = e.path().parent_path();
     // A tar image's files are named after its stem, a stream's after its
     // whole name: both exports of one day live side by side.
@@ -180,11 +183,32 @@ ImageFacts image_facts(const Found& f, const json& manifest) {
   return facts;
 }
 
-sdk::ExtractPolicy package_policy(Context& ctx) {
+// An archive is held to what its manifest declares (with room for a
+// filesystem's rounding) and to the free space where it lands: a small
+// compressed file must not fill the host's disk.
+constexpr std::uint64_t kEntryBytes = 512;
+
+std::string mib(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+
+sdk::ExtractPolicy package_policy(Context& ctx, const fs::path& dest, const json& manifest) {
   sdk::ExtractPolicy p = sdk::ExtractPolicy::package();
   // libarchive maps schg to Linux's immutable attribute: a tree nothing
   // could delete afterwards.
   if (ctx.os() == sdk::HostOs::Linux) p.file_flags = false;
+  struct statvfs sv {};
+  if (::statvfs(dest.c_str(), &sv) == 0) {
+    p.max_bytes = static_cast<std::uint64_t>(sv.f_bavail) * sv.f_frsize;
+    p.max_bytes_reason = "the free space of " + dest.string() + ", " + mib(p.max_bytes);
+  }
+  auto declared = manifest.find("expanded_bytes");
+  if (declared != manifest.end() && declared->is_number_unsigned()) {
+    const std::uint64_t d = declared->get<std::uint64_t>();
+    const std::uint64_t allowed = d > (std::uint64_t{1} << 60) ? d : d + d / 16 + (std::uint64_t{1} << 20);
+    if (p.max_bytes == 0 || allowed < p.max_bytes) {
+      p.max_bytes = allowed;
+      p.max_bytes_reason = "its manifest declares " + std::to_string(d) + " bytes";
+    }
+  }
   return p;
 }
 
@@ -207,7 +231,8 @@ ImportOutcome import_package(Context& ctx, const Found& f, const PropertyValues&
   out.from_package = true;
   try {
     ctx.storage().mount(made.dataset + "/root");
-    if (!ctx.dry_run()) out.entries = ctx.archiver().extract(f.archive, made.home / "root", package_policy(ctx)).entries;
+    if (!ctx.dry_run())
+      out.entries = ctx.archiver().extract(f.archive, made.home / "root", package_policy(ctx, made.home / "root", manifest)).entries;
   } catch (const std::exception& e) {
     const std::string why = e.what();
     try {
@@ -221,9 +246,14 @@ ImportOutcome import_package(Context& ctx, const Found& f, const PropertyValues&
   return out;
 }
 
-ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& user) {
+ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& user, const TrustGrant& trust) {
   const json manifest = read_manifest(f.manifest);
   ImageFacts facts = image_facts(f, manifest);
+  // The manifest is whoever made the file's word: what it says about the
+  // host or the jail's privileges waits for the admin's --trust.
+  TrustFiltered filtered = filter_untrusted(facts.props, trust);
+  facts.props = std::move(filtered.kept);
+  for (const auto& t : filtered.trusted) ctx.out() << "taking from " << f.archive.filename().string() << " (trusted): " << t << "\n";
   for (const auto& d : facts.dropped) ctx.host().log->warn("import of {}: ignoring {}", f.archive.filename().string(), d);
   for (const auto& [k, v] : user) {
     if (k != "tag" && k != "release" && !find_property(k)) throw UsageError("unknown property '" + k + "'");
@@ -271,12 +301,13 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
   if (!ctx.plugins().has(ComponentKind::JailType, cfg["type"], ctx.os()))
     throw Refused(f.archive.filename().string() + " holds a jail of type '" + cfg["type"] + "', which no loaded plugin provides");
 
-  const std::string staging = "jails/.new-" + uuid, final_ds = "jails/" + uuid;
+  const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid, final_ds = "jails/" + uuid;
   try {
     if (f.tar) {
       storage.create(staging, {});
       storage.create(staging + "/root", {});
-      if (!ctx.dry_run()) out.entries = ctx.archiver().extract(f.archive, storage.mountpoint(staging + "/root"), package_policy(ctx)).entries;
+      const fs::path dest = storage.mountpoint(staging + "/root");
+      if (!ctx.dry_run()) out.entries = ctx.archiver().extract(f.archive, dest, package_policy(ctx, dest, manifest)).entries;
     } else {
       sdk::UniqueFd in(::open(f.archive.c_str(), O_RDONLY | O_CLOEXEC));
       if (!in) throw std::runtime_error("cannot open " + f.archive.string());
@@ -293,7 +324,10 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
     }
     if (!ctx.dry_run()) {
       const fs::path home = storage.mountpoint(staging);
-      std::ofstream(home / "fstab", std::ios::trunc).flush();  // the old host's paths mean nothing here
+      // The old host's paths mean nothing here, and a stream's fstab would
+      // mount host paths of its maker's choice into the jail. Written
+      // without following a link the stream planted in the home.
+      if (f.tar || !trust.covers(kTrustFstab)) sdk::SafeRoot(home).write_file("fstab", "");
       const std::string hostname = cfg.count("host_hostname") && !cfg["host_hostname"].empty() && cfg["host_hostname"] != facts.uuid
                                        ? cfg["host_hostname"]
                                        : uuid;
@@ -311,11 +345,18 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
     }
     throw Refused("cannot import " + f.archive.filename().string() + ": " + why + " (nothing was kept)");
   }
+  if (!filtered.dropped.empty()) {
+    std::string list;
+    for (const auto& d : filtered.dropped) list += "\n  " + d;
+    out.note += "not taken from the image (the defaults apply; iocell import --trust=NAME,... takes them):" + list;
+  }
   out.jail = JailRecord{uuid, final_ds, storage.mountpoint(final_ds), cfg};
   return out;
 }
 
 }  // namespace
+
+std::uint64_t expanded_bytes(const sdk::TarStats& stats) { return stats.bytes + stats.entries * kEntryBytes; }
 
 ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
   JailRecord rec = ctx.inventory().reload(rec_in);
@@ -342,7 +383,7 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
     manifest["format"] = storage.name();
     manifest["snapshot"] = snap;
     storage.snapshot(rec.dataset, snap, true);
-    const fs::path tmp = images / ("." + out.image.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    const fs::path tmp = images / sdk::temp_names::file_tmp(out.image.filename().string());
     try {
       sdk::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
       if (!fd) throw std::runtime_error("cannot create " + tmp.string() + ": " + std::strerror(errno));
@@ -370,6 +411,7 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
       if (!ctx.dry_run()) {
         auto stats = ctx.archiver().write_tar_xz(spec.root, out.image, opts);
         out.entries = stats.entries;
+        manifest["expanded_bytes"] = expanded_bytes(stats);
         for (const auto& s : stats.skipped) ctx.host().log->info("export of {}: left out {}", rec.uuid, s);
       }
     } catch (...) {
@@ -384,10 +426,10 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
   return out;
 }
 
-ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props) {
+ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust) {
   const Found f = find_archive(ctx, prefix);
   verify(f);
-  return f.package ? import_package(ctx, f, props) : import_image(ctx, f, props);
+  return f.package ? import_package(ctx, f, props) : import_image(ctx, f, props, trust);
 }
 
 }  // namespace iocell::core

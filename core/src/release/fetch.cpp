@@ -30,7 +30,9 @@
 #include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/fetcher.hpp>
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/io.hpp>
 
 namespace iocell::core {
 
@@ -132,16 +134,6 @@ class StringSink : public sdk::FetchSink {
   std::string m_data;
 };
 
-void write_all(int fd, const char* p, std::size_t len, const fs::path& file) {
-  while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("cannot write " + file.string() + ": " + std::strerror(errno));
-    p += n;
-    len -= static_cast<std::size_t>(n);
-  }
-}
-
 // Where a distribution set's bytes go as they arrive: the download file
 // (so that a later run resumes instead of starting over), the hash, the
 // extractor, and the progress display, all in one pass.
@@ -194,7 +186,8 @@ class SetSink : public sdk::FetchSink {
 
  private:
   void consume(const char* bytes, std::size_t len, bool keep) {
-    if (keep && m_fd) write_all(m_fd.get(), bytes, len, *m_part);
+    if (keep && m_fd && !support::write_all(m_fd.get(), std::string_view(bytes, len)))
+      throw support::sys_error("cannot write " + m_part->string());
     m_hash.update(bytes, len);
     m_extractor.push(bytes, len);
     m_pos += len;
@@ -248,7 +241,7 @@ class ReleaseFetch {
   ReleaseFetch(Context& ctx, Plan plan, sdk::Progress& progress)
       : m_ctx(ctx), m_plan(std::move(plan)), m_progress(progress), m_storage(ctx.storage()) {
     m_download = ctx.root() / "download" / m_plan.release;
-    m_staging = "releases/.staging-" + m_plan.release + "-" + std::to_string(::getpid());
+    m_staging = "releases/" + std::string(sdk::temp_names::kStaging) + m_plan.release + "-" + std::to_string(::getpid());
     m_final = "releases/" + m_plan.release;
   }
 

@@ -1,29 +1,27 @@
 #include <iocell/core/release/releases.hpp>
 
 #include <algorithm>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
+#include <iocell/support/release_name.hpp>
 
 namespace iocell::core {
 
 namespace fs = std::filesystem;
 
 std::string normalize_release_name(const std::string& name) {
-  static const std::regex re("^([0-9]+\\.[0-9]+-[A-Z][A-Z0-9]*)(-p[0-9]+)?$");
-  std::smatch m;
-  if (!std::regex_match(name, m, re))
-    throw UsageError("'" + name + "' is not a release name: expected a name such as 14.3-RELEASE, 15.0-CURRENT or 14.2-RC1");
-  return m[1].str();
+  auto r = support::parse_release_name(name);
+  if (!r) throw UsageError("'" + name + "' is not a release name: expected " + support::kReleaseNameHelp);
+  return r->base();
 }
 
 bool is_snapshot_release(const std::string& name) {
-  static const std::regex re("^[0-9]+\\.[0-9]+-(CURRENT|STABLE|PRERELEASE|ALPHA[0-9]*|BETA[0-9]*|RC[0-9]*)(-p[0-9]+)?$");
-  return std::regex_match(name, re);
+  auto r = support::parse_freebsd_release(name);
+  return r && r->snapshot();
 }
 
 bool release_fetched(Context& ctx, const std::string& name) {

@@ -66,3 +66,6 @@ write("hardlink-through-symlink.tar.xz", [
 # Device nodes: raw memory and a disk inside a jail's tree.
 write("device-char.tar.xz", [ok(), entry("./dev/mem2", tarfile.CHRTYPE, mode=0o600, major=1, minor=1)])
 write("device-block.tar.xz", [ok(), entry("./var/disk0", tarfile.BLKTYPE, mode=0o600, major=8, minor=0)])
+# A bomb: 96 MiB of zeros in a few kilobytes of xz (the import must hold it
+# to the size its manifest declares and to the target's free space).
+write("bomb.tar.xz", [ok(), entry("./var/bomb", data=bytes(96 << 20))])

@@ -35,7 +35,12 @@ class Inventory {
   explicit Inventory(Context& ctx) : m_ctx(ctx) {}
 
   /// Every jail and template, sorted by tag. Reads config files only.
+  /// What could not be read is warned about on the error stream and kept
+  /// in unreadable() until the next call.
   std::vector<JailRecord> all();
+  /// Why the last all() may have missed jails: directories and config
+  /// files it could not read.
+  const std::vector<std::string>& unreadable() const { return m_unreadable; }
   /// One jail: exact UUID, exact tag, or a unique UUID prefix. Throws
   /// NotFound, or UsageError listing the candidates when ambiguous.
   JailRecord resolve(const std::string& target);
@@ -64,13 +69,15 @@ class Inventory {
     std::string path;  ///< a string: a path object per entry costs more than the scan
     std::string name;
   };
-  std::vector<Entry> entries();
+  std::vector<Entry> entries(std::vector<std::string>* unreadable = nullptr);
   /// The jail of one directory; with a needle, nothing unless its config
   /// file contains that text (then the file is not even parsed).
-  std::optional<JailRecord> load(const Entry& e, const std::string& needle = "");
+  std::optional<JailRecord> load(const Entry& e, const std::string& needle = "",
+                                 std::vector<std::string>* unreadable = nullptr);
   std::optional<JailRecord> find_tag_in(const std::vector<Entry>& list, const std::string& tag);
   Context& m_ctx;
   std::optional<PropertyValues> m_defaults;  // read once per command
+  std::vector<std::string> m_unreadable;
 };
 
 }  // namespace iocell::core

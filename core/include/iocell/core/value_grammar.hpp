@@ -10,8 +10,6 @@ namespace iocell::core::grammar {
 
 /// [A-Za-z][A-Za-z0-9_.]{0,14}: an interface name (IFNAMSIZ).
 bool ifname(std::string_view s);
-/// N.N-NAME[-pN]: 14.3-RELEASE, 13.2-RELEASE-p4, 15.0-CURRENT.
-bool release(std::string_view s);
 /// [A-Za-z0-9_][A-Za-z0-9_.-]{0,253}.
 bool hostname(std::string_view s);
 /// N[-N](,N[-N])*: a cpuset(1) list.
@@ -20,6 +18,9 @@ bool cpu_list(std::string_view s);
 bool mac_pair(std::string_view s);
 /// vnetN:IFNAME(,vnetN:IFNAME)*, N one digit.
 bool vnet_interfaces(std::string_view s);
+/// The beginning of a UUID as iocell writes it (lowercase hex, dashes at
+/// 8, 13, 18 and 23), up to the whole of one: "c", "cafe", "0a1b2c3d-4".
+bool uuid_prefix(std::string_view s);
 /// deny, log, devctl, throttle or sigNAME ([a-z0-9]+).
 bool rctl_action(std::string_view s);
 
@@ -29,8 +30,5 @@ struct SizeParts {
 };
 /// N[.N][KMGTP][B], units in either case.
 std::optional<SizeParts> size(std::string_view s);
-
-/// The release without a -pN patch suffix (uname -r on a patched host).
-std::string_view without_patch(std::string_view release);
 
 }  // namespace iocell::core::grammar

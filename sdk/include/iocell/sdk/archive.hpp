@@ -18,9 +18,10 @@
 namespace iocell::sdk {
 
 struct ExtractPolicy {
-  /// Character and block device nodes. Only a release (trusted, verified
-  /// against its MANIFEST) may create them; a package or an imported jail
-  /// must not plant a raw disk or /dev/mem node in a tree a jail can read.
+  /// Character and block device nodes. No archive iocell extracts needs
+  /// them (devfs or the runtime provides a jail's /dev; FreeBSD's base.txz
+  /// carries none), and a raw disk or /dev/mem node planted in a release, a
+  /// package or an imported jail would be open to whoever can read the tree.
   bool allow_devices = false;
   /// File flags (chflags: schg, uappnd, ...). On a Linux host libarchive maps
   /// schg to the immutable attribute, which would make the tree undeletable
@@ -29,8 +30,15 @@ struct ExtractPolicy {
   /// ACLs and extended attributes.
   bool acls_xattrs = true;
 
-  static ExtractPolicy release() { return ExtractPolicy{true, true, true}; }
-  static ExtractPolicy package() { return ExtractPolicy{false, true, true}; }
+  /// The most an archive may expand to: file data plus 512 bytes an entry
+  /// (a bomb of empty files costs too). 0: no limit. An untrusted archive
+  /// is held to what its manifest declares and to the target's free space.
+  std::uint64_t max_bytes = 0;
+  /// Where max_bytes comes from, for the refusal ("the manifest declares 1 MiB").
+  std::string max_bytes_reason;
+
+  static ExtractPolicy release() { return ExtractPolicy{false, true, true, 0, {}}; }
+  static ExtractPolicy package() { return ExtractPolicy{false, true, true, 0, {}}; }
 };
 
 struct ExtractStats {

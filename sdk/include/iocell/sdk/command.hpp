@@ -29,7 +29,10 @@ struct Command {
   std::optional<std::string> stdin_data;
   /// Zero means no limit. On expiry the process gets SIGTERM, then SIGKILL.
   std::chrono::milliseconds timeout{0};
-  /// Inherit the terminal instead of capturing: for console, interactive exec.
+  /// For console and interactive exec: the command's output is not captured
+  /// but relayed to this process's stdout and stderr, and its input from
+  /// stdin, through a pseudo-terminal of its own (stdin a terminal) or
+  /// pipes (sdk/terminal_relay.hpp). It never holds the caller's terminal.
   bool interactive = false;
   std::string cwd;
   /// An open descriptor the child reads as its stdin instead of stdin_data

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 namespace iocell::sdk::tree {
 
@@ -283,10 +284,16 @@ struct Copier {
   void replace(int sdir, int ddir, const std::string& name, const std::string& rel, const struct stat& st,
                const struct stat& old) {
     if (!S_ISDIR(st.st_mode) && !S_ISDIR(old.st_mode)) {
-      const std::string tmp = ".iocell-sync-" + name;
+      const std::string tmp = std::string(temp_names::kSync) + name;
       remove_entry(ddir, tmp, mount_id(ddir), dst_top / join(rel, tmp));
-      copy_entry_as(sdir, ddir, name, tmp, rel, st);
-      if (::renameat(ddir, tmp.c_str(), ddir, name.c_str()) != 0) fail("cannot replace", dst_top / rel);
+      try {
+        copy_entry_as(sdir, ddir, name, tmp, rel, st);
+        if (::renameat(ddir, tmp.c_str(), ddir, name.c_str()) != 0) fail("cannot replace", dst_top / rel);
+      } catch (...) {
+        // A full disk stops the copy: what it wrote is no one's file.
+        ::unlinkat(ddir, tmp.c_str(), 0);
+        throw;
+      }
       return;
     }
     remove_entry(ddir, name, mount_id(ddir), dst_top / rel);

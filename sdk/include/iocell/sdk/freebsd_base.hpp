@@ -18,6 +18,7 @@
 
 #include <iocell/sdk/command.hpp>
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/release_name.hpp>
 
 namespace iocell::sdk::freebsd {
 
@@ -45,19 +46,11 @@ inline bool is_pkgbase(CommandRunner& runner, const std::filesystem::path& root)
   return res.ok() && res.out.find_first_not_of(" \t\n") != std::string::npos;
 }
 
-struct ReleaseVersion {
-  int major = 0;
-  int minor = 0;
-  std::string branch;  ///< "RELEASE", "STABLE", "CURRENT", "BETA2", "RC1", ...
-};
+using ReleaseVersion = support::ReleaseName;
 
-/// "15.0-RELEASE", "15.0-RELEASE-p3", "16.0-CURRENT"; nullopt for anything else.
-inline std::optional<ReleaseVersion> parse_release(const std::string& name) {
-  static const std::regex re("^([0-9]+)\\.([0-9]+)-([A-Z]+[0-9]*)(-p[0-9]+)?$");
-  std::smatch m;
-  if (!std::regex_match(name, m, re)) return std::nullopt;
-  return ReleaseVersion{std::stoi(m[1]), std::stoi(m[2]), m[3]};
-}
+/// "15.0-RELEASE", "15.0-RELEASE-p3", "16.0-CURRENT"; nullopt for anything
+/// that is not a FreeBSD release name.
+inline std::optional<ReleaseVersion> parse_release(const std::string& name) { return support::parse_freebsd_release(name); }
 
 /// The FreeBSD-base repository of a release: base_release_<minor> serves a
 /// release and its patches; development branches and pre-releases are built

@@ -1,6 +1,7 @@
 // Resource limits: rctl(8)+cpuset(1) on FreeBSD, cgroups on Linux.
 #pragma once
 
+#include <functional>
 #include <iocell/sdk/export.hpp>
 
 #include <string>
@@ -32,6 +33,13 @@ class IOCELL_SDK_EXPORT Limits {
   /// Consumption, as (resource, amount) in the kernel's order.
   virtual std::vector<std::pair<std::string, std::string>> usage(const JailSpec& spec, const RunState& state,
                                                                  Amounts amounts) = 0;
+  /// Removes what jails no longer running left (cgroups of a start that
+  /// failed or of a jail since destroyed), for the jails whose UUID `idle`
+  /// accepts: no command is working on them. One line per removal.
+  virtual std::vector<std::string> clean_leftovers(const std::function<bool(const std::string& uuid)>& idle) {
+    (void)idle;
+    return {};
+  }
 };
 
 }  // namespace iocell::sdk

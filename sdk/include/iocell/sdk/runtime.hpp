@@ -1,6 +1,7 @@
 // Runtimes: jail(8) on FreeBSD, namespaces (linux-ns) on Linux.
 #pragma once
 
+#include <cstddef>
 #include <iocell/sdk/export.hpp>
 
 #include <filesystem>
@@ -18,7 +19,7 @@ struct ExecRequest {
   std::vector<std::string> argv;  ///< run as is: no shell is added
   std::string user;               ///< -u USER: looked up in the host's passwd
   std::string jail_user;          ///< -U USER: looked up in the jail's passwd
-  bool interactive = false;       ///< inherit the terminal (console, exec on a tty)
+  bool interactive = false;       ///< relayed to the caller's stdin/out/err, never its terminal (sdk/terminal_relay.hpp)
   bool login = false;             ///< a login shell with a clean environment (console)
   /// Non-empty: stdout and stderr are appended to this host file (exec_start
   /// and exec_stop write the console log this way).
@@ -30,6 +31,10 @@ class IOCELL_SDK_EXPORT Runtime {
  public:
   virtual ~Runtime() = default;
   virtual std::string name() const = 0;
+  /// The longest host name (bytes, without a terminating NUL) a jail of
+  /// this runtime can be given: the core refuses longer ones when they are
+  /// set, instead of at the next start.
+  virtual std::size_t hostname_max() const = 0;
 
   /// Creates the kernel jail from a fully resolved spec: root, hostname,
   /// params contributed by network and limit plugins, devfs, fstab mounts.

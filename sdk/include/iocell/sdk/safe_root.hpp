@@ -18,6 +18,7 @@
 #include <system_error>
 #include <vector>
 
+#include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/random.hpp>
 
 namespace iocell::sdk {
@@ -85,7 +86,7 @@ class SafeRoot {
   void write_file(const std::filesystem::path& rel, const std::string& content, mode_t mode = 0644,
                   bool flush = true) const {
     auto [dir, name] = parent_of(rel, true);
-    std::string tmp = "." + name + ".iocell-" + random_suffix();
+    std::string tmp = temp_names::file_tmp(name);
     UniqueFd out(::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!out) throw error("cannot create", rel);
     const char* p = content.data();

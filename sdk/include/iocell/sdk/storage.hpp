@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -124,6 +125,15 @@ class IOCELL_SDK_EXPORT Storage {
   /// without a native stream throw an error saying so.
   virtual void send(const std::string& dataset, const std::string& snap, int out_fd) = 0;
   virtual void receive(const std::string& target, int in_fd) = 0;
+
+  /// Completes or undoes what a killed command of this backend left half
+  /// done, and removes its temporary datasets (sdk/temp_names.hpp). Touches
+  /// only what belongs to a dataset `idle` says no command is working on.
+  /// Returns one line per leftover dealt with.
+  virtual std::vector<std::string> clean_leftovers(const std::function<bool(const std::string& dataset)>& idle) {
+    (void)idle;
+    return {};
+  }
 };
 
 }  // namespace iocell::sdk

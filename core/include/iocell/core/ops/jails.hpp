@@ -34,6 +34,10 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
 /// clone when nothing else uses it.
 void destroy_jail(Context& ctx, const JailRecord& rec, bool force);
 
+/// Refuses a host name longer than the host's runtime can give a jail;
+/// `given` is what the user wrote (the name may carry a count suffix).
+void check_hostname_fits(Context& ctx, const std::string& given, const std::string& hostname);
+
 /// Validates every pair before writing any; applies live where possible.
 void set_properties(Context& ctx, const JailRecord& rec, const PropertyValues& changes);
 /// The effective value of one property ("state", "jid", native storage

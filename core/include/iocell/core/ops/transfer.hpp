@@ -15,10 +15,17 @@
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/inventory.hpp>
+#include <iocell/core/trust.hpp>
+#include <iocell/sdk/archive.hpp>
 
 namespace iocell::core {
 
 class Context;
+
+/// What an archive of `stats` expands to in the extractor's count (file
+/// data and 512 bytes an entry): the manifest's "expanded_bytes", which an
+/// import holds the archive to.
+std::uint64_t expanded_bytes(const sdk::TarStats& stats);
 
 struct ExportOutcome {
   std::filesystem::path image;
@@ -44,6 +51,9 @@ struct ImportOutcome {
 /// image (images/PREFIX*) becomes the jail it was, with its properties (a
 /// tar image as a thickjail; a new UUID when the old one is taken; the tag
 /// kept unless taken or given).
-ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props);
+/// Host-acting and privilege-widening properties of the manifest, and a
+/// stream's fstab, are taken only when `trust` names them (core/trust.hpp);
+/// the rest of the note lists what was left out.
+ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust);
 
 }  // namespace iocell::core

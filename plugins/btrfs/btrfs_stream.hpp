@@ -1,0 +1,22 @@
+// The check of an untrusted btrfs send stream before `btrfs receive` sees
+// it: its names come from whoever made the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace iocell::plugins::btrfs {
+
+/// CRC-32C as the send stream uses it (seed 0, no final inversion).
+std::uint32_t stream_crc32c(std::uint32_t crc, const unsigned char* data, std::size_t len);
+
+/// Reads the whole stream from `fd` (from its current offset) and returns the
+/// name of the one subvolume it creates. Throws std::runtime_error naming
+/// the first offence: not a send stream, a bad checksum, a snapshot of a
+/// parent (an incremental stream), more than one subvolume, a path that is
+/// absolute or has a ".." component (it would land outside the received
+/// subvolume), or a clone from another subvolume (another jail's data).
+std::string check_send_stream(int fd);
+
+}  // namespace iocell::plugins::btrfs

@@ -96,7 +96,7 @@ _iocell() {
         clone) flags=""; words=""; keys=""; kinds="jails assign" ;;
         completion) flags=""; words="bash zsh fish"; keys=""; kinds="" ;;
         console) flags="-f"; words=""; keys=""; kinds="jails" ;;
-        create) flags="-c -b -e"; words=""; keys="count start"; kinds="assign" ;;
+        create) flags="-c -b -e"; words=""; keys="type count start"; kinds="assign" ;;
         defaults) flags="-H --json"; words=""; keys=""; kinds="" ;;
         destroy) flags="-f"; words=""; keys=""; kinds="jails" ;;
         df) flags="-H --json"; words=""; keys=""; kinds="jails" ;;

@@ -216,7 +216,8 @@ TEST(FreebsdNet, SharedIpModes) {
 TEST(FreebsdNet, DryRunGoesThroughAStartAndStopChangingNothing) {
   FreebsdRig rig;
   std::ostringstream printed;
-  iocell::core::RecordingRunner recorder(printed);
+  iocell::sdk::testing::ScriptedRunner reads;
+  iocell::core::RecordingRunner recorder(printed, reads);
   rig.host.runner = &recorder;
   rig.host.dry_run = true;
   auto& spec = rig.spec;

@@ -67,6 +67,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "boundary: caught as std::exception only: %s\n", e.what());
     return 1;
   }
+  try {
+    fetcher->fetch("boundary://invalid", 0, sink);
+    return fail("no exception from the plugin");
+  } catch (const sdk::InvalidRequest&) {
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "boundary: InvalidRequest caught as std::exception only: %s\n", e.what());
+    return 1;
+  }
   // Host to plugin, and back.
   try {
     fetcher->fetch("boundary://sink", 0, sink);

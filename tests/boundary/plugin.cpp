@@ -12,6 +12,7 @@ class BoundaryFetcher : public sdk::Fetcher {
   std::vector<std::string> schemes() const override { return {"boundary"}; }
   void fetch(const std::string& url, std::uint64_t offset, sdk::FetchSink& sink) override {
     if (url == "boundary://absent") throw sdk::FetchError(url, "no such file", sdk::FetchFailure::NotFound);
+    if (url == "boundary://invalid") throw sdk::InvalidRequest("invalid url " + url);
     // The host's sink throws; the plugin must recognise the host's type.
     try {
       sink.start(offset, std::nullopt);

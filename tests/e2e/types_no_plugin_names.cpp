@@ -36,7 +36,6 @@ const std::map<std::pair<std::string, std::string>, const char*> kExceptions = {
     {{"core/src/ops/migrate_map.cpp", "clonejail"}, "the legacy tools' type vocabulary, translated"},
     {{"core/src/ops/migrate_map.cpp", "basejail"}, "the legacy tools' type vocabulary, translated"},
     {{"core/src/ops/migrate_map.cpp", "emptyjail"}, "the legacy tools' type vocabulary, translated"},
-    {{"core/src/release/pkgbase.cpp", "pkg"}, "building a release from FreeBSD-base packages: not yet a plugin"},
     {{"core/src/release/fetch.cpp", "pkgbase"}, "the download directory of that build"},
     {{"cli/commands/fetch.cpp", "pkgbase"}, "the documented fetch pkgbase=yes|no option"},
     {{"core/src/ops/lifecycle.cpp", "jail"}, "the label of an undo step in a message"},

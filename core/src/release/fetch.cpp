@@ -24,12 +24,12 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/manifest.hpp>
-#include <iocell/core/release/pkgbase.hpp>
 #include <iocell/core/release/progress.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/fetcher.hpp>
+#include <iocell/sdk/packages.hpp>
 #include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 #include <iocell/support/io.hpp>
@@ -262,7 +262,7 @@ class ReleaseFetch {
       // Only a mirror that answers "no such file" means "no sets": a network
       // failure must not turn into a different kind of release.
       const bool absent = e.reason() == sdk::FetchFailure::NotFound;
-      if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local || !absent) throw;
+      if (m_plan.local || !absent || !builds_base_trees()) throw;
       m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
       return run_pkgbase();
     }
@@ -299,17 +299,31 @@ class ReleaseFetch {
     return res;
   }
 
+  // A host without a package tool that builds release trees (Linux) keeps
+  // the mirror's error.
+  bool builds_base_trees() {
+    try {
+      return m_ctx.packages().builds_base_trees();
+    } catch (const NotFound&) {
+      return false;
+    }
+  }
+
   FetchResult run_pkgbase() {
+    sdk::Packages& packages = m_ctx.packages();
+    if (!packages.builds_base_trees())
+      throw Refused("release " + m_plan.release + " cannot be built from packages here: the " + packages.name() +
+                    " package tool of this host builds no release trees (fetch its distribution sets instead)");
     try {
       if (m_storage.exists(m_staging)) m_storage.destroy(m_staging);
       m_storage.create(m_staging, {});
       m_staged = true;
       m_storage.create(m_staging + "/root", {});
-      PkgbaseRequest req;
+      sdk::BaseTreeRequest req;
       req.release = m_plan.release;
       req.root = m_storage.mountpoint(m_staging + "/root");
       req.workdir = m_download / "pkgbase";
-      install_pkgbase_release(m_ctx, req);
+      packages.build_base_tree(req);
     } catch (...) {
       discard_staging();
       throw;

@@ -10,6 +10,7 @@
 
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/config.hpp>
+#include <iocell/sdk/errors.hpp>
 #include <iocell/sdk/fetcher.hpp>
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/jail_type.hpp>

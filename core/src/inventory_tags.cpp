@@ -13,6 +13,7 @@
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/inventory.hpp>
+#include <iocell/sdk/temp_names.hpp>
 
 namespace iocell::core {
 namespace {
@@ -73,7 +74,7 @@ std::optional<std::string> read_link(int dir, const std::string& name) {
 // A new link is made under a temporary name and renamed over the old one:
 // a reader sees the old UUID or the new one, never no link.
 void write_link(int dir, const std::filesystem::path& dir_path, const std::string& name, const std::string& uuid) {
-  const std::string tmp = ".new-" + uuid;
+  const std::string tmp = std::string(sdk::temp_names::kNewJail) + uuid;
   ::unlinkat(dir, tmp.c_str(), 0);
   if (::symlinkat(uuid.c_str(), dir, tmp.c_str()) != 0) throw std::runtime_error(errno_text("cannot write a tag link in", dir_path));
   if (::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) {

@@ -63,13 +63,16 @@ inline std::string pkgbase_repo_url(const ReleaseVersion& v) {
 /// A repository configuration (one file of a --repo-conf-dir) that makes
 /// FreeBSD-base the only repository, signed with the release's pkgbase key.
 /// pkg reads `fingerprints` relative to --rootdir.
-inline std::string pkgbase_repo_conf(const ReleaseVersion& v, const std::string& url = "") {
+/// `fingerprints`: the key directory as pkg will look it up, which is
+/// relative to --rootdir (pkg's tests: fingerprint_rootdir).
+inline std::string pkgbase_repo_conf(const ReleaseVersion& v, const std::string& url = "", const std::string& fingerprints = "") {
   std::ostringstream out;
   out << "FreeBSD-base: {\n"
       << "  url: \"" << (url.empty() ? pkgbase_repo_url(v) : url) << "\",\n"
       << "  mirror_type: \"" << (url.empty() ? "srv" : "none") << "\",\n"
       << "  signature_type: \"fingerprints\",\n"
-      << "  fingerprints: \"/usr/share/keys/pkgbase-" << v.major << "\",\n"
+      << "  fingerprints: \""
+      << (fingerprints.empty() ? "/usr/share/keys/pkgbase-" + std::to_string(v.major) : fingerprints) << "\",\n"
       << "  enabled: yes\n"
       << "}\n";
   return out.str();

@@ -84,6 +84,17 @@ TEST(Properties, RctlRules) {
   bad("cputime", "100:deny");    // deny is not available for cputime
   bad("memoryuse", "1G:throttle");  // throttle only for I/O
   bad("memoryuse", "lots:deny");
+  // kern_rctl.c: deny is refused for cputime, wallclock and the I/O rates,
+  // throttle for all but the I/O rates; memoryuse and pcpu take deny.
+  ok("pcpu", "50:deny");
+  bad("wallclock", "3600:deny");
+  bad("pcpu", "50:throttle");
+  // Signal actions are the kernel's list (kern_rctl.c actionnames): an
+  // unknown one would make the whole `rctl -a` fail at start.
+  ok("maxproc", "100:sigthr");
+  ok("openfiles", "1000:sigusr1");
+  bad("maxproc", "100:sig9");
+  bad("maxproc", "100:sigfoo");
 }
 
 TEST(Properties, IpSpecs) {

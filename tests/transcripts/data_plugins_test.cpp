@@ -323,6 +323,14 @@ TEST(DataUnionfs, StopUnmountsOnlyTheJailsUnion) {
   r.finish();
 }
 
+TEST(DataUnionfs, StopFindsARootWithABlankInItsPath) {
+  Rig r("unionfs/stop_blank_root.txt");
+  r.spec.root = r.home / "my root";
+  iocell::plugins::unionfs::UnionfsRecorder u(r.host);
+  u.stop(r.spec);
+  r.finish();
+}
+
 TEST(DataLinuxPkg, TheJailsOwnToolIsFoundWithoutFollowingItsSymlinks) {
   ScratchDir d("data-linuxpkg");
   fs::create_directories(d.path() / "usr/bin");

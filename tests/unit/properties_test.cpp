@@ -198,3 +198,10 @@ TEST(Properties, LayeredDefaultsAsThreeAssignmentLoops) {
 
 }  // namespace
 }  // namespace iocell::core
+
+// rc.d/jail's default exec.stop is "/bin/sh /etc/rc.shutdown jail";
+// rc.shutdown keeps its argument as rc_shutdown (`rc_shutdown=${1:-"unspecified"}`),
+// which rc.d scripts read to tell why the system stops.
+TEST(Properties, DefaultExecStopTellsRcShutdownItStopsAJail) {
+  EXPECT_EQ(builtin_defaults(iocell::sdk::HostOs::FreeBSD).at("exec_stop"), "/bin/sh /etc/rc.shutdown jail");
+}

@@ -111,4 +111,38 @@ inline std::vector<std::string> etcupdate_merge(CommandRunner& runner, const std
   return conflicts;
 }
 
+/// The paths of `paths` that `mount -p` output lists as mount points, in its
+/// order (the order of mounting; a path mounted twice comes twice). putfsent
+/// (sbin/mount/mount.c) prints the source and the mount point raw, each padded
+/// with tabs or followed by one blank, then the type and a tab: a path with
+/// blanks cannot be split out of a line, so each known path is looked for
+/// whole, after a blank and before "BLANKS TYPE TAB". A union's "<above>:"
+/// prefix is stripped by putfsent and needs nothing here.
+inline std::vector<std::string> mounted_among(const std::string& mount_p, const std::vector<std::string>& paths) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  std::vector<std::string> out;
+  std::istringstream lines(mount_p);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string* found = nullptr;
+    std::size_t found_at = 0;
+    for (const auto& p : paths) {
+      if (p.empty()) continue;
+      for (std::size_t at = line.find(p, 1); at != std::string::npos; at = line.find(p, at + 1)) {
+        std::size_t i = at + p.size();
+        if (!blank(line[at - 1]) || i >= line.size() || !blank(line[i])) continue;
+        while (i < line.size() && blank(line[i])) ++i;
+        const std::size_t type_end = line.find('\t', i);
+        if (type_end == std::string::npos || type_end == i || line.find(' ', i) < type_end) continue;
+        // The mount point is the last field before the type.
+        if (!found || at > found_at) {
+          found = &p;
+          found_at = at;
+        }
+      }
+    }
+    if (found) out.push_back(*found);
+  }
+  return out;
+}
+
 }  // namespace iocell::sdk::freebsd

@@ -133,7 +133,7 @@ constexpr PropertyDef kTable[] = {
     def("used", T::ReadOnly, "-", C::Storage, L::Refused, "space used"),
     // Fetch settings (also kept in jail configs, as the shell version does).
     def("ftphost", T::Text, "download.freebsd.org", C::Fetch, L::Now, "release mirror: a URL (http, https, ftp, file) or a host name, fetched over https if it is download.freebsd.org and over ftp otherwise"),
-    def("ftpdir", T::Text, "none", C::Fetch, L::Now, "directory on the mirror (none: releases/ or snapshots/ MACHINE/ARCH/RELEASE/, under /pub/FreeBSD/ except on download.freebsd.org)"),
+    def("ftpdir", T::Text, "none", C::Fetch, L::Now, "directory on the mirror (none: the installer's releases/ or snapshots/ tree of the machine and release, at the top of download.freebsd.org and under pub/ on other mirrors)"),
     def("ftpfiles", T::Text, "base.txz lib32.txz src.txz", C::Fetch, L::Now, "distribution sets to fetch"),
     def("ftplocaldir", T::Path, "none", C::Fetch, L::Now, "take the sets from a local directory"),
     // VNET interface MACs.

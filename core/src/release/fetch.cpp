@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -59,6 +60,18 @@ std::string setting(const PropertyValues& defaults, const std::string& given, co
 }
 
 bool unset(const std::string& v) { return v.empty() || v == "none"; }
+
+// The host part of a URL or of a bare "host[:port]", lower-cased.
+std::string host_of(const std::string& url) {
+  std::string::size_type from = url.find("://");
+  from = from == std::string::npos ? 0 : from + 3;
+  std::string host = url.substr(from, url.find_first_of(":/", from) - from);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  return host;
+}
+
+// download.freebsd.org is not laid out as the mirrors are (no /pub/FreeBSD/).
+bool is_download_service(const std::string& host) { return host_of(host) == "download.freebsd.org"; }
 
 std::string scheme_of(const std::string& url) {
   auto p = url.find("://");
@@ -263,7 +276,12 @@ class ReleaseFetch {
       // failure must not turn into a different kind of release.
       const bool absent = e.reason() == sdk::FetchFailure::NotFound;
       if (m_plan.local || !absent || !builds_base_trees()) throw;
-      m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
+      // A different kind of release than asked for: a warning, not progress
+      // (which -q silences), naming what was missing and how to point
+      // iocell at sets kept elsewhere.
+      m_ctx.host().log->warn("no distribution sets for {} ({}): building it from the FreeBSD-base packages instead; "
+                             "if the sets are elsewhere, give ftphost= or ftpdir=",
+                             m_plan.release, e.what());
       return run_pkgbase();
     }
     std::vector<const ManifestEntry*> sets = select_sets(manifest);
@@ -465,8 +483,8 @@ class ReleaseFetch {
       m_progress.info("skipping freebsd-update: not a FreeBSD host");
       return;
     }
-    if (is_snapshot_release(m_plan.release)) {
-      m_progress.info("skipping freebsd-update: " + m_plan.release + " is a development snapshot");
+    if (!has_binary_updates(m_plan.release)) {
+      m_progress.info("skipping freebsd-update: it serves no binary updates for " + m_plan.release);
       return;
     }
     if (m_plan.local) {
@@ -570,14 +588,20 @@ std::string release_source_url(Context& ctx, const FetchRequest& req, const std:
     static const std::regex host_re("^[A-Za-z0-9]([A-Za-z0-9.-]*)(:[0-9]{1,5})?$");
     if (!std::regex_match(host, host_re))
       throw UsageError("ftphost '" + host + "' is neither a host name (ftp.hostname.org) nor a URL (https://host/path)");
-    base = "https://" + host;
+    // FreeBSD's download service speaks https; the mirrors are named in
+    // bsdinstall's mirrorselect as ftp://ftpN.CC.freebsd.org, and many of
+    // them serve no https at all.
+    base = (is_download_service(host) ? "https://" : "ftp://") + host;
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string dir = setting(defaults, req.ftpdir, "ftpdir");
   if (unset(dir)) {
     auto [m, p] = machine(ctx);
-    dir = "/pub/FreeBSD/" + std::string(is_snapshot_release(release) ? "snapshots" : "releases") + "/" + m + "/" + p +
-          "/" + release + "/";
+    // The mirrors keep the installer's tree under /pub/FreeBSD/ (mirrorselect:
+    // $MIRROR/pub/FreeBSD/${RELDIR}/`uname -m`/`uname -p`/${_UNAME_R});
+    // download.freebsd.org serves the same tree from its top.
+    const std::string top = is_download_service(host_of(base)) ? "/" : "/pub/FreeBSD/";
+    dir = top + (is_snapshot_release(release) ? "snapshots" : "releases") + "/" + m + "/" + p + "/" + release + "/";
   }
   if (dir[0] != '/') throw UsageError("ftpdir must start with '/', not '" + dir + "'");
   if (dir.find("/../") != std::string::npos || dir.find('?') != std::string::npos || dir.find('#') != std::string::npos)

@@ -31,6 +31,16 @@ std::optional<std::uint64_t> parse_size(const std::string& prop, const std::stri
   return n << shift;
 }
 
+std::string format_size(std::uint64_t bytes) {
+  static const std::string units = "KMGTPE";
+  int unit = -1;
+  while (bytes != 0 && unit + 1 < static_cast<int>(units.size()) && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + (unit < 0 ? "" : std::string(1, units[static_cast<size_t>(unit)]));
+}
+
 std::optional<QgroupUsage> parse_qgroup_show(const std::string& out, std::uint64_t subvol_id) {
   const std::string want = "0/" + std::to_string(subvol_id);
   std::istringstream in(out);

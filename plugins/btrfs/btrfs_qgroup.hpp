@@ -24,6 +24,10 @@ struct QgroupUsage {
 /// "4G", "512M", "1048576" -> bytes; nullopt for "none"/"0"; throws on anything else.
 std::optional<std::uint64_t> parse_size(const std::string& prop, const std::string& value);
 
+/// Bytes -> the form `set` takes and zfs get shows: the largest unit that
+/// holds it exactly (25165824 -> "24M", 1536 MiB -> "1536M", 1000 -> "1000").
+std::string format_size(std::uint64_t bytes);
+
 /// Parses `btrfs qgroup show -reF --raw` output for qgroup 0/<id>.
 std::optional<QgroupUsage> parse_qgroup_show(const std::string& out, std::uint64_t subvol_id);
 

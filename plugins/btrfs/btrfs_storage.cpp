@@ -345,7 +345,7 @@ std::string BtrfsStorage::get_property(const std::string& dataset, const std::st
     if (!is_subvolume(path) || !m_qgroups.enabled(m_root)) return "none";
     auto q = m_qgroups.show(path, subvol_info(path).id);
     auto limit = q ? (prop == "quota" ? q->max_exclusive : q->max_referenced) : std::nullopt;
-    return limit ? std::to_string(*limit) : "none";
+    return limit ? format_size(*limit) : "none";
   }
   if (is_reservation(prop)) return "none";
   if (prop == "dedup") return "off";

@@ -5,6 +5,7 @@
 
 namespace {
 
+using iocell::plugins::btrfs::format_size;
 using iocell::plugins::btrfs::parse_qgroup_show;
 using iocell::plugins::btrfs::parse_size;
 
@@ -18,6 +19,15 @@ TEST(BtrfsParse, Sizes) {
   for (const char* bad : {"", "G", "4GB", "4.5G", "-1", "lots", "4X", "99999999999999999999"})
     EXPECT_THROW(parse_size("quota", bad), std::invalid_argument) << bad;
   EXPECT_THROW(parse_size("quota", "17000000000E"), std::invalid_argument);
+}
+
+TEST(BtrfsParse, SizesShowAsSetTookThem) {
+  EXPECT_EQ(format_size(100ull << 20), "100M");
+  EXPECT_EQ(format_size(1536ull << 20), "1536M");
+  EXPECT_EQ(format_size(4ull << 30), "4G");
+  EXPECT_EQ(format_size(1000), "1000");
+  EXPECT_EQ(format_size(3ull << 60), "3E");
+  for (const char* v : {"100M", "4G", "1536M", "123456", "7K"}) EXPECT_EQ(format_size(*parse_size("quota", v)), v);
 }
 
 TEST(BtrfsParse, QgroupShow) {

@@ -20,7 +20,7 @@ ninja -C build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 600
 
 cmake -S . -B build-asan $common -DCMAKE_BUILD_TYPE=Debug -DIOCELL_SANITIZE=ON >/dev/null
-ninja -C build-asan -j"$jobs" iocell_unit_tests iocell_transcript_tests
+ninja -C build-asan -j"$jobs" iocell_unit_tests iocell_transcript_tests iocell-boundary-host
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j"$jobs" --output-on-failure -L 'unit|transcript'
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <iterator>
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
@@ -176,13 +175,10 @@ void validate_property(const std::string& name, const std::string& v) {
       } catch (const UsageError&) {
         invalid(d, v, "bad amount '" + amount + "'");
       }
-      if (!grammar::rctl_action(action)) invalid(d, v, "bad action '" + action + "'");
-      if (action.rfind("sig", 0) == 0 &&
-          std::find(std::begin(support::kRctlSignalActions), std::end(support::kRctlSignalActions), action) ==
-              std::end(support::kRctlSignalActions)) {
-        std::string names;
-        for (auto sig : support::kRctlSignalActions) names += (names.empty() ? "" : ", ") + std::string(sig);
-        invalid(d, v, "'" + action + "' is not a signal rctl(8) can send (" + names + ")");
+      if (!grammar::rctl_action(action)) {
+        std::string signals;
+        for (auto sig : support::kRctlSignalActions) signals += (signals.empty() ? "" : ", ") + std::string(sig);
+        invalid(d, v, "bad action '" + action + "': rctl(8) takes deny, log, devctl, throttle or a signal (" + signals + ")");
       }
       if (action == "deny" && (name == "cputime" || name == "wallclock" || name == "readbps" || name == "writebps" ||
                                name == "readiops" || name == "writeiops"))

@@ -1,5 +1,10 @@
 #include <iocell/core/value_grammar.hpp>
 
+#include <algorithm>
+#include <iterator>
+
+#include <iocell/support/rctl.hpp>
+
 namespace iocell::core::grammar {
 
 namespace {
@@ -91,8 +96,9 @@ bool vnet_interfaces(std::string_view s) {
 
 bool rctl_action(std::string_view s) {
   if (s == "deny" || s == "log" || s == "devctl" || s == "throttle") return true;
-  Cursor c(s);
-  return c.take("sig") && c.take_while([](char ch) { return (ch >= 'a' && ch <= 'z') || is_digit(ch); }) && c.at_end();
+  // Only the signals the kernel knows: any other makes the whole `rctl -a` fail.
+  return std::find(std::begin(support::kRctlSignalActions), std::end(support::kRctlSignalActions), s) !=
+         std::end(support::kRctlSignalActions);
 }
 
 std::optional<SizeParts> size(std::string_view s) {

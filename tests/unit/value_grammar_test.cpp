@@ -30,7 +30,11 @@ TEST(ValueGrammar, MatchesWhatTheRegularExpressionsMatched) {
   agree(mac_pair, "^[0-9a-fA-F]{12},[0-9a-fA-F]{12}$", "0aF9,g", {"02ff60a1b2c3,02ff60a1b2c4"});
   agree(vnet_interfaces, "^vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14}(,vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14})*$", "vnet01:br,",
         {"vnet0:bridge0", "vnet0:bridge0,vnet1:bridge1"});
-  agree(rctl_action, "^(deny|log|devctl|throttle|sig[a-z0-9]+)$", "denylogsith9", {"deny", "log", "devctl", "throttle", "sigterm", "sig9"});
+}
+
+TEST(ValueGrammar, RctlActionsAreTheKernelsOwn) {
+  for (const char* a : {"deny", "log", "devctl", "throttle", "sigterm", "sigkill", "sigthr", "sigusr1"}) EXPECT_TRUE(rctl_action(a)) << a;
+  for (const char* a : {"", "sig", "sig9", "sigfoo", "SIGTERM", "sigterm ", "denied"}) EXPECT_FALSE(rctl_action(a)) << a;
 }
 
 TEST(ValueGrammar, SizesKeepTheirNumberAndUnit) {

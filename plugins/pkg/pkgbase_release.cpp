@@ -1,6 +1,6 @@
 #include "pkgbase_release.hpp"
 
-#include <sys/stat.h>
+#include "pkgbase_keys.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -63,7 +63,7 @@ std::vector<std::string> choose_pkgbase_packages(const std::vector<std::string>&
 
 std::vector<std::string> build_pkgbase_release(const sdk::HostContext& host, const sdk::BaseTreeRequest& req) {
   sdk::CommandRunner& runner = *host.runner;
-  const fs::path keys = req.keys.empty() ? fs::path("/usr/share/keys") : req.keys;
+  const fs::path keys = req.keys.empty() ? kHostKeys : req.keys;
   auto v = sdk::freebsd::parse_release(req.release);
   if (!v) throw sdk::InvalidRequest("invalid release '" + req.release + "' for pkgbase: allowed: names such as 15.0-RELEASE or 16.0-CURRENT");
   if (v->major < 15) throw sdk::InvalidRequest("release " + req.release + " has no FreeBSD-base packages (pkgbase starts with 15.0); fetch its distribution sets");
@@ -72,16 +72,12 @@ std::vector<std::string> build_pkgbase_release(const sdk::HostContext& host, con
   if (arch.empty() || arch.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
     throw std::runtime_error("unusable processor architecture '" + arch + "' (from uname -p)");
 
-  const std::string key = "pkgbase-" + std::to_string(v->major);
   const fs::path repo_dir = req.workdir / "repos";
   if (!host.dry_run) {
-    struct stat st {};
-    if (::stat((keys / key).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      throw std::runtime_error("this host has no " + (keys / key).string() + ", the key FreeBSD-base " + std::to_string(v->major) +
-                    " packages are signed with (a FreeBSD " + std::to_string(v->major) + " host has it)");
+    const fs::path key = host_pkgbase_key(keys, v->major);
     // The release tree is ours (a fresh staging directory), not a jail's.
     sdk::SafeRoot(req.root).make_dirs("usr/share/keys");
-    sdk::tree::copy_tree(keys / key, req.root / "usr/share/keys" / key);
+    sdk::tree::copy_tree(key, req.root / "usr/share/keys" / key.filename());
     fs::create_directories(repo_dir);
     std::ofstream out(repo_dir / "FreeBSD-base.conf", std::ios::trunc);
     out << sdk::freebsd::pkgbase_repo_conf(*v, req.url);

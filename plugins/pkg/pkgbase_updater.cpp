@@ -1,5 +1,7 @@
 #include "pkgbase_updater.hpp"
 
+#include "pkgbase_keys.hpp"
+
 #include <sys/stat.h>
 
 #include <fstream>
@@ -37,13 +39,10 @@ void PkgbaseUpdater::info(const std::string& line) const {
 bool PkgbaseUpdater::handles(const fs::path& root) { return sdk::freebsd::is_pkgbase(*m_host.runner, root); }
 
 std::string PkgbaseUpdater::trusted_keys(const fs::path& root, const fs::path& beside, int major) const {
-  const std::string key = "pkgbase-" + std::to_string(major);
   const fs::path copy = beside / "pkgbase-keys";
+  const std::string key = "pkgbase-" + std::to_string(major);
   if (!m_host.dry_run) {
-    struct stat st {};
-    if (::stat((m_host_keys / key).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      throw std::runtime_error("this host has no " + (m_host_keys / key).string() + ", the key FreeBSD-base " + std::to_string(major) +
-                               " packages are signed with (a FreeBSD " + std::to_string(major) + " host has it); nothing was changed");
+    const fs::path source = host_pkgbase_key(m_host_keys, major);
     // A fresh copy each time: a key the host revoked or replaced must not linger.
     std::error_code ec;
     fs::remove_all(copy, ec);
@@ -51,7 +50,7 @@ std::string PkgbaseUpdater::trusted_keys(const fs::path& root, const fs::path& b
     fs::create_directories(copy, ec);
     if (ec) throw std::runtime_error("cannot create " + copy.string() + ": " + ec.message());
     ::chmod(copy.c_str(), 0700);
-    sdk::tree::copy_tree(m_host_keys / key, copy / key);
+    sdk::tree::copy_tree(source, copy / key);
   }
   // The copy is outside the tree; pkg joins this path to --rootdir, and
   // "ROOT/.." is the directory iocell keeps beside it.

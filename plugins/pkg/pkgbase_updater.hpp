@@ -9,6 +9,8 @@
 // major upgrade would need the new major's key in the old tree).
 #pragma once
 
+#include "pkgbase_keys.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -21,7 +23,7 @@ class PkgbaseUpdater : public sdk::Updater {
  public:
   /// `host_keys`: where this host keeps pkgbase-<major>, the keys trusted
   /// for FreeBSD-base packages.
-  explicit PkgbaseUpdater(const sdk::HostContext& host, std::filesystem::path host_keys = "/usr/share/keys")
+  explicit PkgbaseUpdater(const sdk::HostContext& host, std::filesystem::path host_keys = kHostKeys)
       : m_host(host), m_host_keys(std::move(host_keys)) {}
 
   std::string name() const override { return "pkgbase"; }

@@ -93,6 +93,16 @@ void refuse_inert_mount_permissions(const sdk::JailSpec& spec) {
                            "sees the mounts below its root) or turn those properties off");
 }
 
+// The devfs ruleset a jail's /dev is mounted with; 0 (no rules) would show
+// it every host device, which no iocell jail gets.
+int devfs_ruleset(const sdk::JailSpec& spec) {
+  const int ruleset = static_cast<int>(spec.props.get_int("devfs_ruleset", 4));
+  if (ruleset == 0)
+    throw std::runtime_error("devfs_ruleset=0 would give jail " + spec.uuid + " every host device (/dev/mem, raw disks); set devfs_ruleset "
+                             "to 4 (devfsrules_jail) or to a ruleset you made in /etc/devfs.rules");
+  return ruleset;
+}
+
 std::string join_errors(const std::string& head, const std::vector<std::string>& errors) {
   std::string msg = head;
   for (const auto& e : errors) msg += "\n  " + e;
@@ -107,10 +117,7 @@ void JailRuntime::warn(const std::string& msg) {
 
 sdk::RunState JailRuntime::create(sdk::JailSpec& spec) {
   const sdk::PropertyMap& p = spec.props;
-  const int base = static_cast<int>(p.get_int("devfs_ruleset", 4));
-  if (base == 0)
-    throw std::runtime_error("devfs_ruleset=0 would give jail " + spec.uuid + " every host device (/dev/mem, raw disks); set devfs_ruleset "
-                             "to 4 (devfsrules_jail) or to a ruleset you made in /etc/devfs.rules");
+  const int base = devfs_ruleset(spec);
   refuse_inert_mount_permissions(spec);
   CreateOptions opt;
   opt.vnet = wants_vnet(spec);
@@ -302,15 +309,13 @@ sdk::CommandResult JailRuntime::chroot(const sdk::JailSpec& spec, const sdk::Exe
   const std::string tmp = "iocell-chroot-" + spec.uuid;
   std::string host = spec.props.get("host_hostname");
   if (host.empty()) host = spec.uuid;
-  const int ruleset = static_cast<int>(spec.props.get_int("devfs_ruleset", 4));
-  if (ruleset == 0)
-    throw std::runtime_error("devfs_ruleset=0 would give the chroot of " + spec.uuid + " every host device; set devfs_ruleset to 4 "
-                             "(devfsrules_jail) or to a ruleset you made in /etc/devfs.rules");
+  const int ruleset = devfs_ruleset(spec);
   // No ip6 word: a kernel without INET6 refuses it as an unknown parameter,
   // and a new jail that is given no ip6 parameter has no IPv6 address anyway.
   // /dev as the jail has it (mount.devfs with its ruleset, jail(8)); jail -R
   // uses no configuration, so it is unmounted here afterwards.
   const std::string root = spec.root.lexically_normal().string();
+  const std::string dev = root + "/dev";
   sdk::Command mk({"jail", "-c", "name=" + tmp, "path=" + root, "host.hostname=" + host, "host.hostuuid=" + spec.uuid,
                    "ip4=disable", "devfs_ruleset=" + std::to_string(ruleset), "mount.devfs", "persist"});
   auto made = run().run(mk);
@@ -330,11 +335,11 @@ sdk::CommandResult JailRuntime::chroot(const sdk::JailSpec& spec, const sdk::Exe
     res = run().run(cmd);
   } catch (...) {
     run().run({"jail", "-R", tmp});
-    run().run({"umount", (spec.root / "dev").lexically_normal().string()});
+    run().run({"umount", dev});
     throw;
   }
   run().check({"jail", "-R", tmp});
-  run().check({"umount", (spec.root / "dev").lexically_normal().string()});
+  run().check({"umount", dev});
   return res;
 }
 

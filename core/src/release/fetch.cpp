@@ -70,8 +70,9 @@ std::string host_of(const std::string& url) {
   return host;
 }
 
-// download.freebsd.org is not laid out as the mirrors are (no /pub/FreeBSD/).
-bool is_download_service(const std::string& host) { return host_of(host) == "download.freebsd.org"; }
+// download.freebsd.org (given as a URL or a bare host) is not laid out as
+// the mirrors are (no /pub/FreeBSD/).
+bool is_download_service(const std::string& url_or_host) { return host_of(url_or_host) == "download.freebsd.org"; }
 
 std::string scheme_of(const std::string& url) {
   auto p = url.find("://");
@@ -600,7 +601,7 @@ std::string release_source_url(Context& ctx, const FetchRequest& req, const std:
     // The mirrors keep the installer's tree under /pub/FreeBSD/ (mirrorselect:
     // $MIRROR/pub/FreeBSD/${RELDIR}/`uname -m`/`uname -p`/${_UNAME_R});
     // download.freebsd.org serves the same tree from its top.
-    const std::string top = is_download_service(host_of(base)) ? "/" : "/pub/FreeBSD/";
+    const std::string top = is_download_service(base) ? "/" : "/pub/FreeBSD/";
     dir = top + (is_snapshot_release(release) ? "snapshots" : "releases") + "/" + m + "/" + p + "/" + release + "/";
   }
   if (dir[0] != '/') throw UsageError("ftpdir must start with '/', not '" + dir + "'");

@@ -246,7 +246,20 @@ class ReleaseFetch {
   }
 
   FetchResult run() {
+    // A fetch that fails before anything arrived leaves no empty
+    // download/<release>; what did arrive stays, for the next try to resume.
     fs::create_directories(m_download);
+    try {
+      return run_in_download();
+    } catch (...) {
+      std::error_code ec;
+      if (fs::is_empty(m_download, ec)) fs::remove(m_download, ec);
+      throw;
+    }
+  }
+
+ private:
+  FetchResult run_in_download() {
     auto scheme = scheme_of(m_plan.source);
     try {
       m_fetcher = m_ctx.fetcher(scheme);
@@ -262,7 +275,12 @@ class ReleaseFetch {
       // Only a mirror that answers "no such file" means "no sets": a network
       // failure must not turn into a different kind of release.
       const bool absent = e.reason() == sdk::FetchFailure::NotFound;
-      if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local || !absent) throw;
+      if (!absent) throw;
+      if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local)
+        throw std::runtime_error(std::string(e.what()) + "; MANIFEST and the sets are looked for in that one directory, " + m_plan.source + ", " +
+                                 (m_plan.local ? std::string("which ftplocaldir names")
+                                               : "which ftpdir names under ftphost (the default ftpdir is /pub/FreeBSD/releases/MACHINE/ARCH/" +
+                                                     m_plan.release + "/)"));
       m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
       return run_pkgbase();
     }
@@ -284,7 +302,6 @@ class ReleaseFetch {
     return publish();
   }
 
- private:
   // The staged release takes its final name; on failure nothing is left.
   FetchResult publish() {
     try {

@@ -11,6 +11,7 @@
 
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
+#include <iocell/sdk/errors.hpp>
 #include <iocell/sdk/config.hpp>
 
 #include "command.hpp"
@@ -97,6 +98,9 @@ int guarded_run(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const iocell::core::UsageError& e) {
+    std::cerr << "iocell: " << e.what() << "\n";
+    return iocell::cli::kExitUsage;
+  } catch (const iocell::sdk::InvalidRequest& e) {
     std::cerr << "iocell: " << e.what() << "\n";
     return iocell::cli::kExitUsage;
   } catch (const iocell::core::NotFound& e) {

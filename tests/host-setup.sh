@@ -3,7 +3,7 @@
 # FreeBSD equivalents (pkg): cmake ninja boost-libs nlohmann-json spdlog
 # libarchive curl googletest.
 set -eu
-packages="cmake ninja-build g++ pkg-config ccache
+packages="cmake ninja-build g++ clang libc++-dev libc++abi-dev pkg-config ccache
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   nlohmann-json3-dev libspdlog-dev libarchive-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev

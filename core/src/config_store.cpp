@@ -120,54 +120,7 @@ PropertyValues parse_config(const std::string& text, const std::string& file) {
   return out;
 }
 
-namespace {
-// Appends `s` as a JSON string the way nlohmann's dump() writes it; false
-// for text with bytes above ASCII, which is left to nlohmann (it checks the
-// UTF-8).
-bool append_json_string(std::string& out, const std::string& s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c >= 0x80) return false;
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-  return true;
-}
-}  // namespace
-
-// By hand for ASCII text: every create and set renders ~120 properties,
-// and building nlohmann's document for it cost more than writing the file.
 std::string render_config(const PropertyValues& values) {
-  std::string out = "{\n  \"config_version\": 1,\n  \"properties\": {";
-  bool plain = true;
-  for (auto it = values.begin(); plain && it != values.end(); ++it) {
-    out += it == values.begin() ? "\n    " : ",\n    ";
-    plain = append_json_string(out, it->first);
-    out += ": ";
-    plain = plain && append_json_string(out, it->second);
-  }
-  if (plain) {
-    out += values.empty() ? "}\n}\n" : "\n  }\n}\n";
-    return out;
-  }
   nlohmann::json j;
   j["config_version"] = 1;
   j["properties"] = nlohmann::json::object();

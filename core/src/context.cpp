@@ -76,13 +76,13 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
   if (m_host.root.has_filename() == false && m_host.root != "/") m_host.root = m_host.root.parent_path();
   m_host.dry_run = opts.dry_run;
 
+  if (auto scripted = transcript_runner()) m_runner = std::move(scripted);
+  else m_runner = std::make_unique<PosixRunner>();
   if (opts.dry_run) {
-    m_runner = std::make_unique<RecordingRunner>(out);
+    m_dry_runner = std::make_unique<RecordingRunner>(out, *m_runner);
     m_host.on_dry_run = [&out](const std::string& what) { out << "would " << what << "\n"; };
   }
-  else if (auto scripted = transcript_runner()) m_runner = std::move(scripted);
-  else m_runner = std::make_unique<PosixRunner>();
-  m_host.runner = m_runner.get();
+  m_host.runner = m_dry_runner ? m_dry_runner.get() : m_runner.get();
 
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_level(opts.verbosity > 0 ? spdlog::level::debug : (opts.quiet ? spdlog::level::err : spdlog::level::warn));

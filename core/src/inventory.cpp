@@ -198,19 +198,6 @@ JailRecord Inventory::reload(const JailRecord& rec) {
   return r;
 }
 
-std::optional<JailRecord> Inventory::find_tag(const std::string& tag) { return find_tag_in(entries(), tag); }
-
-std::future<bool> Inventory::tag_in_use(const std::string& tag) {
-  // About where a scan starts to cost more than a thread (0.15 ms here).
-  constexpr size_t kThreadFrom = 32;
-  auto list = entries();
-  if (list.size() >= kThreadFrom)
-    return std::async(std::launch::async, [this, list = std::move(list), tag] { return find_tag_in(list, tag).has_value(); });
-  std::promise<bool> now;
-  now.set_value(find_tag_in(list, tag).has_value());
-  return now.get_future();
-}
-
 PropertyValues Inventory::effective(const JailRecord& rec) {
   if (!m_defaults) m_defaults = read_defaults(m_ctx);
   PropertyValues v = layered_defaults(*m_defaults, rec.props);

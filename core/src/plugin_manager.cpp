@@ -203,7 +203,7 @@ bool PluginManager::load_deferred_entry(size_t i) {
   const IndexedPlugin d = m_deferred[i];
   m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
   // Lazy binding skips resolving the ~150 functions a plugin imports and a
-  // command mostly never calls: 0.02 ms of each plugin load.
+  // command mostly never calls.
   if (file_key(d.path) == d.key) return load_file(d.path, m_exe_known ? Binding::Lazy : Binding::Now);
   // Replaced in place since the index was written: what the index says of
   // the other files is suspect too.

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
 #include <iocell/core/value_grammar.hpp>
+#include <iocell/support/rctl.hpp>
 #include <iocell/support/release_name.hpp>
 
 namespace iocell::core {
@@ -175,6 +177,13 @@ void validate_property(const std::string& name, const std::string& v) {
         invalid(d, v, "bad amount '" + amount + "'");
       }
       if (!grammar::rctl_action(action)) invalid(d, v, "bad action '" + action + "'");
+      if (action.rfind("sig", 0) == 0 &&
+          std::find(std::begin(support::kRctlSignalActions), std::end(support::kRctlSignalActions), action) ==
+              std::end(support::kRctlSignalActions)) {
+        std::string names;
+        for (auto sig : support::kRctlSignalActions) names += (names.empty() ? "" : ", ") + std::string(sig);
+        invalid(d, v, "'" + action + "' is not a signal rctl(8) can send (" + names + ")");
+      }
       if (action == "deny" && (name == "cputime" || name == "wallclock" || name == "readbps" || name == "writebps" ||
                                name == "readiops" || name == "writeiops"))
         invalid(d, v, "deny is not available for " + name);

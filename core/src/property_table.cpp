@@ -73,7 +73,7 @@ constexpr PropertyDef kTable[] = {
     def("exec_start", T::Text, "/bin/sh /etc/rc", C::Jail, L::Now, "command run inside at start"),
     def("exec_poststart", T::Text, "/usr/bin/true", C::Jail, L::Now, "host command after start"),
     def("exec_prestop", T::Text, "/usr/bin/true", C::Jail, L::Now, "host command before stop"),
-    def("exec_stop", T::Text, "/bin/sh /etc/rc.shutdown", C::Jail, L::Now, "command run inside at stop"),
+    def("exec_stop", T::Text, "/bin/sh /etc/rc.shutdown jail", C::Jail, L::Now, "command run inside at stop"),
     def("exec_poststop", T::Text, "/usr/bin/true", C::Jail, L::Now, "host command after stop"),
     def("exec_clean", T::Flag, "1", C::Jail, L::Now, "run in-jail commands with a clean environment"),
     integer("exec_timeout", "60", 0, 86400, C::Jail, L::Now, "seconds an exec_* command may run"),
@@ -132,8 +132,8 @@ constexpr PropertyDef kTable[] = {
     def("available", T::ReadOnly, "-", C::Storage, L::Refused, "space available"),
     def("used", T::ReadOnly, "-", C::Storage, L::Refused, "space used"),
     // Fetch settings (also kept in jail configs, as the shell version does).
-    def("ftphost", T::Text, "download.freebsd.org", C::Fetch, L::Now, "release mirror: a host name or a URL"),
-    def("ftpdir", T::Text, "none", C::Fetch, L::Now, "directory on the mirror"),
+    def("ftphost", T::Text, "download.freebsd.org", C::Fetch, L::Now, "release mirror: a URL (http, https, ftp, file) or a host name, fetched over https if it is download.freebsd.org and over ftp otherwise"),
+    def("ftpdir", T::Text, "none", C::Fetch, L::Now, "directory on the mirror (none: the installer's releases/ or snapshots/ tree of the machine and release, at the top of download.freebsd.org and under pub/ on other mirrors)"),
     def("ftpfiles", T::Text, "base.txz lib32.txz src.txz", C::Fetch, L::Now, "distribution sets to fetch"),
     def("ftplocaldir", T::Path, "none", C::Fetch, L::Now, "take the sets from a local directory"),
     // VNET interface MACs.

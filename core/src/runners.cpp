@@ -309,6 +309,7 @@ std::vector<sdk::CommandResult> PosixRunner::run_pipeline(const std::vector<sdk:
 }
 
 sdk::CommandResult RecordingRunner::run(const sdk::Command& cmd) {
+  if (cmd.read_only) return m_reads.run(cmd);
   m_recorded.push_back(cmd);
   m_out << "would run: " << sdk::format_argv(cmd.argv) << "\n";
   return sdk::CommandResult{};

@@ -62,6 +62,27 @@ void SharedIp::prepare(sdk::JailSpec& spec) {
   }
 }
 
+void SharedIp::attach(const sdk::JailSpec& spec, const sdk::RunState& /*state*/) {
+  // An IPv6 alias jail(8) just added stays "tentative" until duplicate
+  // address detection ends, and a service of exec_start binding it fails.
+  // rc.d/jail makes exec.start sleep `sysctl -n net.inet6.ip6.dad_count` + 1
+  // seconds first; the core runs exec_start after attach, so the wait is here.
+  const std::string mode = spec.props.get("ip6");
+  if (mode == "inherit" || mode == "disable") return;
+  bool aliased = false;
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) aliased = aliased || !a.interface.empty();
+  if (!aliased) return;
+  long count = 1;  // net.inet6.ip6.dad_count defaults to 1
+  auto res = m_host.runner->run({"sysctl", "-n", "net.inet6.ip6.dad_count"});
+  try {
+    if (res.ok()) count = std::stol(res.out);
+  } catch (const std::exception&) {
+    // Unreadable: keep the default.
+  }
+  if (count < 0 || count > 60) count = 1;
+  m_host.runner->check({"sleep", std::to_string(count + 1)});
+}
+
 void SharedIp::cleanup(const sdk::JailSpec& spec) {
   std::vector<std::string> errors;
   for (const auto& f : kFamilies) {

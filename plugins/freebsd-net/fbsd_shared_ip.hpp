@@ -23,7 +23,8 @@ class SharedIp : public sdk::Network {
   std::string name() const override { return "shared-ip"; }
   bool own_stack() const override { return false; }
   void prepare(sdk::JailSpec& spec) override;
-  void attach(const sdk::JailSpec& /*spec*/, const sdk::RunState& /*state*/) override {}
+  /// Waits out IPv6 duplicate address detection on the aliases jail(8) added.
+  void attach(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   void detach(const sdk::JailSpec& /*spec*/, const sdk::RunState& /*state*/) override {}
   void cleanup(const sdk::JailSpec& spec) override;
 

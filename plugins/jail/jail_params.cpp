@@ -99,13 +99,11 @@ std::vector<std::string> create_params(const sdk::JailSpec& spec, const CreateOp
   if (p.enabled("mount_fdescfs")) out.push_back("mount.fdescfs");
   if (p.enabled("mount_procfs")) out.push_back("mount.procfs");
   if (opt.fstab) out.push_back("mount.fstab=" + (spec.home / "fstab").lexically_normal().string());
-  // A VNET jail has a routing stack of its own; exec.fib selects one of the
-  // host's tables and only makes sense for shared-IP jails.
-  if (!opt.vnet) out.push_back("exec.fib=" + value_or(p, "exec_fib", "0"));
-  out.push_back("exec.timeout=" + value_or(p, "exec_timeout", "60"));
-  out.push_back("stop.timeout=" + value_or(p, "stop_timeout", "30"));
-  if (p.enabled("exec_clean")) out.push_back("exec.clean");
-  if (!spec.console_log.empty()) out.push_back("exec.consolelog=" + spec.console_log.lexically_normal().string());
+  // No exec.* or stop.timeout here: jail(8) applies them to the commands it
+  // runs in the jail (exec.start, command, exec.stop) and to jail -r, and
+  // `jail -c ... persist` runs none. iocell runs exec_start and exec_stop
+  // itself (setfib for exec_fib, exec_timeout, jexec -l for exec_clean, the
+  // console log) and gives stop.timeout to jail -r.
   out.push_back("persist");
 
   for (const auto& [key, value] : spec.params) {

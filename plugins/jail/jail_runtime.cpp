@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include <iocell/sdk/freebsd_base.hpp>
 #include <iocell/sdk/safe_root.hpp>
 #include <iocell/support/io.hpp>
 
@@ -76,6 +77,22 @@ std::string bare_addresses(const sdk::JailSpec& spec) {
   return out;
 }
 
+// jail(8), allow.mount: "This permission is effective only if enforce_statfs
+// is set to a value lower than 2" (and each allow.mount.X only with it). A
+// permission that silently does nothing is refused before anything runs.
+// jail_zfs=on is exempt: it lowers enforce_statfs to 1 itself.
+void refuse_inert_mount_permissions(const sdk::JailSpec& spec) {
+  const sdk::PropertyMap& p = spec.props;
+  if (p.enabled("jail_zfs") || p.get_int("enforce_statfs", 2) < 2) return;
+  std::string on;
+  for (const auto& [name, value] : p.all())
+    if (name.rfind("allow_mount", 0) == 0 && p.enabled(name)) on += (on.empty() ? "" : ", ") + name + "=1";
+  if (on.empty()) return;
+  throw std::runtime_error(on + " has no effect on jail " + spec.uuid + " at enforce_statfs=2: jail(8) makes allow.mount and "
+                           "allow.mount.* effective only when enforce_statfs is below 2; set enforce_statfs=1 (the jail then "
+                           "sees the mounts below its root) or turn those properties off");
+}
+
 std::string join_errors(const std::string& head, const std::vector<std::string>& errors) {
   std::string msg = head;
   for (const auto& e : errors) msg += "\n  " + e;
@@ -94,6 +111,7 @@ sdk::RunState JailRuntime::create(sdk::JailSpec& spec) {
   if (base == 0)
     throw std::runtime_error("devfs_ruleset=0 would give jail " + spec.uuid + " every host device (/dev/mem, raw disks); set devfs_ruleset "
                              "to 4 (devfsrules_jail) or to a ruleset you made in /etc/devfs.rules");
+  refuse_inert_mount_permissions(spec);
   CreateOptions opt;
   opt.vnet = wants_vnet(spec);
   const bool bpf = p.enabled("bpf") || p.enabled("dhcp");
@@ -190,11 +208,9 @@ void JailRuntime::unmount_all(const sdk::JailSpec& spec, std::vector<std::string
     return;
   }
   // mount -p lists in mount order: the reverse unmounts children first.
-  auto mounted = parse_fstab(res.out);
+  const auto mounted = sdk::freebsd::mounted_among(res.out, std::vector<std::string>(ours.begin(), ours.end()));
   for (auto it = mounted.rbegin(); it != mounted.rend(); ++it) {
-    const std::string mp = std::filesystem::path(it->mountpoint).lexically_normal().string();
-    if (!ours.count(mp)) continue;
-    sdk::Command um({"umount", mp});
+    sdk::Command um({"umount", *it});
     auto r = run().run(um);
     if (!r.ok()) errors.push_back(describe(um, r));
   }
@@ -263,6 +279,11 @@ void JailRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState& /*sta
     throw std::runtime_error("property " + property + " cannot change while jail " + spec.uuid + " runs; restart it");
   if (value != "0" && value != "1")
     throw std::runtime_error("invalid value '" + value + "' for " + property + ": allowed: 0 or 1");
+  if (value == "1" && property.rfind("allow_mount", 0) == 0) {
+    sdk::JailSpec changed = spec;
+    changed.props.set(property, "1");
+    refuse_inert_mount_permissions(changed);
+  }
   sdk::Command cmd({"jail", "-m", "name=" + spec.name});
   if (property == "allow_sysvipc") {
     for (const char* sysv : {"sysvmsg", "sysvsem", "sysvshm"}) {
@@ -281,8 +302,17 @@ sdk::CommandResult JailRuntime::chroot(const sdk::JailSpec& spec, const sdk::Exe
   const std::string tmp = "iocell-chroot-" + spec.uuid;
   std::string host = spec.props.get("host_hostname");
   if (host.empty()) host = spec.uuid;
-  sdk::Command mk({"jail", "-c", "name=" + tmp, "path=" + spec.root.lexically_normal().string(), "host.hostname=" + host,
-                   "host.hostuuid=" + spec.uuid, "ip4=disable", "ip6=disable", "persist"});
+  const int ruleset = static_cast<int>(spec.props.get_int("devfs_ruleset", 4));
+  if (ruleset == 0)
+    throw std::runtime_error("devfs_ruleset=0 would give the chroot of " + spec.uuid + " every host device; set devfs_ruleset to 4 "
+                             "(devfsrules_jail) or to a ruleset you made in /etc/devfs.rules");
+  // No ip6 word: a kernel without INET6 refuses it as an unknown parameter,
+  // and a new jail that is given no ip6 parameter has no IPv6 address anyway.
+  // /dev as the jail has it (mount.devfs with its ruleset, jail(8)); jail -R
+  // uses no configuration, so it is unmounted here afterwards.
+  const std::string root = spec.root.lexically_normal().string();
+  sdk::Command mk({"jail", "-c", "name=" + tmp, "path=" + root, "host.hostname=" + host, "host.hostuuid=" + spec.uuid,
+                   "ip4=disable", "devfs_ruleset=" + std::to_string(ruleset), "mount.devfs", "persist"});
   auto made = run().run(mk);
   if (!made.ok()) {
     std::string hint = contains(made.err, "already exists") ? "; a previous chroot was interrupted: remove it with 'jail -R " + tmp + "'" : "";
@@ -300,9 +330,11 @@ sdk::CommandResult JailRuntime::chroot(const sdk::JailSpec& spec, const sdk::Exe
     res = run().run(cmd);
   } catch (...) {
     run().run({"jail", "-R", tmp});
+    run().run({"umount", (spec.root / "dev").lexically_normal().string()});
     throw;
   }
   run().check({"jail", "-R", tmp});
+  run().check({"umount", (spec.root / "dev").lexically_normal().string()});
   return res;
 }
 

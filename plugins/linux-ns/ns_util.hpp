@@ -55,7 +55,7 @@ int signal_pidfd(int pidfd, int sig);
 /// Opens a cgroup.procs file for a single-threaded process to write "0"
 /// into. In cgroup v1 the sibling `tasks` file is opened instead: moving
 /// one thread skips the global threadgroup lock, whose writer waits for an
-/// RCU grace period (5-13 ms on an idle host); the only thread of a freshly
+/// RCU grace period, long even on an idle host; the only thread of a freshly
 /// forked child is the whole process.
 UniqueFd open_cgroup_join(const std::filesystem::path& procs_file);
 

@@ -1,5 +1,7 @@
 #include "pkg_packages.hpp"
 
+#include "pkgbase_release.hpp"
+
 #include <stdexcept>
 
 namespace iocell::plugins::pkg {
@@ -26,5 +28,7 @@ void PkgPackages::install(const sdk::JailSpec& spec, const sdk::RunState& state,
                              "): " + why);
   }
 }
+
+std::vector<std::string> PkgPackages::build_base_tree(const sdk::BaseTreeRequest& req) { return build_pkgbase_release(m_host, req); }
 
 }  // namespace iocell::plugins::pkg

@@ -18,6 +18,8 @@ class PkgPackages : public sdk::Packages {
   std::string name() const override { return "pkg"; }
   void install(const sdk::JailSpec& spec, const sdk::RunState& state, const std::vector<std::string>& names,
                sdk::Runtime& runtime) override;
+  bool builds_base_trees() const override { return true; }
+  std::vector<std::string> build_base_tree(const sdk::BaseTreeRequest& req) override;
 
  private:
   sdk::HostContext m_host;

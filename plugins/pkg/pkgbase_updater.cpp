@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/freebsd_base.hpp>
 
 namespace iocell::plugins::pkg {
@@ -35,16 +36,39 @@ void PkgbaseUpdater::info(const std::string& line) const {
 
 bool PkgbaseUpdater::handles(const fs::path& root) { return sdk::freebsd::is_pkgbase(*m_host.runner, root); }
 
+std::string PkgbaseUpdater::trusted_keys(const fs::path& root, const fs::path& beside, int major) const {
+  const std::string key = "pkgbase-" + std::to_string(major);
+  const fs::path copy = beside / "pkgbase-keys";
+  if (!m_host.dry_run) {
+    struct stat st {};
+    if (::stat((m_host_keys / key).c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      throw std::runtime_error("this host has no " + (m_host_keys / key).string() + ", the key FreeBSD-base " + std::to_string(major) +
+                               " packages are signed with (a FreeBSD " + std::to_string(major) + " host has it); nothing was changed");
+    // A fresh copy each time: a key the host revoked or replaced must not linger.
+    std::error_code ec;
+    fs::remove_all(copy, ec);
+    if (ec) throw std::runtime_error("cannot remove " + copy.string() + ": " + ec.message());
+    fs::create_directories(copy, ec);
+    if (ec) throw std::runtime_error("cannot create " + copy.string() + ": " + ec.message());
+    ::chmod(copy.c_str(), 0700);
+    sdk::tree::copy_tree(m_host_keys / key, copy / key);
+  }
+  // The copy is outside the tree; pkg joins this path to --rootdir, and
+  // "ROOT/.." is the directory iocell keeps beside it.
+  return "/" + (copy / key).lexically_relative(root).string();
+}
+
 void PkgbaseUpdater::upgrade_tree(const fs::path& root, const fs::path& repo_dir, const std::string& release, const std::string& abi,
                                   const std::string& what) {
   const auto v = version_of(release, what);
+  const std::string keys = trusted_keys(root, repo_dir.parent_path(), v.major);
   if (!m_host.dry_run) {
     std::error_code ec;
     fs::create_directories(repo_dir, ec);
     if (ec) throw std::runtime_error("cannot create " + repo_dir.string() + ": " + ec.message());
     ::chmod(repo_dir.c_str(), 0700);
     std::ofstream out(repo_dir / "FreeBSD-base.conf", std::ios::trunc);
-    out << sdk::freebsd::pkgbase_repo_conf(v);
+    out << sdk::freebsd::pkgbase_repo_conf(v, "", keys);
     if (!out.flush()) throw std::runtime_error("cannot write " + (repo_dir / "FreeBSD-base.conf").string());
   }
   sdk::Command cmd({"pkg", "--rootdir", root.string(), "--repo-conf-dir", repo_dir.string(), "-o", "IGNORE_OSVERSION=yes"});

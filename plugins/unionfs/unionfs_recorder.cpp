@@ -2,27 +2,20 @@
 
 #include <sys/stat.h>
 
-#include <sstream>
 #include <stdexcept>
+
+#include <iocell/sdk/freebsd_base.hpp>
 
 namespace iocell::plugins::unionfs {
 
 namespace fs = std::filesystem;
 
 bool UnionfsRecorder::active(const sdk::JailSpec& spec) {
-  // mount -p prints fstab lines: FROM ON TYPE OPTIONS 0 0, where a union's
-  // FROM is "<above>:UPPER".
+  // mount -p prints fstab lines, FROM ON TYPE OPTIONS 0 0, with the paths
+  // raw (a root with a blank in it is one field nonetheless).
   auto res = m_host.runner->run(sdk::Command({"mount", "-p", "-t", "unionfs"}));
   if (!res.ok()) throw std::runtime_error("mount -p -t unionfs failed: " + res.err);
-  std::istringstream lines(res.out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::string from, on, type;
-    if (!(words >> from >> on >> type)) continue;
-    if (type == "unionfs" && fs::path(on) == spec.root) return true;
-  }
-  return false;
+  return !sdk::freebsd::mounted_among(res.out, {spec.root.lexically_normal().string()}).empty();
 }
 
 void UnionfsRecorder::start(const sdk::JailSpec& spec, const fs::path& upper) {

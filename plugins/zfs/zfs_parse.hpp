@@ -37,6 +37,11 @@ std::vector<sdk::SnapshotInfo> parse_snapshots(const std::string& out, const std
 /// (no trailing x; lib/libzfs/libzfs_dataset.c zfs_prop_get).
 sdk::SpaceUsage parse_usage(const std::string& out);
 
+/// `zfs get -H -p -o name,source,property,value all TOP`: one entry per
+/// dataset; user properties with `user_prefix` go to `user` when set on the
+/// dataset itself (local or received). Throws on a line of fewer columns.
+std::vector<sdk::ForeignDataset> parse_zfs_get_all(const std::string& out, const std::string& user_prefix);
+
 /// `zpool list -H -o name,comment`.
 struct PoolEntry {
   std::string name;

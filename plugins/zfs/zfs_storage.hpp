@@ -99,6 +99,12 @@ class ZfsStorage : public sdk::Storage {
   /// seekable (a file): the stream is read twice.
   void receive(const std::string& target, int in_fd) override;
 
+  bool adopts_foreign() const override { return true; }
+  std::optional<std::vector<sdk::ForeignDataset>> foreign_datasets(const std::string& top, int depth,
+                                                                  const std::string& user_prefix) override;
+  std::vector<sdk::Command> adopt_commands(const sdk::ForeignDataset& ds, const std::string& dataset,
+                                           const std::filesystem::path& home) override;
+
  private:
   Layout& layout();
   void require_ready();

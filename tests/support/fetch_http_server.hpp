@@ -3,7 +3,9 @@
 // port, honours "Range: bytes=N-", and can misbehave on purpose: cut a body
 // in the middle, ignore ranges, answer 503, or send slowly. It counts every
 // body byte it sends, so a test can prove that a resume did not download
-// the same bytes twice.
+// the same bytes twice. Used as a proxy (http_proxy, ftp_proxy), it answers
+// the absolute-form requests a client sends there, "GET scheme://HOST/PATH",
+// from <root>/HOST/PATH and records the whole URL.
 #pragma once
 
 #include <arpa/inet.h>
@@ -184,6 +186,7 @@ class FetchHttpServer {
         if (dash != std::string::npos && dash > 0) req.range_start = std::stoull(spec.substr(0, dash));
       }
     }
+    if (const auto sep = target.find("://"); sep != std::string::npos && target[0] != '/') target = "/" + target.substr(sep + 3);
     if (method != "GET") return respond_status(fd, req, 405, "Method Not Allowed");
     if (m_fail_left.load() > 0) {
       --m_fail_left;

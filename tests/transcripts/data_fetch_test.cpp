@@ -5,9 +5,13 @@
 // place. The storage and the FreeBSD tools are transcripts; the download
 // and the extraction are real.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include <iocell/core/release/fetch.hpp>
 #include <iocell/core/release/sha256.hpp>
@@ -59,12 +63,20 @@ TEST(DataFetch, NoSetsOnTheMirrorFallsBackToPkgbase) {
   fs::create_directories(d.path() / "www");
   iocell::testing::FetchHttpServer server(d.path() / "www");
   FreebsdHost h("fetch/freebsd_no_sets_pkgbase.txt", {{"PID", std::to_string(::getpid())}});
+  std::ostringstream log;
+  h.ctx->host().log = std::make_shared<spdlog::logger>("fetch", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
   core::FetchRequest req;
   req.release = "15.0-RELEASE";
   req.ftphost = server.url();
   const std::string err = iocell::test::data::error_of([&] { core::fetch_release(*h.ctx, req); });
   EXPECT_NE(err.find("/usr/share/keys/pkgbase-15"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(h.root / "releases/15.0-RELEASE"));
-  EXPECT_EQ(h.err.str(), "") << "the staging datasets are destroyed without a warning";
+  // The switch to another kind of release is a warning naming the missing
+  // MANIFEST and the way out; the staging datasets go without one.
+  const std::string warned = log.str();
+  EXPECT_NE(warned.find("no distribution sets for 15.0-RELEASE"), std::string::npos) << warned;
+  EXPECT_NE(warned.find(server.url() + "/pub/FreeBSD/releases/amd64/amd64/15.0-RELEASE/MANIFEST"), std::string::npos) << warned;
+  EXPECT_NE(warned.find("ftpdir="), std::string::npos) << warned;
+  EXPECT_EQ(std::count(warned.begin(), warned.end(), '\n'), 1) << warned;
   h.finish();
 }

@@ -1,9 +1,12 @@
-// A release built from FreeBSD-base packages (core/release/pkgbase.hpp):
-// the transcript of the pkg commands and the choice of packages.
+// A release built from FreeBSD-base packages (plugins/pkg/pkgbase_release.hpp,
+// asked through sdk::Packages::build_base_tree): the transcript of the pkg
+// commands and the choice of packages.
 #include <gtest/gtest.h>
 
-#include <iocell/core/errors.hpp>
-#include <iocell/core/release/pkgbase.hpp>
+#include <iocell/sdk/errors.hpp>
+#include <iocell/sdk/packages.hpp>
+
+#include "pkgbase_release.hpp"
 
 #include "support/data_freebsd_host.hpp"
 
@@ -20,13 +23,14 @@ TEST(DataPkgbase, ReleaseFromFreebsdBasePackages) {
   fs::create_directories(stage);
   write(keys / "pkgbase-15/trusted/pkgbase.freebsd.org.2024", "function: \"sha256\"\nfingerprint: \"abc\"\n");
   FreebsdHost h("pkgbase/release.txt", {{"STAGE", stage.string()}, {"WORK", work.string()}});
-  core::PkgbaseRequest req;
+  iocell::sdk::BaseTreeRequest req;
   req.release = "15.0-RELEASE";
   req.root = stage;
   req.workdir = work;
   req.keys = keys;
-  auto res = core::install_pkgbase_release(*h.ctx, req);
-  EXPECT_EQ(res.packages, (std::vector<std::string>{"FreeBSD-set-minimal-jail", "FreeBSD-set-base-jail", "pkg"}));
+  ASSERT_TRUE(h.ctx->packages().builds_base_trees());
+  auto packages = h.ctx->packages().build_base_tree(req);
+  EXPECT_EQ(packages, (std::vector<std::string>{"FreeBSD-set-minimal-jail", "FreeBSD-set-base-jail", "pkg"}));
   h.finish();
   // The key pkg checks signatures with, read relative to --rootdir.
   EXPECT_TRUE(fs::exists(stage / "usr/share/keys/pkgbase-15/trusted/pkgbase.freebsd.org.2024"));
@@ -39,17 +43,18 @@ TEST(DataPkgbase, ReleaseFromFreebsdBasePackages) {
 TEST(DataPkgbase, WhatIsRefused) {
   iocell::test::storage::ScratchDir d("data-pkgbase-refused");
   FreebsdHost h("pkgbase/refused.txt", {});
-  core::PkgbaseRequest req;
+  iocell::sdk::BaseTreeRequest req;
   req.root = d.path();
   req.workdir = d.path() / "work";
   req.release = "14.3-RELEASE";
-  EXPECT_THROW(core::install_pkgbase_release(*h.ctx, req), core::UsageError) << "no FreeBSD-base before 15.0";
+  auto& packages = h.ctx->packages();
+  EXPECT_THROW(packages.build_base_tree(req), iocell::sdk::InvalidRequest) << "no FreeBSD-base before 15.0";
   req.release = "latest";
-  EXPECT_THROW(core::install_pkgbase_release(*h.ctx, req), core::UsageError);
+  EXPECT_THROW(packages.build_base_tree(req), iocell::sdk::InvalidRequest);
   req.release = "15.0-RELEASE";
   req.arch = "amd64";
   req.keys = d.path() / "no-keys";
-  const std::string err = error_of([&] { core::install_pkgbase_release(*h.ctx, req); });
+  const std::string err = error_of([&] { packages.build_base_tree(req); });
   EXPECT_NE(err.find("pkgbase-15"), std::string::npos) << err;
   h.finish();
 }
@@ -58,12 +63,12 @@ TEST(DataPkgbase, PackageChoice) {
   const std::vector<std::string> catalogue = {"FreeBSD-set-minimal", "FreeBSD-set-base", "FreeBSD-set-devel", "FreeBSD-set-kernels",
                                               "FreeBSD-kernel-generic", "FreeBSD-runtime"};
   // Without jail variants, the plain sets; no pkg in this repository.
-  EXPECT_EQ(core::choose_pkgbase_packages(catalogue, {}), (std::vector<std::string>{"FreeBSD-set-minimal", "FreeBSD-set-base"}));
-  EXPECT_EQ(core::choose_pkgbase_packages(catalogue, {"minimal", "devel"}),
+  EXPECT_EQ(iocell::plugins::pkg::choose_pkgbase_packages(catalogue, {}), (std::vector<std::string>{"FreeBSD-set-minimal", "FreeBSD-set-base"}));
+  EXPECT_EQ(iocell::plugins::pkg::choose_pkgbase_packages(catalogue, {"minimal", "devel"}),
             (std::vector<std::string>{"FreeBSD-set-minimal", "FreeBSD-set-devel"}));
-  EXPECT_THROW(core::choose_pkgbase_packages(catalogue, {"kernels"}), core::UsageError);
-  const std::string err = error_of([&] { core::choose_pkgbase_packages(catalogue, {"lib32"}); });
+  EXPECT_THROW(iocell::plugins::pkg::choose_pkgbase_packages(catalogue, {"kernels"}), iocell::sdk::InvalidRequest);
+  const std::string err = error_of([&] { iocell::plugins::pkg::choose_pkgbase_packages(catalogue, {"lib32"}); });
   EXPECT_NE(err.find("no set 'lib32'"), std::string::npos) << err;
   EXPECT_NE(err.find("minimal, base, devel"), std::string::npos) << "names the sets it has, without kernels: " << err;
-  EXPECT_THROW(core::choose_pkgbase_packages({"FreeBSD-runtime"}, {}), core::UsageError);
+  EXPECT_THROW(iocell::plugins::pkg::choose_pkgbase_packages({"FreeBSD-runtime"}, {}), iocell::sdk::InvalidRequest);
 }

@@ -251,27 +251,61 @@ TEST(DataPkg, FailedInstallNamesTheJail) {
   r.finish();
 }
 
+// The host's key directory for FreeBSD-base `major` (as /usr/share/keys has it).
+fs::path host_keys(const Rig& r, int major) {
+  const fs::path keys = r.dir.path() / "host-keys";
+  write(keys / ("pkgbase-" + std::to_string(major)) / "trusted/pkgbase.freebsd.org.2024", "function: sha256\nfingerprint: \"host\"\n");
+  return keys;
+}
+
 TEST(DataPkg, PkgbaseUpdateUsesIocellsOwnRepositoryConfiguration) {
   Rig r("pkg/pkgbase_update.txt");
   write(r.root / "var/db/pkg/local.sqlite", "SQLite format 3");
+  // The jail's root user planted a key of their own in the tree.
+  write(r.root / "usr/share/keys/pkgbase-15/trusted/planted", "function: sha256\nfingerprint: \"jail\"\n");
   r.spec.props.set("release", "15.0-RELEASE");
-  iocell::plugins::pkg::PkgbaseUpdater pb(r.host);
+  iocell::plugins::pkg::PkgbaseUpdater pb(r.host, host_keys(r, 15));
   ASSERT_TRUE(pb.handles(r.root));
   pb.update(r.spec);
   r.finish();
   const std::string conf = read(r.home / "pkgbase-repos/FreeBSD-base.conf");
   EXPECT_NE(conf.find("pkg+https://pkg.FreeBSD.org/${ABI}/base_release_0"), std::string::npos) << conf;
-  EXPECT_NE(conf.find("/usr/share/keys/pkgbase-15"), std::string::npos) << conf;
+  // pkg joins the path to --rootdir: ROOT/../pkgbase-keys is the jail's home.
+  EXPECT_NE(conf.find("fingerprints: \"/../pkgbase-keys/pkgbase-15\""), std::string::npos) << conf;
   EXPECT_NE(conf.find("signature_type: \"fingerprints\""), std::string::npos) << conf;
+  EXPECT_EQ(read(r.home / "pkgbase-keys/pkgbase-15/trusted/pkgbase.freebsd.org.2024"), "function: sha256\nfingerprint: \"host\"\n");
+  EXPECT_FALSE(fs::exists(r.home / "pkgbase-keys/pkgbase-15/trusted/planted"));
 }
 
 TEST(DataPkg, PkgbaseUpgradeSwitchesRepositoryAndAbi) {
   Rig r("pkg/pkgbase_upgrade.txt");
   r.spec.props.set("release", "15.0-RELEASE");
-  iocell::plugins::pkg::PkgbaseUpdater pb(r.host);
+  iocell::plugins::pkg::PkgbaseUpdater pb(r.host, host_keys(r, 15));
   pb.upgrade(r.spec, "15.1-RELEASE");
   r.finish();
   EXPECT_NE(read(r.home / "pkgbase-repos/FreeBSD-base.conf").find("base_release_1"), std::string::npos);
+}
+
+TEST(DataPkg, PkgbaseMajorUpgradeTrustsTheHostsKeyOfTheNewMajor) {
+  Rig r("pkg/pkgbase_upgrade_major.txt");
+  r.spec.props.set("release", "15.1-RELEASE");
+  iocell::plugins::pkg::PkgbaseUpdater pb(r.host, host_keys(r, 16));
+  pb.upgrade(r.spec, "16.0-RELEASE");
+  r.finish();
+  const std::string conf = read(r.home / "pkgbase-repos/FreeBSD-base.conf");
+  EXPECT_NE(conf.find("fingerprints: \"/../pkgbase-keys/pkgbase-16\""), std::string::npos) << conf;
+  EXPECT_TRUE(fs::exists(r.home / "pkgbase-keys/pkgbase-16/trusted/pkgbase.freebsd.org.2024"));
+  EXPECT_FALSE(fs::exists(r.root / "usr/share/keys")) << "nothing is written into the tree";
+}
+
+TEST(DataPkg, PkgbaseUpdateWithoutTheHostsKeyRunsNothing) {
+  Rig r("");
+  r.spec.props.set("release", "16.0-RELEASE");
+  iocell::plugins::pkg::PkgbaseUpdater pb(r.host, r.dir.path() / "no-keys");
+  const std::string err = error_of([&] { pb.update(r.spec); });
+  EXPECT_NE(err.find("pkgbase-16"), std::string::npos) << err;
+  EXPECT_TRUE(r.runner.seen().empty());
+  EXPECT_FALSE(fs::exists(r.home / "pkgbase-repos"));
 }
 
 TEST(DataUnionfs, RecordMountsTheUpperLayerFirst) {
@@ -284,6 +318,14 @@ TEST(DataUnionfs, RecordMountsTheUpperLayerFirst) {
 
 TEST(DataUnionfs, StopUnmountsOnlyTheJailsUnion) {
   Rig r("unionfs/stop.txt");
+  iocell::plugins::unionfs::UnionfsRecorder u(r.host);
+  u.stop(r.spec);
+  r.finish();
+}
+
+TEST(DataUnionfs, StopFindsARootWithABlankInItsPath) {
+  Rig r("unionfs/stop_blank_root.txt");
+  r.spec.root = r.home / "my root";
   iocell::plugins::unionfs::UnionfsRecorder u(r.host);
   u.stop(r.spec);
   r.finish();

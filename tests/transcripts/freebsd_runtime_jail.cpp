@@ -69,7 +69,7 @@ TEST(FreebsdJail, SharedIpStartAndStopAsTheCoreDrivesThem) {
   limits.apply(spec, st);
   EXPECT_TRUE(rt.exec(spec, st, in_jail({"/bin/sh", "/etc/rc"}, rig)).ok());
 
-  rt.exec(spec, st, in_jail({"/bin/sh", "/etc/rc.shutdown"}, rig));
+  rt.exec(spec, st, in_jail({"/bin/sh", "/etc/rc.shutdown", "jail"}, rig));
   net.detach(spec, st);
   rt.destroy(spec, st);
   net.cleanup(spec);
@@ -292,6 +292,56 @@ TEST(FreebsdJail, JailZfsNamedDatasetsGetJailedOn) {
   rig.load("jail/jail_zfs_named.txt");
   JailRuntime rt(rig.host);
   EXPECT_EQ(rt.create(rig.spec).jid, 9) << "a failed in-jail zfs mount is a warning, not a failed start";
+  rig.expect_done();
+}
+
+TEST(FreebsdJail, EveryAllowPropertyAndProcfsReachJailCreate) {
+  FreebsdRig rig;
+  for (const char* p : {"allow_chflags", "allow_mlock", "allow_mount", "allow_mount_nullfs", "allow_mount_tmpfs", "allow_quotas",
+                        "allow_raw_sockets", "allow_socket_af", "mount_procfs"})
+    rig.spec.props.set(p, "1");
+  rig.spec.props.set("enforce_statfs", "1");
+  rig.spec.params.emplace_back("ip4.addr", "em0|10.1.1.10/24");
+  rig.load("jail/allow_all.txt");
+  JailRuntime rt(rig.host);
+  EXPECT_EQ(rt.create(rig.spec).jid, 7);
+  rig.expect_done();
+}
+
+// jail.8, allow.mount: effective only with enforce_statfs below 2. At the
+// default enforce_statfs=2 the permission would be accepted and do nothing.
+TEST(FreebsdJail, MountPermissionsAtEnforceStatfsTwoAreRefused) {
+  FreebsdRig rig;
+  rig.spec.props.set("allow_mount", "1");
+  rig.spec.props.set("allow_mount_nullfs", "1");
+  JailRuntime rt(rig.host);
+  const std::string err = error_of([&] { rt.create(rig.spec); });
+  EXPECT_NE(err.find("allow_mount=1, allow_mount_nullfs=1"), std::string::npos) << err;
+  EXPECT_NE(err.find("enforce_statfs=1"), std::string::npos) << "the error says what to set: " << err;
+  EXPECT_NE(error_of([&] { rt.set_live(rig.spec, state_of(rig, 7), "allow_mount_tmpfs", "1"); }).find("enforce_statfs"),
+            std::string::npos);
+  EXPECT_TRUE(rig.runner.seen().empty()) << "nothing ran";
+}
+
+TEST(FreebsdJail, StopUnmountsUnderARootWithABlankInItsPath) {
+  FreebsdRig rig;
+  rig.spec.root = rig.spec.home / "my root";
+  std::filesystem::create_directories(rig.spec.root);
+  rig.load("jail/stop_blank_root.txt");
+  JailRuntime rt(rig.host);
+  rt.destroy(rig.spec, state_of(rig, 7));
+  rig.expect_done();
+}
+
+TEST(FreebsdJail, LinuxUserlandFstabMountsAreUndoneInReverse) {
+  FreebsdRig rig;
+  const std::string r = rig.spec.root.string();
+  rig.write_fstab("linprocfs " + r + "/proc linprocfs rw 0 0\nlinsysfs " + r + "/sys linsysfs rw 0 0\n" + "tmpfs " + r +
+                  "/tmp tmpfs rw,nosuid,mode=1777 0 0\n");
+  rig.load("jail/linux_fstab.txt");
+  JailRuntime rt(rig.host);
+  auto st = rt.create(rig.spec);
+  rt.destroy(rig.spec, st);
   rig.expect_done();
 }
 

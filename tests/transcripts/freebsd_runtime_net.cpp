@@ -73,7 +73,7 @@ TEST(FreebsdNet, VnetJailWithTwoInterfacesStartsAndStops) {
   rt.exec(spec, st, start);
 
   ExecRequest stop = start;
-  stop.argv = {"/bin/sh", "/etc/rc.shutdown"};
+  stop.argv = {"/bin/sh", "/etc/rc.shutdown", "jail"};
   rt.exec(spec, st, stop);
   net.detach(spec, st);
   rt.destroy(spec, st);
@@ -193,6 +193,44 @@ TEST(FreebsdNet, SharedIpResolvesDefaultAndToleratesAGoneAlias) {
   rig.expect_done();
 }
 
+TEST(FreebsdNet, SharedIpv6OnTheDefaultInterfaceWaitsForDad) {
+  FreebsdRig rig;
+  rig.spec.props.set("ip6_addr", "DEFAULT|2001:db8::20/64");
+  rig.load("freebsd-net/shared_ip6_default.txt");
+  SharedIp net(rig.host);
+  net.prepare(rig.spec);
+  ASSERT_EQ(rig.spec.params.size(), 1u);
+  EXPECT_EQ(rig.spec.params[0], std::make_pair(std::string("ip6.addr"), std::string("em0|2001:db8::20/64")));
+  net.attach(rig.spec, state_of(rig, 7));
+  net.cleanup(rig.spec);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, SharedIpWithSeveralAddressesAddsAndRemovesEach) {
+  FreebsdRig rig;
+  rig.spec.props.set("ip4_addr", "em0|10.1.1.10/24,em0|10.1.1.11/24,lo1|127.0.1.10");
+  rig.load("freebsd-net/shared_ip_multi.txt");
+  SharedIp net(rig.host);
+  JailRuntime rt(rig.host);
+  net.prepare(rig.spec);
+  RunState st = rt.create(rig.spec);
+  EXPECT_EQ(st.ip4, "10.1.1.10,10.1.1.11,127.0.1.10");
+  net.attach(rig.spec, st);
+  net.cleanup(rig.spec);  // lo1 is gone: "does not exist" is what was wanted
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, VnetJailWithNoAddressAndNoRouterConfiguresOnlyLoopback) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  for (const char* p : {"ip4_addr", "ip6_addr", "defaultrouter", "defaultrouter6"}) rig.spec.props.set(p, "none");
+  rig.load("freebsd-net/vnet_none.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 4));
+  rig.expect_done();
+}
+
 TEST(FreebsdNet, SharedIpModes) {
   FreebsdRig rig;
   rig.spec.props.set("ip4", "inherit");
@@ -216,7 +254,8 @@ TEST(FreebsdNet, SharedIpModes) {
 TEST(FreebsdNet, DryRunGoesThroughAStartAndStopChangingNothing) {
   FreebsdRig rig;
   std::ostringstream printed;
-  iocell::core::RecordingRunner recorder(printed);
+  iocell::sdk::testing::ScriptedRunner reads;
+  iocell::core::RecordingRunner recorder(printed, reads);
   rig.host.runner = &recorder;
   rig.host.dry_run = true;
   auto& spec = rig.spec;

@@ -91,33 +91,3 @@ TEST(MigrateUcl, ReadsEveryFixtureConfigButTheBrokenOne) {
   EXPECT_THROW(parse_ucl(read_file(base + "jails/7b2f0c11-0d5e-11e8-a1b2-001d7284b012/config"), "b"), UclError);
 }
 
-TEST(MigrateZfsGet, SplitsDatasetsUserAndNativeProperties) {
-  const std::string out =
-      "tank/iocage\tlocal\tmountpoint\t/iocage\n"
-      "tank/iocage/jails/u1\tlocal\torg.freebsd.iocage:tag\tweb\n"
-      "tank/iocage/jails/u1\treceived\torg.freebsd.iocage:release\t10.3-RELEASE\n"
-      "tank/iocage/jails/u1\tinherited from tank/iocage\torg.freebsd.iocage:owner\tnobody\n"
-      "tank/iocage/jails/u1\tlocal\torg.freebsd.iocage:notes\ta\tb\n"
-      "tank/iocage/jails/u1\t-\torigin\ttank/iocage/releases/10.3-RELEASE@u1\n"
-      "tank/iocage/jails/u1\tinherited from tank/iocage\tmountpoint\t/iocage/jails/u1\n"
-      "tank/iocage/jails/u1\tdefault\tquota\t0\n"
-      "\n";
-  auto sets = parse_zfs_get(out, "org.freebsd.iocage:");
-  ASSERT_EQ(sets.size(), 2u);
-  const auto& j = sets["tank/iocage/jails/u1"];
-  // Inherited user properties belong to the parent, not to the jail.
-  EXPECT_EQ(j.user, (PropertyValues{{"tag", "web"}, {"release", "10.3-RELEASE"}, {"notes", "a\tb"}}));
-  EXPECT_EQ(j.native.at("origin"), "tank/iocage/releases/10.3-RELEASE@u1");
-  EXPECT_EQ(j.native_source.at("mountpoint"), "inherited from tank/iocage");
-  EXPECT_EQ(j.native_source.at("quota"), "default");
-  EXPECT_EQ(sets["tank/iocage"].native.at("mountpoint"), "/iocage");
-}
-
-TEST(MigrateZfsGet, RefusesALineWithoutFourColumns) {
-  try {
-    parse_zfs_get("tank/iocage\tlocal\tmountpoint\t/iocage\ntank/iocage mountpoint /iocage\n", "org.freebsd.iocage:");
-    ADD_FAILURE() << "accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
-  }
-}

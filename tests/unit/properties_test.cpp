@@ -84,6 +84,17 @@ TEST(Properties, RctlRules) {
   bad("cputime", "100:deny");    // deny is not available for cputime
   bad("memoryuse", "1G:throttle");  // throttle only for I/O
   bad("memoryuse", "lots:deny");
+  // kern_rctl.c: deny is refused for cputime, wallclock and the I/O rates,
+  // throttle for all but the I/O rates; memoryuse and pcpu take deny.
+  ok("pcpu", "50:deny");
+  bad("wallclock", "3600:deny");
+  bad("pcpu", "50:throttle");
+  // Signal actions are the kernel's list (kern_rctl.c actionnames): an
+  // unknown one would make the whole `rctl -a` fail at start.
+  ok("maxproc", "100:sigthr");
+  ok("openfiles", "1000:sigusr1");
+  bad("maxproc", "100:sig9");
+  bad("maxproc", "100:sigfoo");
 }
 
 TEST(Properties, IpSpecs) {
@@ -187,3 +198,10 @@ TEST(Properties, LayeredDefaultsAsThreeAssignmentLoops) {
 
 }  // namespace
 }  // namespace iocell::core
+
+// rc.d/jail's default exec.stop is "/bin/sh /etc/rc.shutdown jail";
+// rc.shutdown keeps its argument as rc_shutdown (`rc_shutdown=${1:-"unspecified"}`),
+// which rc.d scripts read to tell why the system stops.
+TEST(Properties, DefaultExecStopTellsRcShutdownItStopsAJail) {
+  EXPECT_EQ(builtin_defaults(iocell::sdk::HostOs::FreeBSD).at("exec_stop"), "/bin/sh /etc/rc.shutdown jail");
+}

@@ -67,9 +67,15 @@ TEST(ReleaseNames, StripPatchLevelAndRefuseOthers) {
 }
 
 TEST(ReleaseNames, SnapshotsAreDevelopmentBuilds) {
-  for (const char* s : {"15.0-CURRENT", "14.1-STABLE", "14.0-ALPHA1", "14.0-BETA3", "14.2-RC1", "13.0-PRERELEASE"})
-    EXPECT_TRUE(is_snapshot_release(s)) << s;
-  for (const char* s : {"14.3-RELEASE", "14.3-RELEASE-p2"}) EXPECT_FALSE(is_snapshot_release(s)) << s;
+  for (const char* s : {"15.0-CURRENT", "14.1-STABLE", "14.0-ALPHA1", "13.0-PRERELEASE"}) EXPECT_TRUE(is_snapshot_release(s)) << s;
+  // BETA and RC builds are published under releases/, like RELEASE.
+  for (const char* s : {"14.3-RELEASE", "14.3-RELEASE-p2", "14.0-BETA3", "14.2-RC1"}) EXPECT_FALSE(is_snapshot_release(s)) << s;
+}
+
+TEST(ReleaseNames, FreebsdUpdateServesAlphaBetaRcAndRelease) {
+  // freebsd-update.8, BINARY UPDATES AVAILABILITY.
+  for (const char* s : {"13.1-ALPHA3", "13.1-BETA2", "13.1-RC1", "13.1-RELEASE"}) EXPECT_TRUE(has_binary_updates(s)) << s;
+  for (const char* s : {"13.0-PRERELEASE", "13.1-STABLE", "14.0-CURRENT", "nonsense"}) EXPECT_FALSE(has_binary_updates(s)) << s;
 }
 
 TEST(ReleaseSha256, KnownVectors) {

@@ -51,10 +51,25 @@ TEST(PosixRunner, MissingProgramIs127AndCheckThrowsWithArgv) {
 
 TEST(RecordingRunner, PrintsAndChangesNothing) {
   std::ostringstream out;
-  core::RecordingRunner r(out);
+  sdk::testing::ScriptedRunner reads;
+  core::RecordingRunner r(out, reads);
   auto res = r.run({"zfs", "destroy", "-r", "tank/iocell/jails/x"});
   EXPECT_TRUE(res.ok());
   EXPECT_EQ(out.str(), "would run: zfs destroy -r tank/iocell/jails/x\n");
+  EXPECT_TRUE(reads.done());
+}
+
+TEST(RecordingRunner, RunsWhatOnlyReads) {
+  std::ostringstream out;
+  sdk::testing::ScriptedRunner reads;
+  reads.expect({"zfs", "get", "-H", "all", "tank/iocage"}, "tank/iocage\tlocal\tmountpoint\t/iocage\n");
+  core::RecordingRunner r(out, reads);
+  sdk::Command get({"zfs", "get", "-H", "all", "tank/iocage"});
+  get.read_only = true;
+  EXPECT_EQ(r.run(get).out, "tank/iocage\tlocal\tmountpoint\t/iocage\n");
+  EXPECT_EQ(out.str(), "") << "a read is no action to report";
+  EXPECT_TRUE(r.recorded().empty());
+  EXPECT_TRUE(reads.done());
 }
 
 TEST(ScriptedRunner, MatchesArgvInOrderAndFailsOnAnythingElse) {

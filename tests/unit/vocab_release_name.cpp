@@ -30,7 +30,8 @@ TEST(VocabReleaseName, ParsesItsParts) {
   EXPECT_EQ(r->patch, 3);
   EXPECT_EQ(r->base(), "15.0-RC2");
   EXPECT_TRUE(r->freebsd());
-  EXPECT_TRUE(r->snapshot());
+  EXPECT_FALSE(r->snapshot()) << "RC builds are under releases/ (bsdinstall's mirrorselect)";
+  EXPECT_TRUE(r->binary_updates());
   EXPECT_EQ(parse_release_name("14.3-RELEASE-p2")->base(), "14.3-RELEASE");
   EXPECT_FALSE(parse_release_name("14.3-RELEASE")->snapshot());
 }
@@ -67,9 +68,11 @@ TEST(VocabReleaseName, InvalidNamesAreRefusedEverywhere) {
 }
 
 TEST(VocabReleaseName, SnapshotsAreTheDevelopmentBranches) {
-  for (const char* name : {"15.0-CURRENT", "14.3-STABLE", "14.3-PRERELEASE", "14.2-ALPHA1", "15.0-BETA1", "15.0-RC2"})
+  // bsdinstall's mirrorselect: *-ALPHA*|*-CURRENT|*-STABLE|*-PRERELEASE) RELDIR="snapshots".
+  for (const char* name : {"15.0-CURRENT", "14.3-STABLE", "14.3-PRERELEASE", "14.2-ALPHA1"})
     EXPECT_TRUE(core::is_snapshot_release(name)) << name;
-  for (const char* name : {"14.3-RELEASE", "14.3-RELEASE-p2"}) EXPECT_FALSE(core::is_snapshot_release(name)) << name;
+  for (const char* name : {"14.3-RELEASE", "14.3-RELEASE-p2", "15.0-BETA1", "15.0-RC2", "15.0-RC3-p1"})
+    EXPECT_FALSE(core::is_snapshot_release(name)) << name;
 }
 
 }  // namespace

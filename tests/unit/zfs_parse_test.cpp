@@ -163,3 +163,43 @@ TEST(ZfsNames, ValuesOfSettableProperties) {
   for (const char* bad : {"/", "/a/", "a", "/a/../b", "/a\tb", "/a\nb"}) EXPECT_THROW(check_value("mountpoint", bad), std::invalid_argument) << bad;
   EXPECT_THROW(check_value("atime", "on"), std::invalid_argument);
 }
+
+// iocage 1.x's datasets as `zfs get -H -p -o name,source,property,value all`
+// prints them (migrate reads them through Storage::foreign_datasets).
+TEST(ZfsForeignDatasets, SplitsDatasetsUserAndNativeProperties) {
+  const std::string out =
+      "tank/iocage\tlocal\tmountpoint\t/iocage\n"
+      "tank/iocage/jails/u1\tlocal\torg.freebsd.iocage:tag\tweb\n"
+      "tank/iocage/jails/u1\treceived\torg.freebsd.iocage:release\t10.3-RELEASE\n"
+      "tank/iocage/jails/u1\tinherited from tank/iocage\torg.freebsd.iocage:owner\tnobody\n"
+      "tank/iocage/jails/u1\tlocal\torg.freebsd.iocage:notes\ta\tb\n"
+      "tank/iocage/jails/u1\t-\torigin\ttank/iocage/releases/10.3-RELEASE@u1\n"
+      "tank/iocage/jails/u1\tinherited from tank/iocage\tmountpoint\t/iocage/jails/u1\n"
+      "tank/iocage/jails/u1\t-\tmounted\tyes\n"
+      "tank/iocage/jails/u1\tdefault\tquota\t0\n"
+      "tank/iocage/jails/u1\tlocal\treservation\t0\n"
+      "tank/iocage/jails/u1\tlocal\tcompression\tlz4\n"
+      "\n";
+  const auto sets = parse_zfs_get_all(out, "org.freebsd.iocage:");
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0].name, "tank/iocage");
+  EXPECT_TRUE(sets[0].files.empty()) << "not said to be mounted";
+  const auto& j = sets[1];
+  EXPECT_EQ(j.name, "tank/iocage/jails/u1");
+  // Inherited user properties belong to the parent, not to the jail.
+  EXPECT_EQ(j.user, (std::map<std::string, std::string>{{"tag", "web"}, {"release", "10.3-RELEASE"}, {"notes", "a\tb"}}));
+  EXPECT_EQ(j.origin, "tank/iocage/releases/10.3-RELEASE@u1");
+  EXPECT_EQ(j.files, "/iocage/jails/u1");
+  EXPECT_EQ(j.native_source.at("mountpoint"), "inherited from tank/iocage");
+  // Only what was set on the dataset itself, in iocell's words.
+  EXPECT_EQ(j.own, (std::map<std::string, std::string>{{"reservation", "none"}, {"compression", "lz4"}}));
+}
+
+TEST(ZfsForeignDatasets, RefusesALineWithoutFourColumns) {
+  try {
+    parse_zfs_get_all("tank/iocage\tlocal\tmountpoint\t/iocage\ntank/iocage mountpoint /iocage\n", "org.freebsd.iocage:");
+    ADD_FAILURE() << "accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+  }
+}

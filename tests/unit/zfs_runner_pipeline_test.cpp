@@ -126,7 +126,8 @@ TEST(ZfsRunnerPipeline, FirstStageReadsStdinData) {
 
 TEST(ZfsRunnerPipeline, RecordingRunnerPrintsOneLineAndRunsNothing) {
   std::ostringstream out;
-  core::RecordingRunner r(out);
+  sdk::testing::ScriptedRunner reads;
+  core::RecordingRunner r(out, reads);
   auto res = r.run_pipeline({sdk::Command({"zfs", "send", "tank/a@s"}), sdk::Command({"zfs", "receive", "tank/b"})});
   ASSERT_EQ(res.size(), 2u);
   EXPECT_TRUE(res[0].ok() && res[1].ok());

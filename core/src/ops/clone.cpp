@@ -59,6 +59,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
     if (!ctx.dry_run()) {
       std::ofstream(home / "fstab").flush();  // mounts of the source name its paths: start empty
       write_rc_conf_hostname(home / "root", cfg.count("host_hostname") ? cfg["host_hostname"] : uuid);
+      ctx.inventory().index_tag(tag, uuid);
       write_config(home / "config.json", cfg, Sync::ContentOnly);
     }
     storage.rename(staging, final_ds);

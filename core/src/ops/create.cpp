@@ -1,7 +1,5 @@
-#include <chrono>
 #include <ctime>
 #include <fstream>
-#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -116,18 +114,14 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
     // A date tag is only precise to the second: an untagged create in the
     // same second as another takes the next free "<date>_N" instead of failing.
-    for (int n = 2; !tag_given && (taken.count(tag) || inv.tag_in_use(tag).get()); ++n)
+    const auto used = [&] { return taken.count(tag) > 0 || inv.find_tag(tag).has_value(); };
+    bool tag_used = used();
+    for (int n = 2; tag_used && !tag_given; ++n) {
       tag = (req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base) + "_" + std::to_string(n);
-    const auto tag_used = [&] { return Refused("tag '" + tag + "' is already used by another jail; choose another tag="); };
-    if (taken.count(tag)) throw tag_used();
-    // With many jails the check goes on while the staging dataset is made
-    // and the release cloned, which mostly wait on the disk; it is settled
-    // before the jail is published. An answer already there (few jails) is
-    // taken at once, and a dry run waits for it: a refused create makes
-    // nothing and shows nothing.
-    std::future<bool> tag_taken = inv.tag_in_use(tag);
-    const bool settled = tag_taken.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    if ((settled || ctx.dry_run()) && tag_taken.get()) throw tag_used();
+      tag_used = used();
+    }
+    if (tag_used)
+      throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
     taken.insert(tag);
 
     PropertyValues props = base;
@@ -164,8 +158,8 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
       sdk::ProvisionRequest pr{uuid, staging, release, release.empty() ? "" : "releases/" + release + "/root",
                                sdk::PropertyMap(props)};
       type.provision(storage, pr);
-      if (tag_taken.valid() && tag_taken.get()) throw tag_used();
       if (!ctx.dry_run()) {
+        inv.index_tag(tag, uuid);
         std::ofstream(home / "fstab").flush();
         write_rc_conf_hostname(home / "root", props.count("host_hostname") && !props["host_hostname"].empty() ? props["host_hostname"] : uuid);
         config->publish(Sync::ContentOnly);

@@ -214,6 +214,10 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
          return true;
        }))
     removed.push_back(line);
+  // Links of destroyed jails and retired tags; and a config edited by hand
+  // gets its tag linked.
+  if (!ctx.dry_run())
+    for (const auto& link : ctx.inventory().rebuild_tag_index()) removed.push_back("tag link " + link);
   return removed;
 }
 

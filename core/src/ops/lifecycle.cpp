@@ -52,8 +52,10 @@ void run_in_jail(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& s
   auto argv = split_exec_command(value);
   // The defaults name FreeBSD's rc scripts; a userland without them (an
   // empty or Linux jail) has nothing to run.
-  if ((value == "/bin/sh /etc/rc" || value == "/bin/sh /etc/rc.shutdown") &&
-      !std::filesystem::exists(spec.root / argv[1].substr(1)))
+  // ("/bin/sh /etc/rc.shutdown jail" as rc.d/jail has it: rc.shutdown hands
+  // the word to the rc.d scripts as rc_shutdown; older configurations lack it.)
+  const bool rc_default = value == "/bin/sh /etc/rc" || value == "/bin/sh /etc/rc.shutdown" || value == "/bin/sh /etc/rc.shutdown jail";
+  if (rc_default && !std::filesystem::exists(spec.root / argv[1].substr(1)))
     return;
   sdk::ExecRequest req;
   req.argv = argv;

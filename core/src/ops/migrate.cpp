@@ -15,7 +15,6 @@
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
-#include <iocell/core/runners.hpp>
 
 namespace iocell::core {
 namespace {
@@ -192,13 +191,10 @@ std::string moved_datasets(const std::string& value, const std::string& pool, co
   return out;
 }
 
-void migrate_iocage_jail(Migration& m, const std::string& pool, const std::string& active, const std::string& dataset,
-                         const std::string& id, const ZfsDataset& ds) {
+void migrate_iocage_jail(Migration& m, const std::string& pool, const std::string& id, const sdk::ForeignDataset& ds) {
   MigratedJail j;
   j.kind = LegacyKind::Iocage;
-  j.location = dataset;
-  auto native = [&](const std::string& p) { return ds.native.count(p) ? ds.native.at(p) : std::string(); };
-  auto source = [&](const std::string& p) { return ds.native_source.count(p) ? ds.native_source.at(p) : std::string(); };
+  j.location = ds.name;
   try {
     if (!Inventory::is_uuid(id)) throw UsageError("the dataset is not named by a UUID, as iocage 1.x names its jails");
     j.uuid = id;
@@ -210,37 +206,24 @@ void migrate_iocage_jail(Migration& m, const std::string& pool, const std::strin
     PropertyValues legacy = ds.user;
     // Native values the user chose move with the dataset; config.json
     // records them as create does.
-    for (const char* p : {"compression", "quota", "reservation", "dedup"}) {
-      if (source(p) != "local" && source(p) != "received") continue;
-      const bool none = (std::string(p) == "quota" || std::string(p) == "reservation") && native(p) == "0";
-      legacy[p] = none ? "none" : native(p);
-    }
-    j.mapped = map_legacy_jail(legacy, LegacyKind::Iocage, LegacyFacts{id, native("origin"), true});
+    for (const char* p : {"compression", "quota", "reservation", "dedup"})
+      if (auto it = ds.own.find(p); it != ds.own.end()) legacy[p] = it->second;
+    j.mapped = map_legacy_jail(legacy, LegacyKind::Iocage, LegacyFacts{id, ds.origin, true});
     if (j.mapped.props.count("jail_zfs_dataset"))
       j.mapped.props["jail_zfs_dataset"] = moved_datasets(j.mapped.props["jail_zfs_dataset"], pool, id);
     give_tag(m, j);
 
-    if (pool != active)
-      throw Refused("iocell uses pool " + active + " and zfs rename cannot move " + dataset +
-                    " to another pool: run iocell activate " + pool + " first");
-    if (native("mounted") != "yes") throw Refused(dataset + " is not mounted (zfs mount " + dataset + ", then migrate again)");
-    const std::string mp = native("mountpoint");
-    if (mp.empty() || mp[0] != '/') throw Refused(dataset + " has mountpoint " + mp + "; iocell needs its files at a path");
+    const std::string area = j.mapped.props["template"] == "yes" ? "templates" : "jails";
+    const bool hack88 = j.mapped.props.count("hack88") && j.mapped.props["hack88"] == "1";
+    const fs::path home = m.ctx.root() / area / (hack88 ? id.substr(0, 8) : id);
+    // The storage refuses what it cannot move (another pool, not mounted).
+    const auto cmds = m.ctx.storage().adopt_commands(ds, area + "/" + id, home);
     if (!m.ctx.dry_run()) {
       if (!m.running) m.running = running_jails(m.ctx);
       if (m.running->count(id)) throw Refused("the jail is running (ioc-" + id + "): stop it with iocage stop, then migrate again");
     }
-    const std::string area = j.mapped.props["template"] == "yes" ? "templates" : "jails";
-    const std::string target = pool + "/iocell/" + area + "/" + id;
-    std::vector<sdk::Command> cmds = {sdk::Command{"zfs", "rename", dataset, target}};
-    if (j.mapped.props.count("hack88") && j.mapped.props["hack88"] == "1")
-      cmds.push_back(sdk::Command{"zfs", "set", "mountpoint=" + (m.ctx.root() / area / id.substr(0, 8)).string(), target});
-    else if (source("mountpoint") == "local")
-      cmds.push_back(sdk::Command{"zfs", "inherit", "mountpoint", target});
-    else if (source("mountpoint") == "received")
-      cmds.push_back(sdk::Command{"zfs", "set", "mountpoint=" + (m.ctx.root() / area / id).string(), target});
 
-    const fs::path cfg = fs::path(mp) / "config.json";
+    const fs::path cfg = ds.files / "config.json";
     j.actions.push_back("write " + cfg.string());
     for (const auto& c : cmds) j.actions.push_back("run: " + sdk::format_argv(c.argv));
     if (!m.dry) {
@@ -256,34 +239,23 @@ void migrate_iocage_jail(Migration& m, const std::string& pool, const std::strin
   m.report.jails.push_back(std::move(j));
 }
 
-void scan_iocage(Migration& m, const std::string& pool, const std::string& active) {
+void scan_iocage(Migration& m, const std::string& pool) {
   const std::string top = pool + "/iocage";
-  // One call for everything: the jails (depth 2), .defaults (depth 1) with
-  // every property and its source. -s cannot select here: the mountpoint
-  // is usually inherited and the origin has no source at all.
-  const sdk::Command cmd{"zfs", "get", "-H", "-p", "-t", "filesystem", "-d", "2", "-o", "name,source,property,value", "all", top};
-  // A dry run must still read what it would migrate, and zfs get changes
-  // nothing; the recording runner of --dry-run would answer with nothing.
-  PosixRunner posix;
-  sdk::CommandRunner& reader = m.ctx.dry_run() ? static_cast<sdk::CommandRunner&>(posix) : m.ctx.runner();
-  const auto res = reader.run(cmd);
-  if (!res.ok()) {
-    if (res.exit_code == 1 && res.err.find("dataset does not exist") != std::string::npos) {
-      if (m.req.from == LegacyKind::Iocage) throw NotFound("no iocage jails on pool " + pool + ": " + top + " does not exist");
-      m.report.notes.push_back("no iocage jails on pool " + pool + " (" + top + " does not exist)");
-      return;
-    }
-    throw sdk::CommandFailed(cmd, res);
+  // Depth 2 reaches the jails and .defaults in one read.
+  const auto sets = m.ctx.storage().foreign_datasets(top, 2, "org.freebsd.iocage:");
+  if (!sets) {
+    if (m.req.from == LegacyKind::Iocage) throw NotFound("no iocage jails on pool " + pool + ": " + top + " does not exist");
+    m.report.notes.push_back("no iocage jails on pool " + pool + " (" + top + " does not exist)");
+    return;
   }
-  const auto sets = parse_zfs_get(res.out, "org.freebsd.iocage:");
-  if (auto it = sets.find(top + "/.defaults"); it != sets.end() && !it->second.user.empty())
-    add_defaults(m, it->second.user, LegacyKind::Iocage, top + "/.defaults");
   const std::string prefix = top + "/jails/";
-  for (const auto& [name, ds] : sets) {
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string id = name.substr(prefix.size());
+  for (const auto& ds : *sets)
+    if (ds.name == top + "/.defaults" && !ds.user.empty()) add_defaults(m, ds.user, LegacyKind::Iocage, ds.name);
+  for (const auto& ds : *sets) {
+    if (ds.name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string id = ds.name.substr(prefix.size());
     if (id.empty() || id.find('/') != std::string::npos) continue;
-    migrate_iocage_jail(m, pool, active, name, id, ds);
+    migrate_iocage_jail(m, pool, id, ds);
   }
 }
 
@@ -297,14 +269,14 @@ MigrateReport migrate(Context& ctx, const MigrateRequest& req) {
   if (!req.pool.empty() && !std::regex_match(req.pool, pool_re))
     throw UsageError("invalid pool name '" + req.pool + "': allowed: a letter, then letters, digits, '_', '.', ':' or '-'");
   auto& storage = ctx.storage();
-  const bool zfs = ctx.storage_name() == "zfs";
-  if (req.from == LegacyKind::Iocage && !zfs)
+  const bool adopts = storage.adopts_foreign();
+  if (req.from == LegacyKind::Iocage && !adopts)
     throw UsageError("iocage 1.x kept its jails in ZFS datasets, and the root " + ctx.root().string() + " uses the " +
-                     ctx.storage_name() + " storage: migrate on the FreeBSD host whose iocell root is on ZFS");
-  const std::string active = zfs ? storage.pool() : "";
+                     ctx.storage_name() + " storage, which cannot adopt them: migrate on the FreeBSD host whose iocell root is on ZFS");
+  const std::string active = adopts ? storage.pool() : "";
   const std::string pool = req.pool.empty() ? active : req.pool;
   bool do_iocell = !req.from || req.from == LegacyKind::Iocell;
-  const bool do_iocage = req.from ? req.from == LegacyKind::Iocage : zfs;
+  const bool do_iocage = req.from ? req.from == LegacyKind::Iocage : adopts;
   if (do_iocell && !req.pool.empty() && req.pool != active) {
     // The shell iocell kept the jails of a pool in <pool>/iocell, mounted at
     // the root only while that pool is the active one.
@@ -316,14 +288,19 @@ MigrateReport migrate(Context& ctx, const MigrateRequest& req) {
   }
 
   std::optional<FileLock> lock;
-  if (!m.dry) lock.emplace(ctx.locks_dir() / "inventory", "the jail inventory");
+  if (!m.dry) {
+    lock.emplace(ctx.locks_dir() / "inventory", "the jail inventory");
+    // Adopted jails are written without their tag links: the next tag
+    // check rebuilds the index from the configs.
+    ctx.inventory().invalidate_tag_index();
+  }
   for (const auto& j : ctx.inventory().all()) {
     m.uuids.insert(j.uuid);
     m.tags[j.tag()] = j.uuid;
   }
   m.existing_defaults = read_defaults(ctx);
   if (do_iocell) scan_iocell(m);
-  if (do_iocage) scan_iocage(m, pool, active);
+  if (do_iocage) scan_iocage(m, pool);
   if (!m.dry && !m.report.defaults.props.empty()) write_defaults(ctx, m.report.defaults.props);
   return m.report;
 }

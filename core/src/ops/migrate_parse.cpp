@@ -134,34 +134,4 @@ PropertyValues parse_ucl(const std::string& text, const std::string& file) {
   return out;
 }
 
-std::map<std::string, ZfsDataset> parse_zfs_get(const std::string& out, const std::string& user_prefix) {
-  std::map<std::string, ZfsDataset> sets;
-  size_t start = 0, lineno = 0;
-  while (start < out.size()) {
-    size_t end = out.find('\n', start);
-    std::string line = out.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    start = end == std::string::npos ? out.size() : end + 1;
-    ++lineno;
-    if (line.empty()) continue;
-    size_t t1 = line.find('\t');
-    size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
-    size_t t3 = t2 == std::string::npos ? t2 : line.find('\t', t2 + 1);
-    if (t3 == std::string::npos)
-      throw std::runtime_error("zfs get printed line " + std::to_string(lineno) +
-                               " without the four tab-separated columns name, source, property, value: " + line);
-    const std::string name = line.substr(0, t1);
-    const std::string source = line.substr(t1 + 1, t2 - t1 - 1);
-    const std::string prop = line.substr(t2 + 1, t3 - t2 - 1);
-    const std::string value = line.substr(t3 + 1);
-    ZfsDataset& ds = sets[name];
-    if (prop.compare(0, user_prefix.size(), user_prefix) == 0) {
-      if (source == "local" || source == "received") ds.user[prop.substr(user_prefix.size())] = value;
-    } else {
-      ds.native[prop] = value;
-      ds.native_source[prop] = source;
-    }
-  }
-  return sets;
-}
-
 }  // namespace iocell::core

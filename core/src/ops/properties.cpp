@@ -1,3 +1,4 @@
+#include <optional>
 #include <set>
 
 #include <iocell/core/context.hpp>
@@ -32,6 +33,17 @@ void save_config(Context& ctx, const JailRecord& rec) {
   if (!ctx.dry_run()) write_config(rec.config_file(), rec.props);
 }
 
+namespace {
+// The new tag's link goes first and the old one last: a crash in between
+// leaves a stale link, which the index ignores, never a tag without one.
+void save_retagged(Context& ctx, const JailRecord& rec, const std::string& old_tag) {
+  if (old_tag.empty()) return save_config(ctx, rec);
+  ctx.inventory().index_tag(rec.tag(), rec.uuid);
+  save_config(ctx, rec);
+  ctx.inventory().unindex_tag(old_tag, rec.uuid);
+}
+}  // namespace
+
 void check_hostname_fits(Context& ctx, const std::string& given, const std::string& hostname) {
   // The grammar allows what any runtime could take; the runtime that will
   // start the jail knows its own limit.
@@ -54,8 +66,13 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
   FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
   JailRecord rec = ctx.inventory().reload(rec_in);
   const auto state = run_state(ctx, rec);
-  if (changes.count("tag") && changes.at("tag") != rec.tag()) {
-    FileLock inv(ctx.locks_dir() / "inventory", "the jail inventory");
+  // Held to the end: another command must not take the tag between the
+  // check and the write.
+  std::optional<FileLock> inventory_lock;
+  const std::string old_tag = rec.tag();
+  const bool retag = changes.count("tag") && changes.at("tag") != old_tag;
+  if (retag) {
+    inventory_lock.emplace(ctx.locks_dir() / "inventory", "the jail inventory");
     if (auto other = ctx.inventory().find_tag(changes.at("tag")); other && other->uuid != rec.uuid)
       throw Refused("tag '" + changes.at("tag") + "' is already used by " + other->uuid);
   }
@@ -101,12 +118,12 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
     PropertyValues rest = changes;
     rest.erase("template");
     for (const auto& [k, v] : rest) rec.props[k] = v;
-    save_config(ctx, rec);
+    save_retagged(ctx, rec, retag ? old_tag : "");
     if (want != rec.is_template()) set_template(ctx, rec, want);
     return;
   }
   for (const auto& [k, v] : changes) rec.props[k] = v;
-  save_config(ctx, rec);
+  save_retagged(ctx, rec, retag ? old_tag : "");
 }
 
 std::string get_property(Context& ctx, const JailRecord& rec, const std::string& name) {

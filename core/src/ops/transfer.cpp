@@ -333,6 +333,7 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
                                        : uuid;
       if (cfg.count("host_hostname") && cfg["host_hostname"] == facts.uuid) cfg.erase("host_hostname");
       write_rc_conf_hostname(home / "root", hostname);
+      ctx.inventory().index_tag(tag, uuid);
       write_config(home / "config.json", cfg);
     }
     storage.rename(staging, final_ds);

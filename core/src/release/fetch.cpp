@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -24,12 +25,12 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/release/manifest.hpp>
-#include <iocell/core/release/pkgbase.hpp>
 #include <iocell/core/release/progress.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/core/release/sha256.hpp>
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/fetcher.hpp>
+#include <iocell/sdk/packages.hpp>
 #include <iocell/sdk/temp_names.hpp>
 #include <iocell/sdk/safe_root.hpp>
 #include <iocell/support/io.hpp>
@@ -59,6 +60,18 @@ std::string setting(const PropertyValues& defaults, const std::string& given, co
 }
 
 bool unset(const std::string& v) { return v.empty() || v == "none"; }
+
+// The host part of a URL or of a bare "host[:port]", lower-cased.
+std::string host_of(const std::string& url) {
+  std::string::size_type from = url.find("://");
+  from = from == std::string::npos ? 0 : from + 3;
+  std::string host = url.substr(from, url.find_first_of(":/", from) - from);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  return host;
+}
+
+// download.freebsd.org is not laid out as the mirrors are (no /pub/FreeBSD/).
+bool is_download_service(const std::string& host) { return host_of(host) == "download.freebsd.org"; }
 
 std::string scheme_of(const std::string& url) {
   auto p = url.find("://");
@@ -276,12 +289,17 @@ class ReleaseFetch {
       // failure must not turn into a different kind of release.
       const bool absent = e.reason() == sdk::FetchFailure::NotFound;
       if (!absent) throw;
-      if (m_ctx.os() != sdk::HostOs::FreeBSD || m_plan.local)
+      if (m_plan.local || !builds_base_trees())
         throw std::runtime_error(std::string(e.what()) + "; MANIFEST and the sets are looked for in that one directory, " + m_plan.source + ", " +
                                  (m_plan.local ? std::string("which ftplocaldir names")
                                                : "which ftpdir names under ftphost (the default ftpdir is /pub/FreeBSD/releases/MACHINE/ARCH/" +
                                                      m_plan.release + "/)"));
-      m_progress.info(std::string("no distribution sets (") + e.what() + "); building " + m_plan.release + " from the FreeBSD-base packages");
+      // A different kind of release than asked for: a warning, not progress
+      // (which -q silences), naming what was missing and how to point
+      // iocell at sets kept elsewhere.
+      m_ctx.host().log->warn("no distribution sets for {} ({}): building it from the FreeBSD-base packages instead; "
+                             "if the sets are elsewhere, give ftphost= or ftpdir=",
+                             m_plan.release, e.what());
       return run_pkgbase();
     }
     std::vector<const ManifestEntry*> sets = select_sets(manifest);
@@ -316,17 +334,31 @@ class ReleaseFetch {
     return res;
   }
 
+  // A host without a package tool that builds release trees (Linux) keeps
+  // the mirror's error.
+  bool builds_base_trees() {
+    try {
+      return m_ctx.packages().builds_base_trees();
+    } catch (const NotFound&) {
+      return false;
+    }
+  }
+
   FetchResult run_pkgbase() {
+    sdk::Packages& packages = m_ctx.packages();
+    if (!packages.builds_base_trees())
+      throw Refused("release " + m_plan.release + " cannot be built from packages here: the " + packages.name() +
+                    " package tool of this host builds no release trees (fetch its distribution sets instead)");
     try {
       if (m_storage.exists(m_staging)) m_storage.destroy(m_staging);
       m_storage.create(m_staging, {});
       m_staged = true;
       m_storage.create(m_staging + "/root", {});
-      PkgbaseRequest req;
+      sdk::BaseTreeRequest req;
       req.release = m_plan.release;
       req.root = m_storage.mountpoint(m_staging + "/root");
       req.workdir = m_download / "pkgbase";
-      install_pkgbase_release(m_ctx, req);
+      packages.build_base_tree(req);
     } catch (...) {
       discard_staging();
       throw;
@@ -468,8 +500,8 @@ class ReleaseFetch {
       m_progress.info("skipping freebsd-update: not a FreeBSD host");
       return;
     }
-    if (is_snapshot_release(m_plan.release)) {
-      m_progress.info("skipping freebsd-update: " + m_plan.release + " is a development snapshot");
+    if (!has_binary_updates(m_plan.release)) {
+      m_progress.info("skipping freebsd-update: it serves no binary updates for " + m_plan.release);
       return;
     }
     if (m_plan.local) {
@@ -573,14 +605,20 @@ std::string release_source_url(Context& ctx, const FetchRequest& req, const std:
     static const std::regex host_re("^[A-Za-z0-9]([A-Za-z0-9.-]*)(:[0-9]{1,5})?$");
     if (!std::regex_match(host, host_re))
       throw UsageError("ftphost '" + host + "' is neither a host name (ftp.hostname.org) nor a URL (https://host/path)");
-    base = "https://" + host;
+    // FreeBSD's download service speaks https; the mirrors are named in
+    // bsdinstall's mirrorselect as ftp://ftpN.CC.freebsd.org, and many of
+    // them serve no https at all.
+    base = (is_download_service(host) ? "https://" : "ftp://") + host;
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string dir = setting(defaults, req.ftpdir, "ftpdir");
   if (unset(dir)) {
     auto [m, p] = machine(ctx);
-    dir = "/pub/FreeBSD/" + std::string(is_snapshot_release(release) ? "snapshots" : "releases") + "/" + m + "/" + p +
-          "/" + release + "/";
+    // The mirrors keep the installer's tree under /pub/FreeBSD/ (mirrorselect:
+    // $MIRROR/pub/FreeBSD/${RELDIR}/`uname -m`/`uname -p`/${_UNAME_R});
+    // download.freebsd.org serves the same tree from its top.
+    const std::string top = is_download_service(host_of(base)) ? "/" : "/pub/FreeBSD/";
+    dir = top + (is_snapshot_release(release) ? "snapshots" : "releases") + "/" + m + "/" + p + "/" + release + "/";
   }
   if (dir[0] != '/') throw UsageError("ftpdir must start with '/', not '" + dir + "'");
   if (dir.find("/../") != std::string::npos || dir.find('?') != std::string::npos || dir.find('#') != std::string::npos)

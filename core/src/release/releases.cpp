@@ -24,6 +24,11 @@ bool is_snapshot_release(const std::string& name) {
   return r && r->snapshot();
 }
 
+bool has_binary_updates(const std::string& name) {
+  auto r = support::parse_freebsd_release(name);
+  return r && r->binary_updates();
+}
+
 bool release_fetched(Context& ctx, const std::string& name) {
   if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos) return false;
   return ctx.storage().exists("releases/" + name + "/root");

@@ -34,7 +34,7 @@ std::optional<std::string> read_file_if_exists(const char* file);
 /// ContentOnly: the directory flush is left out, for a file in a staging
 /// directory whose own rename into place comes later (a lost rename leaves a
 /// staging leftover that `iocell clean` removes, never a half-written file):
-/// on btrfs each of the two flushes is a log commit of about half a ms.
+/// on btrfs each flush is a log commit.
 enum class Sync { Durable, ContentOnly };
 
 void write_config(const std::filesystem::path& file, const PropertyValues& values, Sync sync = Sync::Durable);

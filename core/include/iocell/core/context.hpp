@@ -84,7 +84,8 @@ class Context {
   std::ostream& m_err;
   std::unique_ptr<PluginManager> m_plugins;
   bool m_plugins_discovered = false;
-  std::unique_ptr<sdk::CommandRunner> m_runner;
+  std::unique_ptr<sdk::CommandRunner> m_runner;      ///< what runs commands (or plays a transcript)
+  std::unique_ptr<sdk::CommandRunner> m_dry_runner;  ///< --dry-run: records, runs only read-only commands
   sdk::HostContext m_host;
   std::string m_storage_name;
   std::optional<std::map<std::string, std::string>> m_root_settings;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <filesystem>
-#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,12 +47,28 @@ class Inventory {
   std::vector<JailRecord> resolve_many(const std::string& target);
   /// Re-reads one jail from disk.
   JailRecord reload(const JailRecord& rec);
+
+  // The tag index (inventory_tags.cpp): tags/ in the root holds one link per
+  // tag whose text is the UUID of the jail carrying it, so that checking a
+  // new tag reads one link and one config instead of every config. Links
+  // are hints: each is checked against the jail's config, and a stale one
+  // (a crash between two writes, a destroyed jail) counts as absent. The
+  // invariant writers keep: while tags/.complete exists, every tagged jail
+  // has its link, written before the jail or its new tag is published.
+  // Callers of the four below hold the inventory lock.
+
+  /// The jail carrying the tag. With no complete index, the configs are
+  /// scanned and the index rebuilt from them (not in a dry run).
   std::optional<JailRecord> find_tag(const std::string& tag);
-  /// Whether a jail has the tag, settled by get(). The answer reads every
-  /// jail's config: with many jails the scan runs on a thread of its own,
-  /// so that the caller can overlap it with disk-bound work; with a few it
-  /// is made at once, which costs less than starting a thread.
-  std::future<bool> tag_in_use(const std::string& tag);
+  /// Records that jail `uuid` carries `tag`.
+  void index_tag(const std::string& tag, const std::string& uuid);
+  /// Forgets `tag` if its link still names `uuid`.
+  void unindex_tag(const std::string& tag, const std::string& uuid);
+  /// The next find_tag rebuilds the index: for writers that do not keep it
+  /// (migrate adopts jails written by other tools).
+  void invalidate_tag_index();
+  /// Rebuilds the index from every config; returns the stale links removed.
+  std::vector<std::string> rebuild_tag_index();
 
   /// Effective values: built-in, then system defaults, then the jail's own.
   PropertyValues effective(const JailRecord& rec);
@@ -75,6 +90,8 @@ class Inventory {
   std::optional<JailRecord> load(const Entry& e, const std::string& needle = "",
                                  std::vector<std::string>* unreadable = nullptr);
   std::optional<JailRecord> find_tag_in(const std::vector<Entry>& list, const std::string& tag);
+  /// The jail whose UUID a tag link holds, wherever it lives now.
+  std::optional<JailRecord> load_uuid(const std::string& uuid);
   Context& m_ctx;
   std::optional<PropertyValues> m_defaults;  // read once per command
   std::vector<std::string> m_unreadable;

@@ -17,10 +17,11 @@ class PosixRunner : public sdk::CommandRunner {
 };
 
 /// --dry-run: prints each command instead of running it and answers with
-/// success and empty output.
+/// success and empty output; a read-only command (Command::read_only) goes
+/// to `reads`, which runs it.
 class RecordingRunner : public sdk::CommandRunner {
  public:
-  explicit RecordingRunner(std::ostream& out) : m_out(out) {}
+  RecordingRunner(std::ostream& out, sdk::CommandRunner& reads) : m_out(out), m_reads(reads) {}
   using sdk::CommandRunner::run;
   sdk::CommandResult run(const sdk::Command& cmd) override;
   /// Prints the pipeline on one line, stages joined by " | ".
@@ -29,6 +30,7 @@ class RecordingRunner : public sdk::CommandRunner {
 
  private:
   std::ostream& m_out;
+  sdk::CommandRunner& m_reads;
   std::vector<sdk::Command> m_recorded;
 };
 

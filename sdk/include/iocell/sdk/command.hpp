@@ -43,6 +43,9 @@ struct Command {
   /// CommandResult::out (-1: capture). For streams too large to hold in
   /// memory, such as `zfs send` into an export file.
   int stdout_fd = -1;
+  /// The command changes nothing on the host (zfs get, jls): --dry-run runs
+  /// it for real, so that what it plans rests on real answers.
+  bool read_only = false;
 };
 
 struct CommandResult {

@@ -2,11 +2,13 @@
 //
 // A plugin throws sdk::FetchError and the core catches it by type; the core
 // calls a plugin's Storage through its vtable. Both need one type identity
-// on both sides: the type_info and vtable must be visible symbols (clang and
-// libc++ compare type_info by address for types whose key function is not
-// exported). Each such class also has an out-of-line key function (its
-// destructor), defined once in libiocell-sdk, which both the binary and
-// every plugin link: that library is the one home of their type_info.
+// on both sides: clang with libc++ compares type_info by address. The SDK is
+// headers only, so each type's type_info and vtable are emitted, weak, in
+// every object that uses them; marked visible here, and exported by the
+// iocell binary (ENABLE_EXPORTS, cli/CMakeLists.txt), the binary's copy is
+// the one home the dynamic linker binds every plugin's references to. A
+// host program that loads plugins must link the same way; tests/boundary
+// proves it with each toolchain.
 #pragma once
 
 #define IOCELL_SDK_EXPORT __attribute__((visibility("default")))

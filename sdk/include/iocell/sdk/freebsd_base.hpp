@@ -63,13 +63,16 @@ inline std::string pkgbase_repo_url(const ReleaseVersion& v) {
 /// A repository configuration (one file of a --repo-conf-dir) that makes
 /// FreeBSD-base the only repository, signed with the release's pkgbase key.
 /// pkg reads `fingerprints` relative to --rootdir.
-inline std::string pkgbase_repo_conf(const ReleaseVersion& v, const std::string& url = "") {
+/// `fingerprints`: the key directory as pkg will look it up, which is
+/// relative to --rootdir (pkg's tests: fingerprint_rootdir).
+inline std::string pkgbase_repo_conf(const ReleaseVersion& v, const std::string& url = "", const std::string& fingerprints = "") {
   std::ostringstream out;
   out << "FreeBSD-base: {\n"
       << "  url: \"" << (url.empty() ? pkgbase_repo_url(v) : url) << "\",\n"
       << "  mirror_type: \"" << (url.empty() ? "srv" : "none") << "\",\n"
       << "  signature_type: \"fingerprints\",\n"
-      << "  fingerprints: \"/usr/share/keys/pkgbase-" << v.major << "\",\n"
+      << "  fingerprints: \""
+      << (fingerprints.empty() ? "/usr/share/keys/pkgbase-" + std::to_string(v.major) : fingerprints) << "\",\n"
       << "  enabled: yes\n"
       << "}\n";
   return out.str();
@@ -106,6 +109,40 @@ inline std::vector<std::string> etcupdate_merge(CommandRunner& runner, const std
   while (std::getline(lines, line))
     if (std::regex_match(line, m, conflict)) conflicts.push_back(m[1]);
   return conflicts;
+}
+
+/// The paths of `paths` that `mount -p` output lists as mount points, in its
+/// order (the order of mounting; a path mounted twice comes twice). putfsent
+/// (sbin/mount/mount.c) prints the source and the mount point raw, each padded
+/// with tabs or followed by one blank, then the type and a tab: a path with
+/// blanks cannot be split out of a line, so each known path is looked for
+/// whole, after a blank and before "BLANKS TYPE TAB". A union's "<above>:"
+/// prefix is stripped by putfsent and needs nothing here.
+inline std::vector<std::string> mounted_among(const std::string& mount_p, const std::vector<std::string>& paths) {
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  std::vector<std::string> out;
+  std::istringstream lines(mount_p);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string* found = nullptr;
+    std::size_t found_at = 0;
+    for (const auto& p : paths) {
+      if (p.empty()) continue;
+      for (std::size_t at = line.find(p, 1); at != std::string::npos; at = line.find(p, at + 1)) {
+        std::size_t i = at + p.size();
+        if (!blank(line[at - 1]) || i >= line.size() || !blank(line[i])) continue;
+        while (i < line.size() && blank(line[i])) ++i;
+        const std::size_t type_end = line.find('\t', i);
+        if (type_end == std::string::npos || type_end == i || line.find(' ', i) < type_end) continue;
+        // The mount point is the last field before the type.
+        if (!found || at > found_at) {
+          found = &p;
+          found_at = at;
+        }
+      }
+    }
+    if (found) out.push_back(*found);
+  }
+  return out;
 }
 
 }  // namespace iocell::sdk::freebsd

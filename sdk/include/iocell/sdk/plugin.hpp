@@ -10,6 +10,7 @@
 
 #include <iocell/sdk/archive.hpp>
 #include <iocell/sdk/config.hpp>
+#include <iocell/sdk/errors.hpp>
 #include <iocell/sdk/fetcher.hpp>
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/jail_type.hpp>
@@ -23,7 +24,7 @@
 
 /// Incremented whenever the descriptor, the Registrar or any interface in
 /// sdk/ changes in a way that breaks binary compatibility.
-#define IOCELL_PLUGIN_ABI_VERSION 5u
+#define IOCELL_PLUGIN_ABI_VERSION 6u
 #define IOCELL_PLUGIN_ENTRY "iocell_plugin_v1"
 
 namespace iocell::sdk {

@@ -1,7 +1,7 @@
 // Random names for temporary files and new UUIDs, from the kernel.
 // std::random_device probes the CPU (cpuid, rdrand) at each construction:
-// on a VM that traps to the hypervisor, 13 us a time here, paid in every
-// plugin that seeded its own generator. getrandom(2) is one system call on
+// on a VM that traps to the hypervisor, paid again in every plugin that
+// seeded its own generator. getrandom(2) is one system call on
 // Linux and on FreeBSD 12 and later.
 #pragma once
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <iocell/sdk/command.hpp>
+
 namespace iocell::sdk {
 
 struct SnapshotInfo {
@@ -41,6 +43,22 @@ struct DatasetOptions {
   /// that names the property.
   std::map<std::string, std::string> properties;
   bool readonly = false;
+};
+
+/// A dataset another tool keeps on the same storage (iocage 1.x's
+/// <pool>/iocage/jails/<uuid>), as foreign_datasets() reads it.
+struct ForeignDataset {
+  std::string name;  ///< in the backend's own namespace: "tank/iocage/jails/<uuid>"
+  /// User properties with the prefix asked for, set on the dataset itself
+  /// (not inherited), the prefix stripped.
+  std::map<std::string, std::string> user;
+  /// Native properties set on the dataset itself (compression, quota, ...),
+  /// as iocell spells their values ("none" for no quota).
+  std::map<std::string, std::string> own;
+  std::string origin;           ///< "dataset@snap" it was cloned from, "" when no clone
+  std::filesystem::path files;  ///< where its files are now; empty when not mounted
+  /// Everything the backend read, for its own adopt_commands().
+  std::map<std::string, std::string> native, native_source;
 };
 
 class IOCELL_SDK_EXPORT Storage {
@@ -125,6 +143,29 @@ class IOCELL_SDK_EXPORT Storage {
   /// without a native stream throw an error saying so.
   virtual void send(const std::string& dataset, const std::string& snap, int out_fd) = 0;
   virtual void receive(const std::string& target, int in_fd) = 0;
+
+  /// Whether the backend can read and adopt datasets other tools made on
+  /// it (foreign_datasets, adopt_commands): migrating iocage 1.x jails.
+  virtual bool adopts_foreign() const { return false; }
+  /// The datasets below `top` (a name in the backend's own namespace, such
+  /// as "tank/iocage", outside iocell's tree) to `depth` levels, with every
+  /// property; nullopt when `top` does not exist. Reads only: its commands
+  /// are marked Command::read_only, so a dry run still sees the answer.
+  virtual std::optional<std::vector<ForeignDataset>> foreign_datasets(const std::string& top, int depth,
+                                                                      const std::string& user_prefix) {
+    (void)depth, (void)user_prefix;
+    throw std::runtime_error(name() + " storage holds no datasets of other tools (asked for " + top + ")");
+  }
+  /// The commands that move `ds` (with its children, snapshots and clone
+  /// relationships) to `dataset` in iocell's tree ("jails/<uuid>") so that
+  /// its files are at `home`. The caller runs them, or shows them in a dry
+  /// run. Throws, saying why and what to do, when the backend cannot move
+  /// it (another pool, not mounted).
+  virtual std::vector<Command> adopt_commands(const ForeignDataset& ds, const std::string& dataset,
+                                              const std::filesystem::path& home) {
+    (void)dataset, (void)home;
+    throw std::runtime_error(name() + " storage cannot adopt " + ds.name);
+  }
 
   /// Completes or undoes what a killed command of this backend left half
   /// done, and removes its temporary datasets (sdk/temp_names.hpp). Touches

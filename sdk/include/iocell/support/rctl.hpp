@@ -39,4 +39,11 @@ inline constexpr RctlResource kRctlResources[] = {
     {"writeiops", "Filesystem writes, in operations per second."},
 };
 
+/// The signal actions the kernel knows (sys/kern/kern_rctl.c, actionnames);
+/// any other "sigNAME" makes the whole `rctl -a` fail.
+inline constexpr std::string_view kRctlSignalActions[] = {
+    "sighup",  "sigint",  "sigquit", "sigill",  "sigtrap", "sigabrt",   "sigemt",  "sigfpe",  "sigkill", "sigbus",  "sigsegv",
+    "sigsys",  "sigpipe", "sigalrm", "sigterm", "sigurg",  "sigstop",   "sigtstp", "sigchld", "sigttin", "sigttou", "sigio",
+    "sigxcpu", "sigxfsz", "sigvtalrm", "sigprof", "sigwinch", "siginfo", "sigusr1", "sigusr2", "sigthr"};
+
 }  // namespace iocell::support

@@ -36,9 +36,15 @@ struct ReleaseName {
     if (patch > 0 && branch != "RELEASE" && branch != "BETA" && branch != "RC") return false;
     return numbered || plain;
   }
-  /// Built from a development branch, not a release (the FreeBSD mirrors
-  /// keep these under snapshots/).
-  bool snapshot() const { return branch != "RELEASE"; }
+  /// Kept under snapshots/ on the mirrors, not releases/: bsdinstall's
+  /// mirrorselect puts only *-ALPHA*, *-CURRENT, *-STABLE and *-PRERELEASE
+  /// there; BETA and RC builds are releases/ (and freebsd-update serves them).
+  bool snapshot() const {
+    return branch == "ALPHA" || branch == "CURRENT" || branch == "STABLE" || branch == "PRERELEASE";
+  }
+  /// freebsd-update.8, BINARY UPDATES AVAILABILITY: "available for ALPHA,
+  /// BETA, RC, and RELEASE versions", not for PRERELEASE, STABLE, CURRENT.
+  bool binary_updates() const { return branch == "ALPHA" || branch == "BETA" || branch == "RC" || branch == "RELEASE"; }
 };
 
 /// What the grammar allows, for error messages.

@@ -72,16 +72,6 @@ MappedProperties map_legacy_jail(const PropertyValues& legacy, LegacyKind kind, 
 /// value into .default; those were never the user's choice).
 MappedProperties map_legacy_defaults(const PropertyValues& legacy, LegacyKind kind);
 
-/// One dataset of `zfs get -H -p -o name,source,property,value all`.
-struct ZfsDataset {
-  PropertyValues user;  ///< properties with the prefix, source local or received, prefix stripped
-  std::map<std::string, std::string> native;         ///< every other property: value
-  std::map<std::string, std::string> native_source;  ///< and its source
-};
-/// Parses that output (the value is the last column, so a value holding a
-/// tab survives). Throws std::runtime_error on a line of fewer columns.
-std::map<std::string, ZfsDataset> parse_zfs_get(const std::string& out, const std::string& user_prefix);
-
 struct MigrateRequest {
   std::optional<LegacyKind> from;  ///< nullopt: the shell iocell, and iocage when the root is on ZFS
   std::string pool;                ///< pool holding the legacy jails; "" = the pool iocell uses

@@ -14,10 +14,13 @@ struct FetchRequest {
   /// Empty: the host's release (FreeBSD); required on Linux.
   std::string release;
   /// Empty: the system default (`iocell set ftphost=... default`), else the
-  /// built-in one. A host name means https://<host>; a URL keeps its scheme.
+  /// built-in one. A URL keeps its scheme; a bare host name is fetched over
+  /// https when it is download.freebsd.org, over ftp otherwise (the form of
+  /// the mirrors in bsdinstall's mirrorselect).
   std::string ftphost;
   /// The directory holding MANIFEST and the sets. Default: the installer's
-  /// /pub/FreeBSD/<releases|snapshots>/<machine>/<machine_arch>/<R>/.
+  /// <releases|snapshots>/<machine>/<machine_arch>/<R>/, under /pub/FreeBSD/
+  /// on a mirror and at the top of download.freebsd.org.
   std::string ftpdir;
   /// Sets to fetch, separated by blanks or commas.
   std::string ftpfiles;

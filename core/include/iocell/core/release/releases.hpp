@@ -34,8 +34,11 @@ bool release_fetched(Context& ctx, const std::string& name);
 std::string normalize_release_name(const std::string& name);
 
 /// Builds of a development branch live under snapshots/ on the mirrors
-/// (-CURRENT, -STABLE, -ALPHA*, -BETA*, -RC*, -PRERELEASE); freebsd-update
-/// does not serve them.
+/// (-CURRENT, -STABLE, -ALPHA*, -PRERELEASE, as bsdinstall's mirrorselect
+/// has it). BETA and RC builds are under releases/.
 bool is_snapshot_release(const std::string& name);
+
+/// freebsd-update serves binary updates for it (ALPHA, BETA, RC, RELEASE).
+bool has_binary_updates(const std::string& name);
 
 }  // namespace iocell::core

@@ -36,6 +36,10 @@ int get_command(Invocation& inv) {
   }
   if (p.words.size() != 2) throw core::UsageError("usage: iocell get PROPERTY|all|state TARGET");
   const std::string prop = p.words[0];
+  // `set PROPERTY=VALUE default` takes the keyword; reading it back is defaults' job.
+  if (p.words[1] == "default")
+    throw core::UsageError("get: 'default' is not a jail; iocell defaults lists the values new jails get" +
+                           std::string(prop == "all" ? "" : " (iocell defaults | grep '^" + prop + "=')"));
   auto rec = inv.ctx.inventory().resolve(p.words[1]);
   if (prop == "all") {
     auto all = core::all_properties(inv.ctx, rec);

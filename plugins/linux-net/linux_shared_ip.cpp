@@ -1,6 +1,7 @@
 #include "linux_shared_ip.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,42 @@ std::optional<SharedIp::Alias> parse_line(const std::string& l) {
 }
 
 }  // namespace
+
+// prepare() and attach_routed() record what each running jail holds: an
+// alias still on its interface, or a routed address whose host end still
+// exists, is that jail's. The record of a jail that died is no claim.
+std::optional<std::string> SharedIp::jail_holding(const std::string& address, const std::string& self) const {
+  static const std::string routed_suffix = ".routed";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(m_host.root / ".run" / "shared-ip", ec)) {
+    const std::string name = e.path().filename().string();
+    const bool routed = name.size() > routed_suffix.size() &&
+                        name.compare(name.size() - routed_suffix.size(), routed_suffix.size(), routed_suffix) == 0;
+    const std::string uuid = routed ? name.substr(0, name.size() - routed_suffix.size()) : name;
+    if (uuid == self) continue;
+    bool alive = false, holds = false;
+    for (const auto& l : read_lines(e.path())) {
+      if (!routed) {
+        auto al = parse_line(l);
+        if (al && al->address == address && interface_with_address(address) == al->iface) return uuid;
+        continue;
+      }
+      std::istringstream in(l);
+      std::string kind, a, b;
+      in >> kind >> a >> b;
+      if (kind == "link" && link_exists(a)) alive = true;
+      if (kind == "proxy" && b == address) holds = true;
+    }
+    if (alive && holds) return uuid;
+  }
+  return std::nullopt;
+}
+
+void SharedIp::refuse_if_another_jail_holds(const Alias& al, const sdk::JailSpec& spec) const {
+  if (auto other = jail_holding(al.address, spec.uuid))
+    throw std::runtime_error("address " + al.address + " is already used by jail " + *other + ", which is running; refusing to start " +
+                             spec.uuid + " (two jails cannot share an address: choose another one, or stop " + *other + ")");
+}
 
 bool SharedIp::inherits(const sdk::JailSpec& spec) {
   return spec.props.get("ip4") == "inherit" || spec.props.get("ip6") == "inherit";
@@ -71,6 +108,7 @@ void SharedIp::prepare(sdk::JailSpec& spec) {
   if (!inherits(spec)) {
     for (const auto& al : wanted) {
       if (m_host.dry_run) continue;
+      refuse_if_another_jail_holds(al, spec);
       if (!link_exists(al.iface))
         throw std::runtime_error("interface " + al.iface + " of " + al.address + " does not exist on this host");
       if (auto holder = interface_with_address(al.address))
@@ -94,6 +132,7 @@ void SharedIp::prepare(sdk::JailSpec& spec) {
   write_lines(record(spec), ours);
   for (const auto& al : wanted) {
     if (std::find(ours.begin(), ours.end(), al.line()) != ours.end()) continue;
+    refuse_if_another_jail_holds(al, spec);
     if (!link_exists(al.iface))
       throw std::runtime_error("interface " + al.iface + " of " + al.address + " does not exist on this host");
     if (auto holder = interface_with_address(al.address))

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class SharedIp : public sdk::Network {
   static bool inherits(const sdk::JailSpec& spec);
   std::vector<Alias> wanted(const sdk::JailSpec& spec);
   std::vector<RoutedAddress> routed(const sdk::JailSpec& spec);
+  /// The UUID of the running jail other than `self` that holds `address`.
+  std::optional<std::string> jail_holding(const std::string& address, const std::string& self) const;
+  void refuse_if_another_jail_holds(const Alias& al, const sdk::JailSpec& spec) const;
   std::filesystem::path routed_record(const sdk::JailSpec& spec) const {
     return m_host.root / ".run" / "shared-ip" / (spec.uuid + ".routed");
   }

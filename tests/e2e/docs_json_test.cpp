@@ -95,6 +95,65 @@ TEST_F(DocsJson, EveryListingParsesWithTheDocumentedKey) {
   EXPECT_TRUE(nlohmann::json::parse(iocell({"get", "--json", "priority", "ja"}).out)["value"].is_number_integer());
 }
 
+// The ```json examples of the docs/json.md section "## HEADING".
+std::vector<nlohmann::json> examples(const std::string& heading) {
+  std::vector<nlohmann::json> out;
+  bool in_section = false, in_block = false;
+  std::string block;
+  for (const auto& l : lines(source_file("docs/json.md"))) {
+    if (l.rfind("## ", 0) == 0) in_section = l == "## " + heading;
+    if (!in_section) continue;
+    if (l == "```json") {
+      in_block = true;
+      block.clear();
+    } else if (l == "```" && in_block) {
+      in_block = false;
+      out.push_back(nlohmann::json::parse(block));
+    } else if (in_block) {
+      block += l + "\n";
+    }
+  }
+  return out;
+}
+
+std::string kind(const nlohmann::json& v) { return v.is_number_integer() ? "integer" : v.type_name(); }
+
+// Every key of the example is in the real object, with the same JSON type
+// (a null stands for a number that is absent); `whole`: no other key either.
+void expect_shape(const nlohmann::json& example, const nlohmann::json& real, const std::string& what, bool whole) {
+  ASSERT_TRUE(example.is_object() && real.is_object()) << what;
+  for (const auto& [k, v] : example.items()) {
+    ASSERT_TRUE(real.contains(k)) << what << ": the documented key \"" << k << "\" is not in\n" << real.dump(2);
+    if (!v.is_null() && !real[k].is_null()) EXPECT_EQ(kind(v), kind(real[k])) << what << ": key " << k << " is " << real[k];
+  }
+  if (!whole) return;
+  for (const auto& [k, v] : real.items()) EXPECT_TRUE(example.contains(k)) << what << ": key \"" << k << "\" is not documented";
+}
+
+TEST_F(DocsJson, ExamplesHaveTheKeysAndTypesOfTheRealOutput) {
+  std::filesystem::create_directories(root / "releases/14.3-RELEASE/root");
+  // list -r is releases: its section shows no other example.
+  EXPECT_TRUE(examples("iocell list -r").empty());
+  for (const auto& args : std::vector<std::vector<std::string>>{{"list", "-r", "--json"}, {"releases", "--json"}}) {
+    const std::string heading = "iocell releases";
+    const auto docs = examples(heading);
+    ASSERT_FALSE(docs.empty()) << heading;
+    auto r = iocell(args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto real = nlohmann::json::parse(r.out);
+    ASSERT_EQ(real["releases"].size(), 1u) << r.out;
+    expect_shape(docs[0]["releases"][0], real["releases"][0], args[0], true);
+  }
+  bool found = false;
+  const auto all = nlohmann::json::parse(iocell({"get", "--json", "all", "ja"}).out);
+  for (const auto& ex : examples("iocell get")) {
+    if (!ex.contains("properties")) continue;
+    found = true;
+    expect_shape(ex["properties"], all["properties"], "get --json all", false);
+  }
+  EXPECT_TRUE(found) << "docs/json.md shows no get --json all";
+}
+
 TEST_F(DocsJson, ScriptedOutputIsTheRowsWithoutHeader) {
   for (const auto& row : documented()) {
     if (row.needs != "-") continue;

@@ -88,6 +88,33 @@ TEST_F(FetchFaults, MissingManifestFails) {
   expect_nothing_installed();
 }
 
+// ftpdir=/ names a directory with no MANIFEST: the message says which
+// directory was searched and what ftpdir should name, and the failed fetch
+// leaves no empty download directory behind.
+TEST_F(FetchFaults, AWrongFtpdirSaysWhereItLookedAndLeavesNothing) {
+  auto r = fetch({"ftphost=" + server->url(), "ftpdir=/", "ftpfiles=base.txz"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("HTTP status 404"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("looked for in that one directory, " + server->url() + "/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/pub/FreeBSD/releases/"), std::string::npos) << r.err;
+  expect_nothing_installed();
+  EXPECT_FALSE(fs::exists(root / "download/14.3-RELEASE"));
+}
+
+// An empty download/<release> (a fetch killed before its first byte) is a
+// leftover clean removes; one holding a partial set is kept for resuming.
+TEST_F(FetchFaults, CleanRemovesEmptyDownloadDirectoriesOnly) {
+  ASSERT_EQ(fetch_http({"ftpfiles=none.txz"}).status, 3);
+  fs::create_directories(root / "download/13.9-RELEASE");
+  fs::create_directories(root / "download/13.8-RELEASE");
+  std::ofstream(root / "download/13.8-RELEASE/base.txz.part") << "partial";
+  auto c = run_iocell({"--root", root.string(), "clean"});
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_NE(c.out.find("download/13.9-RELEASE"), std::string::npos) << c.out;
+  EXPECT_FALSE(fs::exists(root / "download/13.9-RELEASE"));
+  EXPECT_TRUE(fs::exists(root / "download/13.8-RELEASE/base.txz.part"));
+}
+
 TEST_F(FetchFaults, TransientErrorsAreRetried) {
   server->fail_next(2);  // MANIFEST gets two 503s
   auto r = fetch_http();

@@ -143,5 +143,32 @@ TEST(LinuxNsNetwork, SharedIpInheritAddsOnlyItsOwnAddress) {
   EXPECT_TRUE(w.runtime->running().empty());
 }
 
+// A second jail given a running jail's address is told which jail has it,
+// in both modes, and the first jail keeps it.
+TEST(LinuxNsNetwork, SharedIpRefusesAnAddressAnotherJailHoldsAndNamesIt) {
+  IOCELL_REQUIRE_LINUX_WORLD();
+  LinuxWorld w;
+  const std::string addr = std::string(LinuxWorld::kBridge) + "|10.77.0.70/24";
+  for (const char* mode : {"new", "inherit"}) {
+    SCOPED_TRACE(mode);
+    TestJail first(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000008", {{"ip4", mode}, {"ip4_addr", addr}}));
+    first.start();
+    for (const char* second_mode : {"new", "inherit"}) {
+      TestJail second(w, w.make_spec("22222222-aaaa-4bbb-8ccc-000000000009", {{"ip4", second_mode}, {"ip4_addr", addr}}));
+      try {
+        second.start();
+        ADD_FAILURE() << second_mode << ": started with the address of a running jail";
+      } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("already used by jail " + first.spec.uuid), std::string::npos) << second_mode << ": " << what;
+        EXPECT_EQ(what.find("did not put it there"), std::string::npos) << what;
+      }
+    }
+    EXPECT_EQ(w.runtime->running().size(), 1u);
+    if (std::string(mode) == "inherit") EXPECT_TRUE(ln::interface_with_address("10.77.0.70")) << "the first jail lost its address";
+    first.stop();
+  }
+}
+
 }  // namespace
 }  // namespace iocell::test

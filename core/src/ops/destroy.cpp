@@ -159,6 +159,19 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
       removed.push_back(ds);
     }
   }
+  // A fetch killed before its first byte arrived left an empty
+  // download/<release>; one with data is kept for the next fetch to resume.
+  {
+    std::error_code ec;
+    std::vector<std::filesystem::path> downloads;
+    for (const auto& e : std::filesystem::directory_iterator(ctx.root() / "download", ec)) downloads.push_back(e.path());
+    for (const auto& path : downloads) {
+      const std::string release = path.filename().string();
+      if (!std::filesystem::is_directory(std::filesystem::symlink_status(path, ec)) || !std::filesystem::is_empty(path, ec)) continue;
+      if (!idle("release-" + release, "release " + release)) continue;
+      if (std::filesystem::remove(path, ec)) removed.push_back(path.string());
+    }
+  }
   // A clone made from a jail as it is now snapshots the source under the
   // clone's UUID first; killed before the clone was published, that
   // snapshot has no clone and no jail of that name.

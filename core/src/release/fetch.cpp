@@ -260,7 +260,20 @@ class ReleaseFetch {
   }
 
   FetchResult run() {
+    // A fetch that fails before anything arrived leaves no empty
+    // download/<release>; what did arrive stays, for the next try to resume.
     fs::create_directories(m_download);
+    try {
+      return run_in_download();
+    } catch (...) {
+      std::error_code ec;
+      if (fs::is_empty(m_download, ec)) fs::remove(m_download, ec);
+      throw;
+    }
+  }
+
+ private:
+  FetchResult run_in_download() {
     auto scheme = scheme_of(m_plan.source);
     try {
       m_fetcher = m_ctx.fetcher(scheme);
@@ -276,7 +289,12 @@ class ReleaseFetch {
       // Only a mirror that answers "no such file" means "no sets": a network
       // failure must not turn into a different kind of release.
       const bool absent = e.reason() == sdk::FetchFailure::NotFound;
-      if (m_plan.local || !absent || !builds_base_trees()) throw;
+      if (!absent) throw;
+      if (m_plan.local || !builds_base_trees())
+        throw std::runtime_error(std::string(e.what()) + "; MANIFEST and the sets are looked for in that one directory, " + m_plan.source + ", " +
+                                 (m_plan.local ? std::string("which ftplocaldir names")
+                                               : "which ftpdir names under ftphost (the default ftpdir is /pub/FreeBSD/releases/MACHINE/ARCH/" +
+                                                     m_plan.release + "/)"));
       // A different kind of release than asked for: a warning, not progress
       // (which -q silences), naming what was missing and how to point
       // iocell at sets kept elsewhere.
@@ -303,7 +321,6 @@ class ReleaseFetch {
     return publish();
   }
 
- private:
   // The staged release takes its final name; on failure nothing is left.
   FetchResult publish() {
     try {

@@ -10,6 +10,8 @@ std::unique_ptr<sdk::Storage> make_zfs(const sdk::HostContext& host) {
 }
 }  // namespace
 
-void register_plugin(sdk::Registrar& r) noexcept { r.add_storage("zfs", sdk::kFreeBSD, &make_zfs); }
+// Linux too: a pool of ZFS on Linux or zfs-fuse, chosen with --storage zfs
+// (probe() gives 0 there, so it is never the default).
+void register_plugin(sdk::Registrar& r) noexcept { r.add_storage("zfs", sdk::kAnyOs, &make_zfs); }
 
 }  // namespace iocell::plugins::zfs

@@ -1,6 +1,8 @@
 #include "zfs_cli.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace iocell::plugins::zfs {
 
@@ -12,10 +14,29 @@ void ZfsCli::require_program(const sdk::Command& cmd, const sdk::CommandResult& 
                            "): the zfs storage needs the zfs(8) and zpool(8) tools of a FreeBSD host with ZFS");
 }
 
+namespace {
+
+// A rename or destroy unmounts, and the unmount is refused while something
+// still holds the dataset. Right after a jail stops that is often only the
+// tail of its end: a dying jail's references on FreeBSD, and on zfs-fuse the
+// kernel's release of files already closed, which reaches the daemon later.
+bool busy_unmount(const sdk::Command& cmd, const sdk::CommandResult& res) {
+  return !res.ok() && cmd.argv.size() > 1 && cmd.argv[0] == "zfs" && (cmd.argv[1] == "rename" || cmd.argv[1] == "destroy") &&
+         res.err.find("dataset is busy") != std::string::npos;
+}
+
+constexpr int kBusyRetries = 8;
+
+}  // namespace
+
 sdk::CommandResult ZfsCli::run(const sdk::Command& cmd) {
   if (!m_runner) throw std::logic_error("zfs storage: no command runner");
   sdk::CommandResult res = m_runner->run(cmd);
   require_program(cmd, res);
+  for (int i = 1; i <= kBusyRetries && busy_unmount(cmd, res); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 * i));
+    res = m_runner->run(cmd);
+  }
   return res;
 }
 

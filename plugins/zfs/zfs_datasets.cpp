@@ -23,7 +23,7 @@ std::filesystem::path ZfsStorage::mountpoint(const std::string& dataset) const {
 
 const std::vector<FsEntry>& ZfsStorage::tree() {
   if (!m_tree) {
-    const auto res = m_zfs.check({"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,origin", "-r", layout().top()});
+    const auto res = m_zfs.check({"zfs", "list", "-H", "-t", "filesystem", "-o", "name,origin", "-r", layout().top()});
     m_tree = parse_name_origin(res.out);
   }
   return *m_tree;
@@ -51,7 +51,8 @@ bool ZfsStorage::exists(const std::string& dataset) {
 void ZfsStorage::create(const std::string& dataset, const sdk::DatasetOptions& opts) {
   const std::string full = layout().full(dataset);
   auto props = checked_options(opts);
-  if (!props.count("compression")) props["compression"] = "lz4";
+  const bool default_compression = !props.count("compression");
+  if (default_compression) props["compression"] = "lz4";
   const bool jailed = props.count("jailed") && props["jailed"] == "on";
   // A delegated dataset is mounted by the jail; on the host it must never
   // land anywhere (jail_zfs_mountpoint names a path inside the jail).
@@ -65,7 +66,8 @@ void ZfsStorage::create(const std::string& dataset, const sdk::DatasetOptions& o
     argv.push_back(k + "=" + v);
   }
   argv.push_back(full);
-  m_zfs.check(argv);
+  if (default_compression) create_compressed(argv);
+  else m_zfs.check(argv);
   if (!jailed && props.count("mountpoint") && props["mountpoint"][0] == '/') m_mountpoints[dataset] = props["mountpoint"];
   changed();
   if (m_tree) {

@@ -71,10 +71,10 @@ void ZfsStorage::initialize() {
     return;
   }
 
-  const auto pools = parse_pools(m_zfs.check({"zpool", "list", "-H", "-o", "name,comment"}).out);
+  const auto pools = list_pools();
   if (pools.empty())
     throw std::runtime_error("no ZFS pool on this host: create one (zpool create), then run iocell activate POOL");
-  std::vector<std::string> argv = {"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,org.iocell:active,mountpoint", "-d", "1"};
+  std::vector<std::string> argv = {"zfs", "list", "-H", "-t", "filesystem", "-o", "name,org.iocell:active,mountpoint", "-d", "1"};
   for (const auto& p : pools) {
     check_pool(p.name);
     argv.push_back(p.name);
@@ -119,7 +119,7 @@ void ZfsStorage::initialize() {
 
 void ZfsStorage::ensure_layout() {
   const Layout& l = *m_layout;
-  const sdk::Command list{"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,mountpoint,mounted,org.iocell:active", "-d", "1", l.top()};
+  const sdk::Command list{"zfs", "list", "-H", "-t", "filesystem", "-o", "name,mountpoint,mounted,org.iocell:active", "-d", "1", l.top()};
   const auto res = m_zfs.run(list);
   if (!res.ok() && !dataset_missing(res)) throw sdk::CommandFailed(list, res);
   const auto mounts = res.ok() ? parse_mounts(res.out) : std::vector<MountEntry>{};
@@ -140,7 +140,7 @@ void ZfsStorage::ensure_layout() {
     }
     if (!top->mounted) m_zfs.check({"zfs", "mount", l.top()});
   } else {
-    m_zfs.check({"zfs", "create", "-o", "compression=lz4", "-o", "mountpoint=" + m_root.string(), "-o", "org.iocell:active=yes", l.top()});
+    create_compressed({"zfs", "create", "-o", "compression=lz4", "-o", "mountpoint=" + m_root.string(), "-o", "org.iocell:active=yes", l.top()});
   }
   for (const char* c : kChildren) {
     const std::string name = l.top() + "/" + c;
@@ -166,11 +166,11 @@ void ZfsStorage::ensure_layout() {
 
 void ZfsStorage::activate(const std::string& pool_name) {
   check_pool(pool_name);
-  const auto pools = parse_pools(m_zfs.check({"zpool", "list", "-H", "-o", "name,comment"}).out);
+  const auto pools = list_pools();
   if (std::none_of(pools.begin(), pools.end(), [&](const PoolEntry& p) { return p.name == pool_name; }))
     throw std::runtime_error("no pool named '" + pool_name + "' on this host (pools: " +
                              (pools.empty() ? std::string("none") : pool_names(pools)) + ")");
-  std::vector<std::string> argv = {"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name,org.iocell:active,mountpoint", "-d", "1"};
+  std::vector<std::string> argv = {"zfs", "list", "-H", "-t", "filesystem", "-o", "name,org.iocell:active,mountpoint", "-d", "1"};
   for (const auto& p : pools) {
     check_pool(p.name);
     argv.push_back(p.name);

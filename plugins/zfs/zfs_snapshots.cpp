@@ -18,8 +18,11 @@ void ZfsStorage::snapshot(const std::string& dataset, const std::string& snap, b
 std::vector<sdk::SnapshotInfo> ZfsStorage::snapshots(const std::string& dataset) {
   const std::string full = layout().full(dataset);
   // -d 1 with -t snapshot: the dataset's own snapshots, not its children's.
-  const auto res = m_zfs.check({"zfs", "list", "-H", "-p", "-t", "snapshot", "-o", "name,creation,referenced,used", "-d", "1", full});
-  return parse_snapshots(res.out, full);
+  const sdk::Command list{"zfs", "list", "-H", "-p", "-t", "snapshot", "-o", "name,creation,referenced,used", "-d", "1", full};
+  const auto res = m_zfs.run(list);
+  if (res.ok()) return parse_snapshots(res.out, full);
+  if (res.err.find("invalid option 'p'") != std::string::npos) return snapshots_without_list_p(full);
+  throw sdk::CommandFailed(list, res);
 }
 
 void ZfsStorage::destroy_snapshot(const std::string& dataset, const std::string& snap, bool recursive) {
@@ -63,7 +66,7 @@ void ZfsStorage::copy(const std::string& dataset, const std::string& target, con
   const std::string full_target = layout().full(target);
   std::vector<std::string> options;
   for (const auto& [k, v] : checked_options(opts)) options.insert(options.end(), {"-o", k + "=" + v});
-  const auto rows = split_rows(m_zfs.check({"zfs", "list", "-H", "-p", "-t", "filesystem", "-o", "name", "-r", source}).out, 1,
+  const auto rows = split_rows(m_zfs.check({"zfs", "list", "-H", "-t", "filesystem", "-o", "name", "-r", source}).out, 1,
                                "zfs list -o name -r " + source);
   std::vector<std::string> tree_names;
   for (const auto& r : rows) {

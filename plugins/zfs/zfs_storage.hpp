@@ -42,8 +42,10 @@ class ZfsStorage : public sdk::Storage {
   ZfsStorage(const sdk::HostContext& host, std::unique_ptr<HostProbe> probe);
 
   std::string name() const override { return "zfs"; }
-  /// A FreeBSD root lives on a pool: initialize() finds the active one.
-  int probe(const std::filesystem::path& /*root*/) override { return 10; }
+  /// A FreeBSD root lives on a pool: initialize() finds the active one. On
+  /// Linux (ZFS on Linux, zfs-fuse) ZFS is there only when asked for
+  /// (--storage zfs): 0 keeps btrfs and dir the choice for a new root.
+  int probe(const std::filesystem::path& /*root*/) override { return m_host.os == sdk::HostOs::FreeBSD ? 10 : 0; }
   bool movable_mountpoints() const override { return true; }
   void initialize() override;
   std::string pool() override;
@@ -125,6 +127,14 @@ class ZfsStorage : public sdk::Storage {
                  const std::string& snap, const std::vector<std::string>& options);
   void verify_received(const std::string& full_target, const std::set<std::string>& expected);
   void info(const std::string& line) const;
+  // zfs_compat.cpp: an older zfs (zfs-fuse) refuses these; each falls back.
+  /// `zpool list -H -o name,comment`, or the names alone without comments.
+  std::vector<PoolEntry> list_pools();
+  /// A `zfs create` whose compression=lz4 is iocell's default: compression=on
+  /// where the pool has no lz4.
+  void create_compressed(std::vector<std::string> argv);
+  /// snapshots() where `zfs list` has no -p: names, then `zfs get -H -p`.
+  std::vector<sdk::SnapshotInfo> snapshots_without_list_p(const std::string& full);
 
   sdk::HostContext m_host;
   std::unique_ptr<HostProbe> m_probe;

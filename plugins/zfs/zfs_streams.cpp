@@ -119,7 +119,7 @@ void ZfsStorage::receive(const std::string& target, int in_fd) {
 
 void ZfsStorage::verify_received(const std::string& full_target, const std::set<std::string>& expected) {
   const auto rows = split_rows(
-      m_zfs.check({"zfs", "list", "-H", "-p", "-t", "filesystem,volume", "-o", "name,type,origin,canmount,jailed", "-r", full_target}).out,
+      m_zfs.check({"zfs", "list", "-H", "-t", "filesystem,volume", "-o", "name,type,origin,canmount,jailed", "-r", full_target}).out,
       5, "zfs list -o name,type,origin,canmount,jailed -r " + full_target);
   // What arrived is checked again: the file may have changed since it was
   // read, and a clone's origin is looked up by guid in the whole pool.

@@ -190,14 +190,37 @@ sdk::Storage& Context::storage() {
   const bool fresh = !dry_run() && !std::filesystem::exists(root(), ec) && !ec;
   m_storage = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host);
   m_storage->initialize();
+  settle_storage(name, fresh);
+  return *m_storage;
+}
+
+sdk::Storage& Context::activate_pool(const std::string& pool) {
+  if (m_storage) {
+    m_storage->activate(pool);
+    return *m_storage;
+  }
+  const std::string name = storage_name();
+  std::error_code ec;
+  const bool fresh = !dry_run() && !std::filesystem::exists(root(), ec) && !ec;
+  // activate() brings up the pool's tree (on ZFS: mounted at the root)
+  // before the root's directories and iocell.json are made, so that they
+  // land in it rather than under it.
+  auto storage = plugins().make<sdk::Storage>(ComponentKind::Storage, name, m_host);
+  storage->activate(pool);
+  m_storage = std::move(storage);
+  settle_storage(name, fresh);
+  return *m_storage;
+}
+
+void Context::settle_storage(const std::string& name, bool fresh) {
   ensure_layout();
   if (fresh) ::chmod(root().c_str(), 0700);
+  std::error_code ec;
   const auto marker = root() / "iocell.json";
   if (!dry_run() && !std::filesystem::exists(marker, ec)) {
     nlohmann::json j{{"storage", name}, {"layout_version", 1}};
     write_file_atomic(marker, j.dump(2) + "\n");
   }
-  return *m_storage;
 }
 
 template <class T>

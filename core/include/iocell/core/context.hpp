@@ -41,6 +41,10 @@ class Context {
 
   /// The storage backend of this root (chosen once and recorded in iocell.json).
   sdk::Storage& storage();
+  /// Makes POOL the storage's pool and returns the storage ready. Unlike
+  /// storage().activate(), it works where no pool is active yet: storage()
+  /// would first have to find the active pool, which is what is missing.
+  sdk::Storage& activate_pool(const std::string& pool);
   std::string storage_name();
   sdk::Runtime& runtime();
   sdk::Limits& limits();
@@ -72,6 +76,9 @@ class Context {
   std::string root_setting(const std::string& key);
   /// The storage whose probe scores the root highest.
   std::string best_storage();
+  /// What storage() does once the plugin is ready: the root's directories,
+  /// its mode when iocell made it, iocell.json.
+  void settle_storage(const std::string& name, bool fresh);
   /// The component of a kind this root uses: the one its iocell.json names
   /// under the kind ("runtime": "NAME"), else the first by name of those
   /// serving this OS.

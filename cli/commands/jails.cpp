@@ -50,9 +50,23 @@ int create_command(Invocation& inv) {
   auto made = core::create_jails(inv.ctx, req);
   int rc = 0;
   for (const auto& j : made) {
+    try {
+      core::install_packages(inv.ctx, j, pkgs);
+    } catch (const std::exception& e) {
+      // A jail without the packages it was asked for is not what was asked
+      // for: it goes, and nothing says it was created.
+      inv.ctx.err() << "iocell: create " << describe(j) << ": " << e.what() << "\n";
+      try {
+        core::destroy_jail(inv.ctx, j, true);
+        inv.ctx.err() << "iocell: " << describe(j) << " was not created: its packages could not be installed\n";
+      } catch (const std::exception& e2) {
+        inv.ctx.err() << "iocell: " << describe(j) << " is left without its packages: removing it failed: " << e2.what() << "\n";
+      }
+      rc = kExitFailure;
+      continue;
+    }
     inv.report("Successfully created: " + describe(j), "would create " + describe(j));
     try {
-      if (!pkgs.empty()) core::install_packages(inv.ctx, j, pkgs);
       if (start) core::start_jail(inv.ctx, j);
     } catch (const std::exception& e) {
       inv.ctx.err() << "iocell: " << describe(j) << ": " << e.what() << "\n";

@@ -26,7 +26,8 @@ int cap_command(Invocation& inv) {
   auto p = parse_args(inv);
   return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
     auto spec = inv.ctx.inventory().spec(j);
-    if (!spec.props.enabled("rlimits") && !spec.props.is_set("cpuset"))
+    // A cpuset alone needs no cap: set and start apply it (the man page).
+    if (!spec.props.enabled("rlimits"))
       throw core::Refused("rlimits is off for " + describe(j) + ": iocell set rlimits=on " + j.tag() + " first");
     auto st = require_running(inv, j);
     inv.ctx.limits().apply(spec, st);

@@ -72,7 +72,13 @@ dataset is mounted at the state root; refused while jails run.
 )"},
       {"cap", R"(Needs
 .Cm rlimits Ns = Ns Li on
-and a running jail; limits are applied at every start anyway.
+and a running jail, else it is refused (exit 1).
+Limits are applied at every start, and
+.Cm set
+applies a changed limit or cpuset to a running jail at once:
+.Cm cap
+re-applies them, after an
+.Cm uncap .
 )"},
       {"clean", R"(An interrupted
 .Cm create
@@ -111,7 +117,8 @@ the last octet of an
 .Cm ip4_addr
 grows by one per jail.
 .Cm pkglist Ns = Ns Ar FILE
-installs the packages named in FILE, one per line;
+installs the packages named in FILE, one per line (a jail whose packages cannot
+be installed is removed again and the command fails);
 .Cm start Ns = Ns Li 1
 starts the jails.
 The release must have been fetched; an empty jail
@@ -240,7 +247,11 @@ The first characters of a UUID, when they match one jail only; several matches a
 The exact tag.
 Tags that could begin a UUID (lowercase hex digits, with dashes where a UUID has them) are refused; a jail made before that may still carry one, and a word that begins some jail's UUID names that jail, not the tagged one.
 .It Cm ALL
-Every jail (templates excepted), for the commands that say so.
+Every jail (templates excepted), for the commands that say so;
+.Cm set
+of the
+.Cm template
+property takes in templates too.
 .It Cm default
 For
 .Cm set :
@@ -266,8 +277,11 @@ checks every value first and names the property, the value and what is allowed.
 
 inline constexpr const char* kRctlIntro = R"(The rctl resources below are limited when
 .Cm rlimits
-is on: at every start, or at once with
-.Cm cap .
+is on: at every start, and at once when
+.Cm set
+changes one on a running jail.
+.Cm set
+refuses a limit this host's limits backend cannot enforce.
 An amount takes the suffixes K, M, G, T and P.
 The action
 .Cm deny

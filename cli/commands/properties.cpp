@@ -1,4 +1,6 @@
 // get, set, reset, defaults: properties.
+#include <algorithm>
+
 #include <iocell/core/context.hpp>
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
@@ -70,9 +72,17 @@ int set_command(Invocation& inv) {
   }
   // Validate every value before touching any jail.
   for (const auto& [k, v] : p.assignments) {
-    if (core::require_property(k).type != core::PropType::ReadOnly) core::validate_property(k, v);
+    if (core::require_property(k).type != core::PropType::ReadOnly) core::validate_setting(k, v);
   }
-  return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) { core::set_properties(inv.ctx, j, p.assignments); });
+  // ALL leaves templates out, which would make `set template=no ALL` do
+  // nothing: for the template property it names every jail and template.
+  std::vector<std::string> targets = p.words;
+  if (p.assignments.count("template") && std::find(targets.begin(), targets.end(), "ALL") != targets.end()) {
+    std::erase(targets, std::string("ALL"));
+    for (const auto& j : inv.ctx.inventory().all()) targets.push_back(j.uuid);
+    if (targets.empty()) return 0;
+  }
+  return for_each_jail(inv, targets, true, [&](const core::JailRecord& j) { core::set_properties(inv.ctx, j, p.assignments); });
 }
 
 int reset_command(Invocation& inv) {

@@ -103,7 +103,6 @@ PropertyValues read_config(const std::filesystem::path& file) {
 }
 
 PropertyValues parse_config(const std::string& text, const std::string& file) {
-  if (auto plain = parse_plain_config(text)) return std::move(*plain);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

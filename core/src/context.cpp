@@ -153,14 +153,10 @@ std::string Context::root_setting(const std::string& key) {
   if (!m_root_settings) {
     m_root_settings.emplace();
     if (auto text = read_file_if_exists(root() / "iocell.json")) {
-      if (auto plain = parse_plain_strings(*text)) {
-        *m_root_settings = std::move(*plain);
-      } else {
-        auto j = nlohmann::json::parse(*text, nullptr, false);
-        if (j.is_object())
-          for (auto it = j.begin(); it != j.end(); ++it)
-            if (it->is_string()) (*m_root_settings)[it.key()] = it->get<std::string>();
-      }
+      auto j = nlohmann::json::parse(*text, nullptr, false);
+      if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it)
+          if (it->is_string()) (*m_root_settings)[it.key()] = it->get<std::string>();
     }
   }
   auto it = m_root_settings->find(key);

@@ -14,7 +14,7 @@ void write_defaults(Context& ctx, const PropertyValues& changes) {
     if (k == "tag" || k == "template" || k == "release" || k == "hostid" || k == "host_hostname" ||
         k == "jail_zfs_dataset" || (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0))
       throw UsageError("property " + k + " is per jail and has no system-wide default");
-    validate_property(k, v);
+    validate_setting(k, v);
   }
   FileLock lock(ctx.locks_dir() / "defaults", "the system defaults");
   PropertyValues all = read_defaults(ctx);

@@ -102,7 +102,7 @@ void PluginManager::load_all(const std::vector<std::filesystem::path>& dirs) {
   }
 }
 
-bool PluginManager::load_file(const std::filesystem::path& file, Binding binding) {
+bool PluginManager::load_file(const std::filesystem::path& file) {
   auto warn = [&](const std::string& reason, PluginWarning::Kind kind = PluginWarning::Kind::Unusable) {
     m_warnings.push_back({file, reason, kind});
     return false;
@@ -110,8 +110,7 @@ bool PluginManager::load_file(const std::filesystem::path& file, Binding binding
   dll::fs::error_code ec;
   // RTLD_LOCAL: every plugin exports the same entry symbol; it must only ever
   // be resolved through this library's own handle.
-  const auto bind = binding == Binding::Lazy ? dll::load_mode::rtld_lazy : dll::load_mode::rtld_now;
-  dll::shared_library lib(file, ec, bind | dll::load_mode::rtld_local);
+  dll::shared_library lib(file, ec, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
   if (ec) return warn("cannot load: " + ec.message());
   if (!lib.has(IOCELL_PLUGIN_ENTRY)) return warn("not an iocell plugin (no " IOCELL_PLUGIN_ENTRY " symbol)");
   using Entry = const sdk::PluginDescriptorV1*();
@@ -202,9 +201,7 @@ std::string file_key(const std::filesystem::path& p);
 bool PluginManager::load_deferred_entry(size_t i) {
   const IndexedPlugin d = m_deferred[i];
   m_deferred.erase(m_deferred.begin() + static_cast<long>(i));
-  // Lazy binding skips resolving the ~150 functions a plugin imports and a
-  // command mostly never calls.
-  if (file_key(d.path) == d.key) return load_file(d.path, m_exe_known ? Binding::Lazy : Binding::Now);
+  if (file_key(d.path) == d.key) return load_file(d.path);
   // Replaced in place since the index was written: what the index says of
   // the other files is suspect too.
   std::error_code ec;
@@ -255,7 +252,6 @@ void PluginManager::discover(const std::vector<std::filesystem::path>& dirs, con
   m_index_file = index_file;
   const auto text = read_file_if_exists(index_file);
   const std::string exe = exe_key();
-  m_exe_known = !exe.empty();  // without the binary's path, no index is tied to a binary
   PluginIndex index;
   if (text) {
     if (auto parsed = parse_plugin_index(*text); parsed && parsed->exe == exe) index = std::move(*parsed);

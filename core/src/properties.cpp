@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <thread>
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
@@ -235,6 +236,29 @@ void validate_property(const std::string& name, const std::string& v) {
       return;
     case T::ReadOnly:
       throw UsageError("property " + name + " is read-only");
+  }
+}
+
+void validate_setting(const std::string& name, const std::string& v) {
+  validate_property(name, v);
+  const PropertyDef& d = require_property(name);
+  // An empty text is a command, user or host that is no one: every start,
+  // console or fetch would fail on it. Stored configs may hold one (a host
+  // without /etc/hostid); only a new setting is held to this.
+  if (d.type == T::Text && v.empty())
+    invalid(d, v, "empty" + (d.default_value.empty() ? std::string(": none unsets it") : ": the default is '" + std::string(d.default_value) + "'"));
+  if (d.type == T::CpuSet && v != "off") {
+    // The numbers are CPU indexes of this host, which has hardware_concurrency of them.
+    const unsigned cpus = std::thread::hardware_concurrency();
+    if (cpus == 0) return;
+    std::size_t i = 0;
+    while (i < v.size()) {
+      const std::size_t end = v.find_first_of(",-", i);
+      const std::string n = v.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      if (n.size() > 9 || std::stoul(n) >= cpus)
+        invalid(d, v, "CPU " + n + " does not exist: this host has CPUs 0 to " + std::to_string(cpus - 1));
+      i = end == std::string::npos ? v.size() : end + 1;
+    }
   }
 }
 

@@ -41,7 +41,7 @@ constexpr PropertyDef kTable[] = {
     def("uuid", T::ReadOnly, "", C::Iocell, L::Refused, "the jail's UUID (also host.hostuuid)"),
     def("tag", T::Tag, "", C::Iocell, L::Now, "a unique name for the jail; defaults to the creation date and time"),
     def("type", T::ReadOnly, "", C::Iocell, L::Refused, "thickjail, clonejail, basejail or emptyjail"),
-    def("template", T::YesNo, "no", C::Iocell, L::Refused, "yes turns a stopped jail into a template"),
+    def("template", T::YesNo, "no", C::Iocell, L::Refused, "yes turns a stopped jail into a template; no turns it back, to patch it (its clones keep working)"),
     def("release", T::Release, "", C::Iocell, L::Restart, "the FreeBSD release the jail runs"),
     def("boot", T::OnOff, "off", C::Iocell, L::Now, "start the jail at host boot (rcboot)"),
     integer("priority", "99", 0, 99, C::Iocell, L::Now, "boot order: lower starts first, stops last"),

@@ -1,7 +1,10 @@
 #include <iocell/core/value_grammar.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
+#include <regex>
+#include <string>
 
 #include <iocell/support/rctl.hpp>
 
@@ -9,89 +12,42 @@ namespace iocell::core::grammar {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-// A cursor over the text; each take_* consumes what matches and says how much.
-class Cursor {
- public:
-  explicit Cursor(std::string_view s) : m_s(s) {}
-  bool at_end() const { return m_i == m_s.size(); }
-  char peek() const { return at_end() ? '\0' : m_s[m_i]; }
-  bool take(char c) {
-    if (peek() != c || at_end()) return false;
-    ++m_i;
-    return true;
-  }
-  bool take(std::string_view t) {
-    if (m_s.substr(m_i, t.size()) != t) return false;
-    m_i += t.size();
-    return true;
-  }
-  template <class Pred>
-  size_t take_while(Pred pred, size_t max = std::string_view::npos) {
-    size_t n = 0;
-    while (!at_end() && n < max && pred(m_s[m_i])) ++m_i, ++n;
-    return n;
-  }
-  size_t digits() { return take_while(is_digit); }
-  bool ifname() {
-    if (!is_alpha(peek())) return false;
-    ++m_i;
-    take_while([](char c) { return is_alpha(c) || is_digit(c) || c == '_' || c == '.'; }, 14);
-    return true;
-  }
-  size_t pos() const { return m_i; }
-
- private:
-  std::string_view m_s;
-  size_t m_i = 0;
-};
+bool whole(std::string_view s, const std::regex& re) { return std::regex_match(s.begin(), s.end(), re); }
 
 }  // namespace
 
 bool ifname(std::string_view s) {
-  Cursor c(s);
-  return c.ifname() && c.at_end();
+  static const std::regex re("[A-Za-z][A-Za-z0-9_.]{0,14}");
+  return whole(s, re);
 }
 
 bool hostname(std::string_view s) {
-  Cursor c(s);
-  if (!c.take_while([](char ch) { return is_alpha(ch) || is_digit(ch) || ch == '_'; }, 1)) return false;
-  c.take_while([](char ch) { return is_alpha(ch) || is_digit(ch) || ch == '_' || ch == '.' || ch == '-'; }, 253);
-  return c.at_end();
+  static const std::regex re("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+  return s.size() <= 254 && whole(s, re);
 }
 
 bool uuid_prefix(std::string_view s) {
   if (s.empty() || s.size() > 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !(is_digit(s[i]) || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
   }
   return true;
 }
 
 bool cpu_list(std::string_view s) {
-  Cursor c(s);
-  do {
-    if (!c.digits()) return false;
-    if (c.take('-') && !c.digits()) return false;
-  } while (c.take(','));
-  return c.at_end();
+  static const std::regex re("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*");
+  return whole(s, re);
 }
 
 bool mac_pair(std::string_view s) {
-  Cursor c(s);
-  return c.take_while(is_hex, 12) == 12 && c.take(',') && c.take_while(is_hex, 12) == 12 && c.at_end();
+  static const std::regex re("[0-9A-Fa-f]{12},[0-9A-Fa-f]{12}");
+  return whole(s, re);
 }
 
 bool vnet_interfaces(std::string_view s) {
-  Cursor c(s);
-  do {
-    if (!c.take("vnet") || !c.take_while(is_digit, 1) || !c.take(':') || !c.ifname()) return false;
-  } while (c.take(','));
-  return c.at_end();
+  static const std::regex re("vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14}(,vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14})*");
+  return whole(s, re);
 }
 
 bool rctl_action(std::string_view s) {
@@ -102,20 +58,11 @@ bool rctl_action(std::string_view s) {
 }
 
 std::optional<SizeParts> size(std::string_view s) {
-  Cursor c(s);
-  if (!c.digits()) return std::nullopt;
-  if (c.take('.') && !c.digits()) return std::nullopt;
-  const size_t number_end = c.pos();
-  char unit = '\0';
-  for (const char u : {'K', 'M', 'G', 'T', 'P'}) {
-    if (c.take(u) || c.take(static_cast<char>(u - 'A' + 'a'))) {
-      unit = u;
-      break;
-    }
-  }
-  if (!c.take('B')) c.take('b');
-  if (!c.at_end()) return std::nullopt;
-  return SizeParts{s.substr(0, number_end), unit};
+  static const std::regex re("([0-9]+(?:\\.[0-9]+)?)([KMGTPkmgtp]?)[Bb]?");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(s.begin(), s.end(), m, re)) return std::nullopt;
+  const char unit = m[2].length() ? static_cast<char>(std::toupper(static_cast<unsigned char>(*m[2].first))) : '\0';
+  return SizeParts{s.substr(0, static_cast<size_t>(m[1].length())), unit};
 }
 
 }  // namespace iocell::core::grammar

@@ -224,6 +224,31 @@ PlanContext CgroupLimits::plan_context(const std::map<std::string, fs::path>& g)
   return ctx;
 }
 
+std::string CgroupLimits::refuses(const sdk::JailSpec& spec) {
+  // The hierarchies say which controllers a jail would get; the CPUs and v2
+  // swap accounting are read from its groups at start, which do not exist
+  // yet: the core checks the CPUs against the host's.
+  const Layout& l = layout();
+  PlanContext ctx;
+  ctx.available = [&l](const std::string& c) { return l.serving(c) != nullptr; };
+  ctx.v2 = [&l](const std::string& c) {
+    const Hierarchy* h = l.serving(c);
+    return h && h->v2;
+  };
+  std::error_code ec;
+  const Hierarchy* memory = l.serving("memory");
+  ctx.v1_memsw = memory && !memory->v2 && fs::exists(memory->mount / "memory.memsw.limit_in_bytes", ec);
+  ctx.v2_swap = memory && memory->v2;
+  sdk::PropertyMap props = spec.props;
+  props.set("rlimits", "on");
+  try {
+    plan_limits(props, ctx);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 void CgroupLimits::apply(const sdk::JailSpec& spec, const sdk::RunState& state) {
   auto g = groups(spec, &state).by_controller;
   PlanContext ctx = plan_context(g);

@@ -35,6 +35,7 @@ class CgroupLimits : public sdk::Limits {
   std::string cpuset(const sdk::JailSpec& spec, const sdk::RunState& state) override;
   std::vector<std::pair<std::string, std::string>> usage(const sdk::JailSpec& spec, const sdk::RunState& state,
                                                           Amounts amounts) override;
+  std::string refuses(const sdk::JailSpec& spec) override;
   std::vector<std::string> clean_leftovers(const std::function<bool(const std::string&)>& idle) override;
 
  private:

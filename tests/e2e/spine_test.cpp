@@ -102,8 +102,7 @@ TEST_F(Spine, JsonOutputs) {
 // Plugins are linked without --no-undefined when they take the C++ runtime
 // from the binary (IOCELL_RUNTIME_IN_BINARY): loading each one into the real
 // binary is the check that none lacks a symbol.
-// A fresh root has no plugin index, so every plugin is loaded with all its
-// symbols bound at once (PluginManager::Binding::Now): a missing one fails.
+// Every plugin is loaded with all its symbols bound at once: a missing one fails.
 TEST_F(Spine, EveryBuiltPluginLoadsIntoTheBinary) {
   auto p = nlohmann::json::parse(run({"plugins", "--json"}).out);
   std::set<std::string> loaded;

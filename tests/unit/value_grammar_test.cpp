@@ -1,9 +1,4 @@
-// The hand-written value grammars against the regular expressions they
-// replace: the same verdict on every string of a generated corpus (short
-// strings over each grammar's own alphabet, so that near misses abound).
-#include <random>
-#include <regex>
-
+// Each value grammar on the values the docs give and on near misses.
 #include <gtest/gtest.h>
 
 #include <iocell/core/value_grammar.hpp>
@@ -11,25 +6,41 @@
 namespace iocell::core::grammar {
 namespace {
 
-void agree(bool (*match)(std::string_view), const char* pattern, const std::string& alphabet,
-           std::initializer_list<const char*> must_match) {
-  const std::regex re(pattern);
-  for (const char* s : must_match) EXPECT_TRUE(match(s)) << pattern << " on " << s;
-  std::mt19937 gen(42);
-  for (int round = 0; round < 20000; ++round) {
-    std::string s;
-    for (unsigned n = gen() % 18; n > 0; --n) s += alphabet[gen() % alphabet.size()];
-    ASSERT_EQ(match(s), std::regex_match(s, re)) << pattern << " on '" << s << "'";
-  }
+void verdicts(bool (*match)(std::string_view), std::initializer_list<const char*> good,
+              std::initializer_list<const char*> bad) {
+  for (const char* s : good) EXPECT_TRUE(match(s)) << "refused '" << s << "'";
+  for (const char* s : bad) EXPECT_FALSE(match(s)) << "accepted '" << s << "'";
 }
 
-TEST(ValueGrammar, MatchesWhatTheRegularExpressionsMatched) {
-  agree(ifname, "^[A-Za-z][A-Za-z0-9_.]{0,14}$", "aZ9_.-| ", {"em0", "vtnet0.100", "bridge0", "a23456789012345"});
-  agree(hostname, "^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,253})$", "aZ9_.- /", {"www", "www.example.org", "_x-1"});
-  agree(cpu_list, "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$", "0123-, ", {"1", "0-3,6", "0,2,4-7"});
-  agree(mac_pair, "^[0-9a-fA-F]{12},[0-9a-fA-F]{12}$", "0aF9,g", {"02ff60a1b2c3,02ff60a1b2c4"});
-  agree(vnet_interfaces, "^vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14}(,vnet[0-9]:[A-Za-z][A-Za-z0-9_.]{0,14})*$", "vnet01:br,",
-        {"vnet0:bridge0", "vnet0:bridge0,vnet1:bridge1"});
+TEST(ValueGrammar, InterfaceNamesFitIfnamsiz) {
+  verdicts(ifname, {"em0", "vtnet0.100", "bridge0", "a23456789012345", "lo_1"},
+           {"", "0em", "em-0", "em 0", "a234567890123456", "em0|", ".em"});
+}
+
+TEST(ValueGrammar, Hostnames) {
+  verdicts(hostname, {"www", "www.example.org", "_x-1", "9lives", std::string(254, 'a').c_str()},
+           {"", "-www", ".www", "www/x", "www x", std::string(255, 'a').c_str()});
+}
+
+TEST(ValueGrammar, CpuListsAsCpusetTakesThem) {
+  verdicts(cpu_list, {"1", "0-3,6", "0,2,4-7", "10-11"}, {"", ",1", "1,", "1-", "-1", "1--2", "0-3,,6", "a", "1 ,2"});
+}
+
+TEST(ValueGrammar, MacPairs) {
+  verdicts(mac_pair, {"02ff60a1b2c3,02ff60a1b2c4", "02FF60A1B2C3,02ff60a1b2c4"},
+           {"", "02ff60a1b2c3", "02ff60a1b2c3,02ff60a1b2c", "02ff60a1b2cg,02ff60a1b2c4", "02:ff:60:a1:b2:c3,02ff60a1b2c4",
+            "02ff60a1b2c3,02ff60a1b2c4,"});
+}
+
+TEST(ValueGrammar, VnetInterfaces) {
+  verdicts(vnet_interfaces, {"vnet0:bridge0", "vnet0:bridge0,vnet1:bridge1", "vnet9:em0.10"},
+           {"", "vnet:bridge0", "vnet10:bridge0", "vnet0:", "vnet0:0br", "vnet0:bridge0,", "epair0:bridge0",
+            "vnet0:bridge0 ,vnet1:bridge1"});
+}
+
+TEST(ValueGrammar, UuidPrefixes) {
+  verdicts(uuid_prefix, {"c", "cafe", "0a1b2c3d", "0a1b2c3d-", "0a1b2c3d-4", "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"},
+           {"", "www", "CAFE", "0a1b2c3d4", "-", "0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d0"});
 }
 
 TEST(ValueGrammar, RctlActionsAreTheKernelsOwn) {
@@ -38,20 +49,20 @@ TEST(ValueGrammar, RctlActionsAreTheKernelsOwn) {
 }
 
 TEST(ValueGrammar, SizesKeepTheirNumberAndUnit) {
-  const std::regex re("^([0-9]+)(\\.[0-9]+)?([KkMmGgTtPp]?)[Bb]?$");
-  std::mt19937 gen(7);
-  const std::string alphabet = "0159.kKmGgTpPbBx";
-  for (int round = 0; round < 20000; ++round) {
-    std::string s;
-    for (unsigned n = gen() % 8; n > 0; --n) s += alphabet[gen() % alphabet.size()];
-    std::smatch m;
-    const bool want = std::regex_match(s, m, re);
-    const auto got = grammar::size(s);
-    ASSERT_EQ(want, got.has_value()) << s;
-    if (!want) continue;
-    EXPECT_EQ(std::string(got->number), m[1].str() + m[2].str()) << s;
-    EXPECT_EQ(got->unit, m[3].str().empty() ? '\0' : static_cast<char>(std::toupper(m[3].str()[0]))) << s;
+  struct Case {
+    const char* text;
+    const char* number;
+    char unit;
+  };
+  for (const Case& c : {Case{"100", "100", '\0'}, Case{"100M", "100", 'M'}, Case{"1.5g", "1.5", 'G'},
+                        Case{"2TB", "2", 'T'}, Case{"7kb", "7", 'K'}, Case{"3B", "3", '\0'}, Case{"0.25P", "0.25", 'P'}}) {
+    const auto got = size(c.text);
+    ASSERT_TRUE(got) << c.text;
+    EXPECT_EQ(got->number, c.number) << c.text;
+    EXPECT_EQ(got->unit, c.unit) << c.text;
   }
+  for (const char* bad : {"", "M", "1.", ".5", "1..5", "1MM", "1X", "1 M", "-1", "1MBB", "1e3"})
+    EXPECT_FALSE(size(bad)) << bad;
 }
 
 }  // namespace

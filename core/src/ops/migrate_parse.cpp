@@ -1,12 +1,25 @@
 // The two legacy formats migrate reads: the shell iocell's UCL config files
 // and iocage 1.x's ZFS user properties as `zfs get -H` prints them.
 #include <iocell/core/ops/migrate.hpp>
-#include <iocell/core/json_escape.hpp>
 
 #include <cctype>
 
 namespace iocell::core {
 namespace {
+
+// What \e stands for in a quoted value (JSON's one-letter escapes); '\0'
+// for any other letter (\u is read by the caller).
+constexpr char json_escaped(char e) {
+  switch (e) {
+    case '"': case '\\': case '/': return e;
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return '\0';
+  }
+}
 
 class LineCursor {
  public:

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/templates.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/sdk/limits.hpp>
 #include <iocell/sdk/runtime.hpp>
 
 namespace iocell::core {
@@ -55,12 +57,50 @@ void check_hostname_fits(Context& ctx, const std::string& given, const std::stri
   throw UsageError(msg + "): allowed: at most " + std::to_string(max) + " characters with the " + runtime.name() + " runtime of this host");
 }
 
+namespace {
+
+// What only the limits backend knows (a resource or an action it cannot
+// enforce on this host) is refused at set, not at the next start or cap.
+// Turning a limit off never makes a start fail, so only new limits ask.
+void check_limits(Context& ctx, const JailRecord& rec, const PropertyValues& changes) {
+  const bool adds = std::any_of(changes.begin(), changes.end(), [](const auto& kv) {
+    return find_property(kv.first)->category == PropCategory::Rctl && kv.second != "off";
+  });
+  if (!adds) return;
+  sdk::JailSpec spec = ctx.inventory().spec(rec);
+  for (const auto& [k, v] : changes) spec.props.set(k, v);
+  std::string why, backend;
+  try {
+    sdk::Limits& limits = ctx.limits();
+    why = limits.refuses(spec);
+    backend = limits.name();
+  } catch (const Refused&) {
+    return;  // no limits plugin here: start says so, for the jail that needs one
+  }
+  if (why.empty()) return;
+  std::string names;
+  for (const auto& [k, v] : changes)
+    if (find_property(k)->category == PropCategory::Rctl) names += (names.empty() ? "" : " ") + k + "=" + v;
+  throw UsageError("cannot set " + names + ": the " + backend + " limits of this host refuse it: " + why);
+}
+
+// rlimits=off takes the rules away; a cpuset applies with or without them.
+void apply_limits_now(Context& ctx, const JailRecord& rec, const sdk::RunState& state, const PropertyValues& changes) {
+  const sdk::JailSpec spec = ctx.inventory().spec(rec);
+  sdk::Limits& limits = ctx.limits();
+  const bool on = spec.props.enabled("rlimits");
+  if (!on && changes.count("rlimits")) limits.remove(spec);
+  if (on || spec.props.is_set("cpuset") || changes.count("cpuset")) limits.apply(spec, state);
+}
+
+}  // namespace
+
 void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& changes) {
   for (const auto& [k, v] : changes) {
     require_property(k);
     if (k == "type" || k == "uuid" || k == "host_hostuuid" || k == "last_started")
       throw UsageError("property " + k + " is read-only");
-    validate_property(k, v);
+    validate_setting(k, v);
     if (k == "host_hostname") check_hostname_fits(ctx, v, v);
   }
   FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
@@ -87,6 +127,11 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
                   " changes with iocell upgrade, not set (only types that attach their release at start switch it by set)");
   if (changes.count("release") && release_change() == sdk::ReleaseChange::Fetched && !release_exists(ctx, changes.at("release")))
     throw NotFound("release " + changes.at("release") + " is not fetched: run iocell fetch release=" + changes.at("release"));
+
+  const bool limits_change = std::any_of(changes.begin(), changes.end(), [](const auto& kv) {
+    return find_property(kv.first)->category == PropCategory::Rctl;
+  });
+  if (limits_change) check_limits(ctx, rec, changes);
 
   // Apply what has an effect beyond config.json, then record everything.
   for (const auto& [k, v] : changes) {
@@ -124,6 +169,9 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
   }
   for (const auto& [k, v] : changes) rec.props[k] = v;
   save_retagged(ctx, rec, retag ? old_tag : "");
+  // The limits are live properties: a running jail gets them now, as the
+  // man page says, not at the next cap or start.
+  if (limits_change && state) apply_limits_now(ctx, rec, *state, changes);
 }
 
 std::string get_property(Context& ctx, const JailRecord& rec, const std::string& name) {

@@ -13,12 +13,9 @@ void set_template(Context& ctx, const JailRecord& rec_in, bool to_template) {
   if (rec.is_template() == to_template) return;
   if (run_state(ctx, rec)) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is running; stop it before changing template");
   sdk::Storage& storage = ctx.storage();
-  if (!to_template) {
-    auto deps = storage.dependents(rec.dataset);
-    if (!deps.empty())
-      throw Refused("template " + rec.uuid + " (" + rec.tag() + ") has clones: " + describe_datasets(ctx, deps) +
-                    "; destroy or promote them before template=no");
-  }
+  // A template with clones may turn back into a jail to be patched and
+  // then into a template again: every storage's rename keeps the clones'
+  // origins pointing at the moved snapshots, as zfs rename does.
   const std::string target = std::string(to_template ? "templates/" : "jails/") + rec.uuid;
   // The config follows the dataset; write the flag first so that a crash
   // between the two steps leaves a consistent jail either way (the inventory

@@ -61,13 +61,10 @@ class PluginManager final : public sdk::Registrar {
   void discover(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& index_file);
   /// Loads whatever discover() left for later (iocell plugins shows all).
   void load_deferred();
-  /// How a plugin's functions are bound. Now: every symbol at load, so a
-  /// plugin that lacks one is refused with a message. Lazy: on first call,
-  /// for a file this very binary has already loaded Now (the index says so).
-  enum class Binding { Now, Lazy };
-  /// Loads one file. Returns false (with a warning recorded) when the file is
-  /// not a loadable iocell plugin of this ABI.
-  bool load_file(const std::filesystem::path& file, Binding binding = Binding::Now);
+  /// Loads one file with every symbol bound at once, so that a plugin that
+  /// lacks one is refused with a message. Returns false (with a warning
+  /// recorded) when the file is not a loadable iocell plugin of this ABI.
+  bool load_file(const std::filesystem::path& file);
 
   const std::vector<LoadedPlugin>& plugins() const { return m_plugins; }
   const std::vector<PluginWarning>& warnings() const { return m_warnings; }
@@ -114,7 +111,6 @@ class PluginManager final : public sdk::Registrar {
   /// Known from the index, loaded on first use; the key is checked first.
   std::vector<IndexedPlugin> m_deferred;
   std::filesystem::path m_index_file;
-  bool m_exe_known = false;
   std::vector<LoadedPlugin> m_plugins;
   std::vector<PluginWarning> m_warnings;
   std::map<ComponentKind, std::vector<Component>> m_components;

@@ -69,6 +69,9 @@ const PropertyDef& require_property(const std::string& name);
 
 /// Throws UsageError naming the property, the value and what is allowed.
 void validate_property(const std::string& name, const std::string& value);
+/// validate_property, and what a new value set by the admin must be beyond
+/// its grammar: no empty text, CPUs this host has.
+void validate_setting(const std::string& name, const std::string& value);
 /// What a type accepts, for messages and the man page.
 std::string allowed_values(const PropertyDef& def);
 

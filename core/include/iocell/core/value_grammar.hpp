@@ -1,6 +1,5 @@
-// The small grammars of property values, matched by hand: a std::regex
-// costs more to build than the rest of a command's work, and each of these
-// was built by the first command that needed it.
+// The small grammars of property values. Each regex is built by the first
+// check that needs it: only `set` and `create` check values.
 #pragma once
 
 #include <optional>

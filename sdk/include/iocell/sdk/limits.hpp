@@ -36,6 +36,14 @@ class IOCELL_SDK_EXPORT Limits {
   /// Removes what jails no longer running left (cgroups of a start that
   /// failed or of a jail since destroyed), for the jails whose UUID `idle`
   /// accepts: no command is working on them. One line per removal.
+  /// Why this host and backend could not apply the limits of `spec` with
+  /// rlimits=on ("" when they could): `set` asks before it records a limit
+  /// that the next start or `cap` would fail on. The core has already
+  /// checked each value's grammar; this is what only the backend knows.
+  virtual std::string refuses(const JailSpec& spec) {
+    (void)spec;
+    return {};
+  }
   virtual std::vector<std::string> clean_leftovers(const std::function<bool(const std::string& uuid)>& idle) {
     (void)idle;
     return {};

@@ -39,7 +39,7 @@ int snapshot_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (p.words.size() != 1 || !p.assignments.empty()) throw core::UsageError("usage: iocell snapshot [-f] TARGET[@SNAPSHOT]");
   auto [rec, snap] = resolve_snapshot_target(inv.ctx, p.words.front());
-  if (snap.empty()) snap = core::timestamp_snapshot_name("ioc-");
+  if (snap.empty()) snap = core::timestamp_snapshot_name(inv.ctx, "ioc-");
   core::snapshot_jail(inv.ctx, rec, snap, p.flag("force"));
   inv.report("Snapshot " + rec.uuid + "@" + snap + " created", "would create snapshot " + rec.uuid + "@" + snap);
   return kExitSuccess;

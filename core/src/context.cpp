@@ -21,19 +21,12 @@
 #include <iocell/support/release_name.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/runners.hpp>
-#include <iocell/sdk/testing/scripted_runner.hpp>
 
 namespace iocell::core {
 
 namespace {
 
 sdk::HostOs detect_os() {
-  if (const char* forced = std::getenv("IOCELL_HOST_OS")) {
-    std::string s(forced);
-    if (s == "freebsd") return sdk::HostOs::FreeBSD;
-    if (s == "linux") return sdk::HostOs::Linux;
-    throw UsageError("IOCELL_HOST_OS must be freebsd or linux, not '" + s + "'");
-  }
   utsname u{};
   ::uname(&u);
   return std::string(u.sysname) == "FreeBSD" ? sdk::HostOs::FreeBSD : sdk::HostOs::Linux;
@@ -44,39 +37,18 @@ std::filesystem::path default_root(sdk::HostOs os) {
   return os == sdk::HostOs::FreeBSD ? "/iocell" : "/var/lib/iocell";
 }
 
-// A transcript replaces the real runner in tests of whole commands:
-// IOCELL_TRANSCRIPT=file, with ${VAR} values from IOCELL_TRANSCRIPT_VARS
-// ("NAME=value;NAME2=value2").
-std::unique_ptr<sdk::CommandRunner> transcript_runner() {
-  const char* file = std::getenv("IOCELL_TRANSCRIPT");
-  if (!file || !*file) return nullptr;
-  std::map<std::string, std::string> vars;
-  if (const char* v = std::getenv("IOCELL_TRANSCRIPT_VARS")) {
-    std::string s(v);
-    size_t start = 0;
-    while (start < s.size()) {
-      size_t semi = s.find(';', start);
-      std::string kv = s.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
-      if (semi == std::string::npos) break;
-      start = semi + 1;
-    }
-  }
-  return std::make_unique<sdk::testing::ScriptedRunner>(sdk::testing::load_transcript(file, vars));
-}
-
 }  // namespace
 
-Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err)
-    : m_opts(opts), m_out(out), m_err(err), m_plugins(std::make_unique<PluginManager>()) {
-  m_host.os = detect_os();
+Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err, Services services)
+    : m_opts(opts), m_services(std::move(services)), m_out(out), m_err(err), m_plugins(std::make_unique<PluginManager>()) {
+  m_host.os = m_services.os ? *m_services.os : detect_os();
   m_host.root = opts.root.empty() ? default_root(m_host.os) : opts.root;
   m_host.root = std::filesystem::absolute(m_host.root).lexically_normal();
   if (m_host.root.has_filename() == false && m_host.root != "/") m_host.root = m_host.root.parent_path();
   m_host.dry_run = opts.dry_run;
 
-  if (auto scripted = transcript_runner()) m_runner = std::move(scripted);
+  m_runner_is_real = !m_services.runner;
+  if (m_services.runner) m_runner = std::move(m_services.runner);
   else m_runner = std::make_unique<PosixRunner>();
   if (opts.dry_run) {
     m_dry_runner = std::make_unique<RecordingRunner>(out, *m_runner);
@@ -310,12 +282,19 @@ std::string Context::host_release() {
 }
 
 void Context::finish() {
-  if (auto* scripted = dynamic_cast<sdk::testing::ScriptedRunner*>(m_runner.get())) {
-    // A command off the script fails where it runs; code that catches and
-    // goes on (clean-up after an error) must not hide it from the test.
-    if (!scripted->failures().empty()) throw std::runtime_error("transcript broken: " + scripted->failures().front());
-    if (!scripted->done()) throw std::runtime_error("transcript not finished; expected still:\n" + scripted->remaining());
-  }
+  if (m_services.at_finish) m_services.at_finish();
 }
+
+std::time_t Context::now() const { return m_services.clock ? m_services.clock() : std::time(nullptr); }
+
+std::string Context::local_time(const char* format) const {
+  const std::time_t t = now();
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[64];
+  return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
+}
+
+std::string Context::new_uuid() { return m_services.uuid ? m_services.uuid() : Inventory::new_uuid(); }
 
 }  // namespace iocell::core

@@ -34,21 +34,6 @@ bool Inventory::is_uuid(const std::string& s) {
 }
 
 std::string Inventory::new_uuid() {
-  // Tests pin UUIDs (transcripts) with IOCELL_TEST_UUIDS=u1,u2,...: each
-  // call takes the next one, tracked in the environment of this process.
-  if (const char* fixed = std::getenv("IOCELL_TEST_UUIDS")) {
-    std::string list(fixed);
-    static size_t next = 0;
-    size_t start = 0;
-    for (size_t i = 0; i < next && start != std::string::npos; ++i) {
-      start = list.find(',', start);
-      if (start != std::string::npos) ++start;
-    }
-    if (start != std::string::npos && start < list.size()) {
-      ++next;
-      return list.substr(start, list.find(',', start) - start);
-    }
-  }
   unsigned char b[16];
   sdk::random_bytes(b, sizeof b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4

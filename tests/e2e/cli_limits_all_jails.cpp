@@ -1,5 +1,5 @@
 // iocell inuse and iocell limits with no target, run as the real binary on a
-// transcript FreeBSD host (IOCELL_TRANSCRIPT): every running iocell jail,
+// transcript FreeBSD host (iocell-scripted with IOCELL_TRANSCRIPT): every running iocell jail,
 // none of another tool's, none stopped (tests/transcripts/rctl/{inuse,limits}_all.txt).
 #include <gtest/gtest.h>
 
@@ -33,7 +33,8 @@ class AllJails : public ::testing::Test {
                                     {{"IOCELL_HOST_OS", "freebsd"},
                                      {"IOCELL_STORAGE", "dir"},
                                      {"IOCELL_TRANSCRIPT", std::string(IOCELL_TRANSCRIPT_DIR) + "/rctl/" + transcript},
-                                     {"IOCELL_TRANSCRIPT_VARS", "U1=" + U1 + ";U2=" + U2 + ";ROOT=" + root().string()}});
+                                     {"IOCELL_TRANSCRIPT_VARS", "U1=" + U1 + ";U2=" + U2 + ";ROOT=" + root().string()}},
+                                    "", IOCELL_SCRIPTED_BINARY);
   }
 
   iocell::test::TempDir dir{"iocell-cli-limits"};

@@ -1,5 +1,10 @@
 // snapshot, snaplist, snapremove, rollback, clone from a snapshot, promote:
 // the real binary on dir storage.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "support/data_e2e.hpp"
@@ -88,6 +93,20 @@ TEST_F(DataSnapshotsE2E, PromotedCloneOutlivesItsFormerSource) {
   ok({"destroy", "-f", "child"});
 }
 
+// Whether a process of that name runs within a few seconds (its /proc/PID/comm).
+bool process_appears(const std::string& comm) {
+  for (int tries = 0; tries < 100; ++tries) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      std::ifstream in(e.path() / "comm");
+      std::string name;
+      if (std::getline(in, name) && name == comm) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 TEST_F(DataSnapshotsE2E, RunningJailsDatabasesAndRollback) {
   fetch();
   const std::string u = create({"-c", "tag=sql"});
@@ -98,6 +117,9 @@ TEST_F(DataSnapshotsE2E, RunningJailsDatabasesAndRollback) {
   write(jail_root(u) / "etc/state", "after\n");
   ok({"start", "sql"});
   ok({"exec", "sql", "/bin/sh", "-c", "/bin/mysqld </dev/null >/dev/null 2>&1 &"});
+  // The exec returns once the shell has put the server in the background,
+  // maybe before it runs: the snapshot must see it.
+  ASSERT_TRUE(process_appears("mysqld")) << "the server never started";
   auto refused = run({"snapshot", "sql@live"});
   EXPECT_EQ(refused.code, 1);
   EXPECT_NE(refused.err.find("mysqld"), std::string::npos) << refused.err;

@@ -1,5 +1,5 @@
 // A FreeBSD host for whole-operation transcripts of the data lifecycle: a
-// core::Context with IOCELL_HOST_OS=freebsd whose runner is a transcript,
+// core::Context on a FreeBSD host whose runner is a transcript,
 // on the zfs storage plugin with a fake kernel mount table (the pool is
 // prepared: no process runs to find it). The jails' config.json files are
 // real files under a scratch root, as the inventory reads them.
@@ -12,12 +12,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/context.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/properties.hpp>
 
+#include "support/scripted_services.hpp"
 #include "support/storage_fixture.hpp"
 #include "support/zfs_transcript.hpp"
 
@@ -40,33 +42,26 @@ inline std::unique_ptr<sdk::Storage> make_transcript_zfs(const sdk::HostContext&
 class FreebsdHost {
  public:
   /// `transcript` is relative to tests/transcripts; ${ROOT} is the iocell
-  /// root, plus `vars`. The clock of snapshot names is pinned to `now`.
-  FreebsdHost(const std::string& transcript, std::map<std::string, std::string> vars, const std::string& now = "1740823200") {
+  /// root, plus `vars`. The clock is stopped at `now`; new jails get `uuids` in order.
+  FreebsdHost(const std::string& transcript, std::map<std::string, std::string> vars, const std::string& now = "1740823200",
+              std::vector<std::string> uuids = {}) {
     root = scratch.path() / "iocell";
     fs::create_directories(root);
     vars["ROOT"] = root.string();
-    std::string joined;
-    for (const auto& [k, v] : vars) joined += (joined.empty() ? "" : ";") + k + "=" + v;
     next_mounts().clear();
     next_mounts()[root.string()] = "tank/iocell";
     for (const char* c : zfs::kStandardChildren) next_mounts()[(root / c).string()] = std::string("tank/iocell/") + c;
-    ::setenv("IOCELL_HOST_OS", "freebsd", 1);
-    ::setenv("IOCELL_TRANSCRIPT", (std::string(IOCELL_TRANSCRIPT_DIR) + "/" + transcript).c_str(), 1);
-    ::setenv("IOCELL_TRANSCRIPT_VARS", joined.c_str(), 1);
-    ::setenv("IOCELL_TEST_NOW", now.c_str(), 1);
     ::setenv("TZ", "UTC", 1);
     ::tzset();
     core::GlobalOptions opts;
     opts.root = root;
     opts.storage = "zfs-transcript";
-    ctx = std::make_unique<core::Context>(opts, out, err);
-    ::unsetenv("IOCELL_TRANSCRIPT");
-    ::unsetenv("IOCELL_TRANSCRIPT_VARS");
+    auto services = transcript_services(std::string(IOCELL_TRANSCRIPT_DIR) + "/" + transcript, vars);
+    services.os = sdk::HostOs::FreeBSD;
+    services.clock = fixed_clock(std::atoll(now.c_str()));
+    if (!uuids.empty()) services.uuid = uuids_in_order(uuids);
+    ctx = std::make_unique<core::Context>(opts, out, err, std::move(services));
     ctx->plugins().add_storage("zfs-transcript", sdk::kAnyOs, &make_transcript_zfs);
-  }
-  ~FreebsdHost() {
-    ::unsetenv("IOCELL_HOST_OS");
-    ::unsetenv("IOCELL_TEST_NOW");
   }
 
   /// A jail's config.json (and an empty root) as create leaves them.

@@ -14,10 +14,13 @@ struct CliResult {
   std::string out, err;
 };
 
-/// iocell --root ROOT ARGS..., with extra environment.
+/// iocell --root ROOT ARGS..., with extra environment. `binary` may be
+/// IOCELL_SCRIPTED_BINARY, which takes a transcript, a clock and UUIDs from
+/// that environment (tests/scripted/main.cpp).
 inline CliResult run_iocell(const std::filesystem::path& root, std::vector<std::string> args,
-                  const std::map<std::string, std::string>& env = {}, const std::string& input = "") {
-  std::vector<std::string> argv = {IOCELL_BINARY, "--root", root.string()};
+                  const std::map<std::string, std::string>& env = {}, const std::string& input = "",
+                  const std::string& binary = IOCELL_BINARY) {
+  std::vector<std::string> argv = {binary, "--root", root.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   sdk::Command cmd(argv);
   cmd.env = env;

@@ -24,8 +24,7 @@ const std::string N = "3b0e6f42-8d19-4a77-9c55-0e1f2a3b4c5d";  // the imported o
 }  // namespace
 
 TEST(DataStreams, ImportOfARecordedPackageClonesTheReleaseAndUnpacksIntoIt) {
-  ::setenv("IOCELL_TEST_UUIDS", N.c_str(), 1);
-  FreebsdHost h("snapshots/import_package.txt", {{"U", U}, {"N", N}});
+  FreebsdHost h("snapshots/import_package.txt", {{"U", U}, {"N", N}}, "1740823200", {N});
   // What `iocell package` leaves: <root>/packages/U.{tar.xz,sha256,json}.
   const fs::path tree = h.scratch.path() / "recorded";
   fs::create_directories(tree / "usr/local/etc");
@@ -41,7 +40,6 @@ TEST(DataStreams, ImportOfARecordedPackageClonesTheReleaseAndUnpacksIntoIt) {
   fs::create_directories(h.root / "releases/14.3-RELEASE/root/etc");
   for (const std::string& home : {".new-" + N, N}) fs::create_directories(h.root / "jails" / home / "root");
   auto out = core::import_archive(*h.ctx, U.substr(0, 8), {}, {});
-  ::unsetenv("IOCELL_TEST_UUIDS");
   h.finish();
   EXPECT_TRUE(out.from_package);
   EXPECT_EQ(out.jail.uuid, N);

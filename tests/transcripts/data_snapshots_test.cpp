@@ -81,7 +81,6 @@ TEST(DataSnapshots, ALeftoverSnapshotNeverBlocksTheNextUpdate) {
 
 TEST(DataSnapshots, UpdateOnLinuxIsRefusedBeforeAnythingChanges) {
   iocell::test::storage::ScratchDir d("data-linux-update");
-  ::unsetenv("IOCELL_HOST_OS");
   std::ostringstream out, err;
   core::GlobalOptions opts;
   opts.root = d.path() / "iocell";

@@ -23,9 +23,10 @@ struct Result {
   std::string out, err;
 };
 
-// iocell --root ROOT ARGS... with extra environment.
+// iocell --root ROOT ARGS... with extra environment; with a transcript in
+// it, the command line built to play one (tests/scripted/main.cpp).
 Result run_binary(const fs::path& root, std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
-  args.insert(args.begin(), {IOCELL_BINARY, "--root", root.string()});
+  args.insert(args.begin(), {env.count("IOCELL_TRANSCRIPT") ? IOCELL_SCRIPTED_BINARY : IOCELL_BINARY, "--root", root.string()});
   iocell::sdk::Command cmd(args);
   cmd.env = env;
   cmd.timeout = std::chrono::seconds(120);

@@ -23,8 +23,7 @@ int run_group(Context& ctx, const std::vector<JailRecord>& group, const std::str
     return ctx.runner().run(cmd);
   };
   std::vector<sdk::CommandResult> results;
-  // Only the real runner is safe to call from several threads at once.
-  if (dynamic_cast<PosixRunner*>(&ctx.runner()) && group.size() > 1) {
+  if (ctx.runner_is_concurrent() && group.size() > 1) {
     std::vector<std::future<sdk::CommandResult>> running;
     for (const auto& j : group) running.push_back(std::async(std::launch::async, run_one, std::cref(j)));
     for (auto& f : running) results.push_back(f.get());

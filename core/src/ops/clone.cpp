@@ -29,7 +29,7 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
   }
 
   FileLock inventory_lock(ctx.locks_dir() / "inventory", "the jail inventory");
-  const std::string uuid = Inventory::new_uuid();
+  const std::string uuid = ctx.new_uuid();
   std::string tag = props.count("tag") ? props.at("tag") : source.tag() + "_clone_" + uuid.substr(0, 8);
   if (ctx.inventory().find_tag(tag)) throw Refused("tag '" + tag + "' is already used by another jail; choose another tag=");
 

@@ -28,15 +28,6 @@ const std::set<std::string> kCreateOnly = {"count", "start"};
 // Properties create sets itself.
 const std::set<std::string> kIdentity = {"uuid", "type", "host_hostuuid", "last_started"};
 
-std::string now_tag() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%F@%T", &tm);
-  return buf;
-}
-
 void validate_user_props(const PropertyValues& props) {
   for (const auto& [k, v] : props) {
     if (kCreateOnly.count(k)) continue;  // checked by the caller
@@ -103,14 +94,14 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   std::set<std::string> taken;  // tags made by this command
 
   const bool tag_given = req.props.count("tag") > 0;
-  const std::string tag_base = tag_given ? req.props.at("tag") : now_tag();
+  const std::string tag_base = tag_given ? req.props.at("tag") : ctx.local_time("%F@%T");
   // Every jail's addresses are known before the first is made: a range that
   // runs out refuses the whole command.
   std::map<std::string, std::vector<std::string>> addresses;
   for (const char* p : {"ip4_addr", "ip6_addr"})
     if (auto it = req.props.find(p); it != req.props.end()) addresses[p] = address_series(p, it->second, req.count);
   for (int i = 1; i <= req.count; ++i) {
-    const std::string uuid = Inventory::new_uuid();
+    const std::string uuid = ctx.new_uuid();
     std::string tag = req.count > 1 ? tag_base + "_" + std::to_string(i) : tag_base;
     // A date tag is only precise to the second: an untagged create in the
     // same second as another takes the next free "<date>_N" instead of failing.

@@ -21,15 +21,6 @@ namespace {
 
 constexpr const char* kShellMeta = "!\"$&'()*;<>?[\\]`{|}~";
 
-std::string timestamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%F_%T", &tm);
-  return buf;
-}
-
 // Host hooks (exec_prestart, ...) run on the host with the environment
 // jail(8) gives them.
 void run_host_hook(Context& ctx, const sdk::JailSpec& spec, const std::string& prop, const std::optional<sdk::RunState>& st) {
@@ -73,7 +64,7 @@ void run_in_jail(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& s
 
 void persist_after_start(Context& ctx, const JailRecord& rec, const sdk::JailSpec& spec) {
   JailRecord fresh = ctx.inventory().reload(rec);
-  fresh.props["last_started"] = timestamp();
+  fresh.props["last_started"] = ctx.local_time("%F_%T");
   // Network plugins derive MACs once and hand them back: keep them stable.
   for (const auto& [k, v] : spec.props.all()) {
     if (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0 && v != "none" && fresh.props[k] != v) fresh.props[k] = v;

@@ -68,15 +68,6 @@ bool prune_dir(int dirfd, const fs::path& shown, std::uint64_t mount, PruneStats
   return empty;
 }
 
-std::string today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%F_%T", &tm);
-  return buf;
-}
-
 std::string describe_rec(const JailRecord& rec) { return rec.uuid + " (" + rec.tag() + ")"; }
 
 }  // namespace
@@ -105,7 +96,7 @@ RecordOutcome record_start(Context& ctx, const JailRecord& rec) {
     FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
     ctx.storage().mount(rec.dataset + "/root");
     if (!recorder.active(spec)) recorder.start(spec, recorded_dir(rec));
-    if (!ctx.dry_run()) write_file_atomic(recording_marker(rec), today() + "\n", 0600);
+    if (!ctx.dry_run()) write_file_atomic(recording_marker(rec), ctx.local_time("%F_%T") + "\n", 0600);
   }
   if (out.restarted) start_jail(ctx, ctx.inventory().reload(rec));
   return out;
@@ -168,7 +159,7 @@ PackageOutcome package_jail(Context& ctx, const JailRecord& rec) {
   out.sha256 = write_checksum(out.archive, out.checksum);
   // What import needs to pick a vanilla jail the package fits on.
   nlohmann::json manifest = {{"uuid", rec.uuid}, {"tag", rec.tag()},     {"release", rec.get("release")},
-                             {"type", rec.get("type")}, {"created", today()}, {"format", "package"},
+                             {"type", rec.get("type")}, {"created", ctx.local_time("%F_%T")}, {"format", "package"},
                              {"expanded_bytes", expanded_bytes(stats)}};
   write_file_atomic(packages / (rec.uuid + ".json"), manifest.dump(2) + "\n");
   return out;

@@ -96,17 +96,7 @@ std::map<std::string, std::vector<std::string>> clones_by_snapshot(Context& ctx,
 
 }  // namespace
 
-std::string timestamp_snapshot_name(const std::string& prefix) {
-  // Transcript tests pin the clock (IOCELL_TEST_NOW=<epoch seconds>): the
-  // name is part of the zfs argv they expect.
-  std::time_t t = std::time(nullptr);
-  if (const char* fixed = std::getenv("IOCELL_TEST_NOW"); fixed && *fixed) t = static_cast<std::time_t>(std::atoll(fixed));
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%F_%T", &tm);
-  return prefix + buf;
-}
+std::string timestamp_snapshot_name(const Context& ctx, const std::string& prefix) { return prefix + ctx.local_time("%F_%T"); }
 
 void validate_snapshot_name(const std::string& name) {
   const std::string allowed = "1 to 200 letters, digits, '_', '.', ':' or '-', not starting with '.' or '-'";

@@ -38,15 +38,6 @@ namespace {
 
 constexpr std::uintmax_t kMaxManifest = 1 << 20;
 
-std::string now_as(const char* format) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
-
 std::string describe_rec(const JailRecord& rec) { return rec.uuid + " (" + rec.tag() + ")"; }
 
 struct Found {
@@ -272,7 +263,7 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
   std::string uuid = facts.uuid;
   std::error_code ec;
   if (uuid.empty() || fs::exists(ctx.root() / "jails" / uuid, ec) || fs::exists(ctx.root() / "templates" / uuid, ec)) {
-    uuid = Inventory::new_uuid();
+    uuid = ctx.new_uuid();
     if (!facts.uuid.empty()) out.note += "UUID " + facts.uuid + " is taken: the jail gets " + uuid + ". ";
   }
   std::string tag = user.count("tag") ? user.at("tag") : facts.tag;
@@ -368,7 +359,7 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
   std::error_code ec;
   fs::create_directories(images, ec);
   const std::string release = rec.get("release").empty() ? "none" : rec.get("release");
-  const std::string stem = rec.uuid + "-" + rec.get("type") + "-" + now_as("%F") + "_" + release;
+  const std::string stem = rec.uuid + "-" + rec.get("type") + "-" + ctx.local_time("%F") + "_" + release;
   ExportOutcome out;
   out.image = images / (stem + (stream ? "." + storage.name() : std::string(".tar.xz")));
   const std::string base = stream ? out.image.filename().string() : stem;
@@ -378,9 +369,9 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
     throw Refused("an export of " + describe_rec(rec) + " from today exists already: " + out.image.string() + "; remove it first");
 
   json manifest = {{"uuid", rec.uuid},  {"tag", rec.tag()},           {"type", rec.get("type")},
-                   {"release", release}, {"created", now_as("%F_%T")}, {"properties", rec.props}};
+                   {"release", release}, {"created", ctx.local_time("%F_%T")}, {"properties", rec.props}};
   if (stream) {
-    const std::string snap = timestamp_snapshot_name("ioc-export_");
+    const std::string snap = timestamp_snapshot_name(ctx, "ioc-export_");
     manifest["format"] = storage.name();
     manifest["snapshot"] = snap;
     storage.snapshot(rec.dataset, snap, true);

@@ -99,7 +99,7 @@ std::string describe_rec(const JailRecord& rec) { return rec.uuid + " (" + rec.t
 }  // namespace
 
 std::string unique_snapshot_name(Context& ctx, const JailRecord& rec, const std::string& prefix) {
-  const std::string base = timestamp_snapshot_name(prefix);
+  const std::string base = timestamp_snapshot_name(ctx, prefix);
   std::string name = base;
   for (int i = 2; snapshot_exists(ctx, rec, name); ++i) name = base + "_" + std::to_string(i);
   return name;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include <iocell/core/plugin_manager.hpp>
+#include <iocell/core/services.hpp>
 #include <iocell/sdk/host.hpp>
 
 namespace iocell::core {
@@ -26,7 +27,7 @@ class Inventory;
 class Context {
  public:
   /// Detects the host, loads the plugins and prepares the root.
-  explicit Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err);
+  Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err, Services services = {});
   ~Context();
 
   sdk::HostOs os() const { return m_host.os; }
@@ -38,6 +39,17 @@ class Context {
   std::ostream& out() { return m_out; }
   std::ostream& err() { return m_err; }
   bool dry_run() const { return m_opts.dry_run; }
+  /// The time now, from the clock the process was built with.
+  std::time_t now() const;
+  /// now() in local time, as strftime(3) formats it.
+  std::string local_time(const char* format) const;
+  /// A UUID for a new jail.
+  std::string new_uuid();
+  /// Whether runner() may be called from several threads at once (the real
+  /// one, running commands for real).
+  bool runner_is_concurrent() const { return m_runner_is_real && !m_opts.dry_run; }
+  /// Whether commands that change state need root.
+  bool checks_root() const { return m_services.check_root; }
 
   /// The storage backend of this root (chosen once and recorded in iocell.json).
   sdk::Storage& storage();
@@ -67,7 +79,8 @@ class Context {
   std::filesystem::path log_dir() const { return root() / "log"; }
   std::filesystem::path defaults_file() const { return root() / "defaults.json"; }
 
-  /// Fails if the transcript runner (tests) has commands left over.
+  /// After a command: what the process was built to check then (a test's
+  /// transcript played whole).
   void finish();
 
  private:
@@ -87,11 +100,13 @@ class Context {
   T& cached(std::unique_ptr<T>& slot, ComponentKind kind, const std::string& name);
 
   GlobalOptions m_opts;
+  Services m_services;
   std::ostream& m_out;
   std::ostream& m_err;
   std::unique_ptr<PluginManager> m_plugins;
   bool m_plugins_discovered = false;
-  std::unique_ptr<sdk::CommandRunner> m_runner;      ///< what runs commands (or plays a transcript)
+  std::unique_ptr<sdk::CommandRunner> m_runner;      ///< what runs commands, unless the services bring one
+  bool m_runner_is_real = false;
   std::unique_ptr<sdk::CommandRunner> m_dry_runner;  ///< --dry-run: records, runs only read-only commands
   sdk::HostContext m_host;
   std::string m_storage_name;

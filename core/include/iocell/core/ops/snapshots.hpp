@@ -13,7 +13,7 @@ namespace iocell::core {
 class Context;
 
 /// "<prefix><YYYY-MM-DD_HH:MM:SS>" in local time: "ioc-2026-11-29_06:30:00".
-std::string timestamp_snapshot_name(const std::string& prefix);
+std::string timestamp_snapshot_name(const Context& ctx, const std::string& prefix);
 /// Throws UsageError unless the name is 1-200 of [A-Za-z0-9_.:-], starts
 /// with neither '.' nor '-', and is not the reserved word ALL.
 void validate_snapshot_name(const std::string& name);

@@ -38,16 +38,7 @@ class DataBtrfs : public ::testing::Test {
     EXPECT_EQ(r.code, 0) << "iocell" << shown << "\n" << r.out << r.err;
     return r;
   }
-  std::string uuid_of(const std::string& tag) {
-    std::istringstream in(ok({"list", "-H"}).out);
-    for (std::string line; std::getline(in, line);) {
-      std::vector<std::string> cols;
-      std::istringstream ls(line);
-      for (std::string c; std::getline(ls, c, '\t');) cols.push_back(c);
-      if (cols.size() > 4 && cols[4] == tag) return cols[1];
-    }
-    return "";
-  }
+  std::string uuid_of(const std::string& tag) { return iocell::test::uuid_in_list(ok({"list", "-H"}).out, tag); }
   fs::path jail_root(const std::string& uuid) { return root / "jails" / uuid / "root"; }
 
   st::ScratchDir scratch{"data-btrfs"};

@@ -49,16 +49,7 @@ class DataZfsFuse : public ::testing::Test {
     ok({"activate", kPool});
     ok({"fetch", "release=14.3-RELEASE", "ftplocaldir=" + mirror.string(), "ftpfiles=base.txz"});
   }
-  std::string uuid_of(const std::string& tag) {
-    std::istringstream in(ok({"list", "-H"}).out);
-    for (std::string line; std::getline(in, line);) {
-      std::vector<std::string> cols;
-      std::istringstream ls(line);
-      for (std::string c; std::getline(ls, c, '\t');) cols.push_back(c);
-      if (cols.size() > 4 && cols[4] == tag) return cols[1];
-    }
-    return "";
-  }
+  std::string uuid_of(const std::string& tag) { return iocell::test::uuid_in_list(ok({"list", "-H"}).out, tag); }
   fs::path jail_root(const std::string& uuid) { return root / "jails" / uuid / "root"; }
   std::string ds(const std::string& rel) { return std::string(kPool) + "/iocell/" + rel; }
 

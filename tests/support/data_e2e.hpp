@@ -41,21 +41,7 @@ class DataE2E : public ::testing::Test {
     // Jails left running by a failed test must not keep mounts alive, and
     // the scratch directory is removed only when nothing is mounted in it.
     if (fs::exists(root / "jails")) run({"stop", "ALL"});
-    unmount_below(scratch.path());
-  }
-
-  /// Detaches every mount at or below `top`, deepest first.
-  static void unmount_below(const fs::path& top) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::vector<std::string> points;
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream words(line);
-      std::string id, parent, dev, mroot, point;
-      if (!(words >> id >> parent >> dev >> mroot >> point)) continue;
-      if (point == top.string() || point.rfind(top.string() + "/", 0) == 0) points.push_back(point);
-    }
-    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-    for (const auto& p : points) ::umount2(p.c_str(), MNT_DETACH);
+    storage::unmount_below(scratch.path());
   }
 
   ::iocell::test::CliResult run(std::vector<std::string> args) { return run_iocell(root, std::move(args), {{"IOCELL_STORAGE", "dir"}}); }

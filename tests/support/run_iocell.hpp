@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,18 @@ inline CliResult run_iocell(const std::filesystem::path& root, std::vector<std::
   core::PosixRunner runner;
   auto res = runner.run(cmd);
   return CliResult{res.exit_code, res.out, res.err};
+}
+
+/// The UUID of the jail tagged `tag` in `iocell list -H` output, "" if none.
+inline std::string uuid_in_list(const std::string& list_output, const std::string& tag) {
+  std::istringstream in(list_output);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cols;
+    std::istringstream ls(line);
+    for (std::string c; std::getline(ls, c, '\t');) cols.push_back(c);
+    if (cols.size() > 4 && cols[4] == tag) return cols[1];
+  }
+  return "";
 }
 
 inline std::string trim(std::string s) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/host.hpp>
@@ -131,5 +133,19 @@ class MountGuard {
  private:
   fs::path m_path;
 };
+
+/// Detaches every mount at or below `top`, deepest first.
+inline void unmount_below(const fs::path& top) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::vector<std::string> points;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string id, parent, dev, mroot, point;
+    if (!(words >> id >> parent >> dev >> mroot >> point)) continue;
+    if (point == top.string() || point.rfind(top.string() + "/", 0) == 0) points.push_back(point);
+  }
+  std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& p : points) ::umount2(p.c_str(), MNT_DETACH);
+}
 
 }  // namespace iocell::test::storage

@@ -103,20 +103,6 @@ class ZfsFusePool {
     return v;
   }
 
-  /// Detaches every mount at or below `top`, deepest first.
-  static void unmount_below(const fs::path& top) {
-    std::ifstream in("/proc/self/mountinfo");
-    std::vector<std::string> points;
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream words(line);
-      std::string id, parent, dev, mroot, point;
-      if (!(words >> id >> parent >> dev >> mroot >> point)) continue;
-      if (point == top.string() || point.rfind(top.string() + "/", 0) == 0) points.push_back(point);
-    }
-    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-    for (const auto& p : points) ::umount2(p.c_str(), MNT_DETACH);
-  }
-
  private:
   /// Running (a zombie nobody reaps, as under a container's init, is not).
   static bool alive(pid_t pid) {

@@ -63,9 +63,13 @@ namespace {
 // enforce on this host) is refused at set, not at the next start or cap.
 // Turning a limit off never makes a start fail, so only new limits ask.
 void check_limits(Context& ctx, const JailRecord& rec, const PropertyValues& changes) {
-  const bool adds = std::any_of(changes.begin(), changes.end(), [](const auto& kv) {
-    return find_property(kv.first)->category == PropCategory::Rctl && kv.second != "off";
-  });
+  std::string names;
+  bool adds = false;
+  for (const auto& [k, v] : changes) {
+    if (find_property(k)->category != PropCategory::Rctl) continue;
+    names += (names.empty() ? "" : " ") + k + "=" + v;
+    adds = adds || v != "off";
+  }
   if (!adds) return;
   sdk::JailSpec spec = ctx.inventory().spec(rec);
   for (const auto& [k, v] : changes) spec.props.set(k, v);
@@ -78,9 +82,6 @@ void check_limits(Context& ctx, const JailRecord& rec, const PropertyValues& cha
     return;  // no limits plugin here: start says so, for the jail that needs one
   }
   if (why.empty()) return;
-  std::string names;
-  for (const auto& [k, v] : changes)
-    if (find_property(k)->category == PropCategory::Rctl) names += (names.empty() ? "" : " ") + k + "=" + v;
   throw UsageError("cannot set " + names + ": the " + backend + " limits of this host refuse it: " + why);
 }
 

@@ -28,13 +28,7 @@ class TypesSdkExampleE2E : public iocell::test::data::DataE2E {
     auto r = run_program(installed.string(), argv, {{"IOCELL_PLUGIN_PATH", plugin_dir.string()}, {"IOCELL_STORAGE", "dir"}});
     return {r.status, r.out, r.err};
   }
-  iocell::test::CliResult seed_ok(std::vector<std::string> args) {
-    std::string shown;
-    for (const auto& a : args) shown += " " + a;
-    auto r = seed(std::move(args));
-    EXPECT_EQ(r.code, 0) << "iocell" << shown << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    return r;
-  }
+  iocell::test::CliResult seed_ok(std::vector<std::string> args) { return iocell::test::expect_success(args, seed(args)); }
 
   fs::path installed, plugin_dir;
 };

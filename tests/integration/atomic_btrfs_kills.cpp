@@ -29,13 +29,7 @@ class AtomicBtrfsKills : public ::testing::Test {
   }
 
   iocell::test::CliResult run(std::vector<std::string> args) { return iocell::test::run_iocell(root, std::move(args)); }
-  iocell::test::CliResult ok(std::vector<std::string> args) {
-    std::string shown;
-    for (const auto& a : args) shown += " " + a;
-    auto r = run(std::move(args));
-    EXPECT_EQ(r.code, 0) << "iocell" << shown << "\n" << r.out << r.err;
-    return r;
-  }
+  iocell::test::CliResult ok(std::vector<std::string> args) { return iocell::test::expect_success(args, run(args)); }
   microseconds timed(const std::vector<std::string>& args) {
     const auto t0 = steady_clock::now();
     ok(args);

@@ -31,13 +31,7 @@ class DataBtrfs : public ::testing::Test {
   }
 
   iocell::test::CliResult run(std::vector<std::string> args) { return iocell::test::run_iocell(root, std::move(args)); }
-  iocell::test::CliResult ok(std::vector<std::string> args) {
-    std::string shown;
-    for (const auto& a : args) shown += " " + a;
-    auto r = run(std::move(args));
-    EXPECT_EQ(r.code, 0) << "iocell" << shown << "\n" << r.out << r.err;
-    return r;
-  }
+  iocell::test::CliResult ok(std::vector<std::string> args) { return iocell::test::expect_success(args, run(args)); }
   std::string uuid_of(const std::string& tag) { return iocell::test::uuid_in_list(ok({"list", "-H"}).out, tag); }
   fs::path jail_root(const std::string& uuid) { return root / "jails" / uuid / "root"; }
 

@@ -38,13 +38,7 @@ class DataZfsFuse : public ::testing::Test {
   iocell::test::CliResult run(std::vector<std::string> args) {
     return iocell::test::run_iocell(root, std::move(args), {{"IOCELL_STORAGE", "zfs"}});
   }
-  iocell::test::CliResult ok(std::vector<std::string> args) {
-    std::string shown;
-    for (const auto& a : args) shown += " " + a;
-    auto r = run(std::move(args));
-    EXPECT_EQ(r.code, 0) << "iocell" << shown << "\n" << r.out << r.err;
-    return r;
-  }
+  iocell::test::CliResult ok(std::vector<std::string> args) { return iocell::test::expect_success(args, run(args)); }
   void activate_and_fetch() {
     ok({"activate", kPool});
     ok({"fetch", "release=14.3-RELEASE", "ftplocaldir=" + mirror.string(), "ftpfiles=base.txz"});

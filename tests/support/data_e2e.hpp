@@ -47,13 +47,7 @@ class DataE2E : public ::testing::Test {
   ::iocell::test::CliResult run(std::vector<std::string> args) { return run_iocell(root, std::move(args), {{"IOCELL_STORAGE", "dir"}}); }
 
   /// run() that must succeed.
-  ::iocell::test::CliResult ok(std::vector<std::string> args) {
-    std::string shown;
-    for (const auto& a : args) shown += " " + a;
-    ::iocell::test::CliResult r = run(std::move(args));
-    EXPECT_EQ(r.code, 0) << "iocell" << shown << "\nstdout: " << r.out << "\nstderr: " << r.err;
-    return r;
-  }
+  ::iocell::test::CliResult ok(std::vector<std::string> args) { return ::iocell::test::expect_success(args, run(args)); }
 
   void fetch() { ok({"fetch", std::string("release=") + kRelease, "ftplocaldir=" + mirror.string(), "ftpfiles=base.txz"}); }
 

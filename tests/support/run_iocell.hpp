@@ -1,6 +1,8 @@
 // Runs the real iocell binary for end-to-end tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <sstream>
 #include <string>
@@ -30,6 +32,15 @@ inline CliResult run_iocell(const std::filesystem::path& root, std::vector<std::
   core::PosixRunner runner;
   auto res = runner.run(cmd);
   return CliResult{res.exit_code, res.out, res.err};
+}
+
+/// `r`, after recording a test failure that names `iocell ARGS` and its
+/// output unless it exited 0.
+inline CliResult expect_success(const std::vector<std::string>& args, CliResult r) {
+  std::string shown;
+  for (const auto& a : args) shown += " " + a;
+  EXPECT_EQ(r.code, 0) << "iocell" << shown << "\nstdout: " << r.out << "\nstderr: " << r.err;
+  return r;
 }
 
 /// The UUID of the jail tagged `tag` in `iocell list -H` output, "" if none.

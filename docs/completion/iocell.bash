@@ -105,7 +105,7 @@ _iocell() {
         fetch) flags="-q"; words=""; keys="release ftphost ftpdir ftpfiles ftplocaldir pkgbase"; kinds="" ;;
         get) flags="-r -H --json"; words="all state"; keys=""; kinds="jails propnames" ;;
         help) flags=""; words=""; keys=""; kinds="commands" ;;
-        import) flags="--trust --trust-all"; words=""; keys=""; kinds="assign" ;;
+        import) flags="--tar --zfs --trust --trust-all"; words=""; keys=""; kinds="assign" ;;
         inuse) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         limits) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         list) flags="-t -r -s -H --json"; words=""; keys=""; kinds="" ;;

@@ -126,6 +126,14 @@ complete -c iocell -n '__iocell_using export' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a fetch -d 'download a FreeBSD release, check it against its MANIFEST and install it under releases/'
 complete -c iocell -n '__iocell_using fetch' -s q
 complete -c iocell -n '__iocell_using fetch' -a '(__iocell_assign release ftphost ftpdir ftpfiles ftplocaldir pkgbase)'
+complete -c iocell -n 'not __iocell_cmd' -a fstab -d 'list, add, remove or edit the entries of a jail\'s fstab, each checked before the file changes'
+complete -c iocell -n '__iocell_using fstab' -s l
+complete -c iocell -n '__iocell_using fstab' -s a
+complete -c iocell -n '__iocell_using fstab' -s r
+complete -c iocell -n '__iocell_using fstab' -s e
+complete -c iocell -n '__iocell_using fstab' -s H
+complete -c iocell -n '__iocell_using fstab' -l json
+complete -c iocell -n '__iocell_using fstab' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a get -d 'print a property (all: every property)'
 complete -c iocell -n '__iocell_using get' -s r
 complete -c iocell -n '__iocell_using get' -s H
@@ -134,7 +142,7 @@ complete -c iocell -n '__iocell_using get' -a 'all state'
 complete -c iocell -n '__iocell_using get' -a '(__iocell_ask jails)'
 complete -c iocell -n '__iocell_using get' -a 'uuid tag type template release boot priority notes owner last_started hostid pkglist hack88 login_flags host_hostuuid host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup origin mountpoint compressratio available used ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops'
 complete -c iocell -n 'not __iocell_cmd' -a help -d 'show the commands, or one command\'s synopsis'
-complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console cp create defaults destroy df exec export fetch get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
+complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console cp create defaults destroy df exec export fetch fstab get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
 complete -c iocell -n 'not __iocell_cmd' -a import -d 'deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*'
 complete -c iocell -n '__iocell_using import' -l tar
 complete -c iocell -n '__iocell_using import' -l zfs

@@ -280,6 +280,25 @@ void JailRuntime::kill_processes(const sdk::JailSpec& spec, const sdk::RunState&
   if (!killed.ok() && killed.exit_code != 1) throw sdk::CommandFailed(kill, killed);
 }
 
+// jail(8) hands mount.fstab to mount(8) -F, which reads fstab(5): device,
+// mount point, type and options at least, the mount point inside the jail.
+void JailRuntime::check_fstab(const sdk::JailSpec& spec, const std::string& text) {
+  std::istringstream in(text);
+  int n = 0;
+  const std::string root = spec.root.lexically_normal().string() + "/";
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::vector<std::string> f;
+    for (std::string w; words >> w;) f.push_back(w);
+    if (f.empty()) continue;
+    if (f.size() < 4) throw std::runtime_error("fstab line " + std::to_string(n) + " has " + std::to_string(f.size()) +
+                                               " fields; fstab(5) needs device, mount point, type and options");
+    if (std::filesystem::path(f[1]).lexically_normal().string().rfind(root, 0) != 0)
+      throw std::runtime_error("fstab line " + std::to_string(n) + " mounts on " + f[1] + ", outside the jail's root " + spec.root.string());
+  }
+}
+
 void JailRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState& /*state*/, const std::string& property,
                            const std::string& value) {
   if (property.rfind("allow_", 0) != 0)

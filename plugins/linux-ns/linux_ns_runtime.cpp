@@ -293,6 +293,8 @@ void LinuxNsRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState&, c
                            "; restart the jail for it to take effect");
 }
 
+void LinuxNsRuntime::check_fstab(const sdk::JailSpec& spec, const std::string& text) { parse_fstab(text, spec.root, spec.uuid); }
+
 ProcessPlan LinuxNsRuntime::plan_for(const sdk::JailSpec& spec, const sdk::ExecRequest& req) const {
   ProcessPlan plan;
   plan.argv = req.argv;

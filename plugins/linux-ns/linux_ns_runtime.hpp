@@ -26,6 +26,7 @@ class LinuxNsRuntime : public sdk::Runtime {
   std::optional<sdk::RunState> state(const std::string& name) override;
   sdk::CommandResult exec(const sdk::JailSpec& spec, const sdk::RunState& state, const sdk::ExecRequest& req) override;
   void kill_processes(const sdk::JailSpec& spec, const sdk::RunState& state) override;
+  void check_fstab(const sdk::JailSpec& spec, const std::string& text) override;
   void set_live(const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& property,
                 const std::string& value) override;
   sdk::CommandResult chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) override;

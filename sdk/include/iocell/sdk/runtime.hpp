@@ -66,6 +66,10 @@ class IOCELL_SDK_EXPORT Runtime {
                         const std::string& value) = 0;
   /// Runs a command chrooted into a stopped jail's root (no network, no init).
   virtual CommandResult chroot(const JailSpec& spec, const ExecRequest& req) = 0;
+  /// Throws, naming the line, when the jail's fstab `text` (its whole new
+  /// content) holds an entry this runtime could not mount at start; the
+  /// `fstab` command asks before it writes the file.
+  virtual void check_fstab(const JailSpec& /*spec*/, const std::string& /*text*/) {}
 };
 
 }  // namespace iocell::sdk

@@ -121,6 +121,11 @@ TEST_F(Forwarding, AForwardedPortReachesTheJailWhileItRunsAndLeavesOtherTablesAl
   sh({"ip", "-n", "fclient", "route", "add", "10.79.0.0/24", "via", kOutside});
   EXPECT_EQ(fetch("10.79.0.1"), "") << "the forward answered on an address it was not given";
 
+  // Stop removes what start loaded because rdr cannot change in between.
+  auto changed = run({"set", "rdr=none", "www"});
+  EXPECT_NE(changed.code, 0) << changed.out;
+  EXPECT_EQ(trim(ok({"get", "rdr", "www"}).out), rdr);
+
   const std::string ruleset = nft_ruleset();
   EXPECT_NE(ruleset.find("table inet iocell"), std::string::npos) << ruleset;
   EXPECT_NE(ruleset.find("chain rdr-" + uuid), std::string::npos) << ruleset;

@@ -322,6 +322,7 @@ int manpage_command(Invocation& inv) {
   put(out, kJailTypes);
   put(out, kTargets);
   properties_section(out);
+  put(out, kForwarding);
   put(out, kMigration);
   put(out, kEnvironment);
   put(out, kFiles);

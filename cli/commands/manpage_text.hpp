@@ -294,6 +294,73 @@ action first and read the log before enforcing
 .Cm deny .
 )";
 
+inline constexpr const char* kForwarding = R"(.Sh PORT FORWARDING
+.Cm rdr
+forwards host ports to a jail while it runs:
+.Dl iocell set rdr=tcp(em0|203.0.113.5):80->80,udp(em0|203.0.113.5):53->53 www
+Each entry
+.Ql PROTO(IF|ADDRESS):PORT->PORT
+forwards traffic of
+.Ar PROTO ,
+.Li tcp
+or
+.Li udp ,
+that arrives on interface
+.Ar IF
+for host address
+.Ar ADDRESS
+and the first port to the same family's first static address of the jail in
+.Cm ip4_addr
+or
+.Cm ip6_addr
+and the second port.
+Only that address is forwarded;
+.Li 0.0.0.0
+or
+.Li ::
+forwards every address of that family arriving on
+.Ar IF .
+The rules are loaded when the jail starts, after its network is attached,
+and removed when it stops or a start fails;
+.Cm rdr
+cannot change while the jail runs.
+.Fl -dry-run
+prints the rules it would load.
+.Pp
+On
+.Fx
+each jail's rules are a
+.Xr pf 4
+anchor of their own,
+.Li iocell/ Ns Ar UUID ,
+loaded with
+.Nm pfctl Fl a Li iocell/ Ns Ar UUID Fl f Li -
+and flushed with
+.Fl F Li all ;
+the main ruleset is never changed.
+pf must be enabled and
+.Pa /etc/pf.conf
+must reference the anchors once, a start is refused otherwise:
+.Bd -literal -offset indent
+rdr-anchor "iocell/*"
+anchor "iocell/*"
+.Ed
+.Pp
+Each forward also gets a
+.Cm pass in
+rule that is not
+.Cm quick ,
+so block rules after the anchor in
+.Pa pf.conf
+still decide.
+On Linux the rules are a chain per jail,
+.Li rdr- Ns Ar UUID ,
+in the nftables table
+.Li inet iocell ;
+no other table is read or written.
+Shared-IP jails are forwarded to their alias the same way.
+)";
+
 inline constexpr const char* kMigration = R"(.Sh MIGRATING FROM IOCELL 2 AND IOCAGE 1
 .Nm Cm migrate
 finds the jails of the shell iocell 2.x and of iocage 1.x and writes a
@@ -460,6 +527,9 @@ inline const std::vector<Example>& examples() {
       {"start", "Start a jail by tag, or by a UUID prefix:", "iocell start www01\n.Dl iocell start 26e8"},
       {"set", "Turn VNET off for every jail created from now on:", "iocell set vnet=off default"},
       {"get", "Show every property of a jail:", "iocell get all www01"},
+      {"set", "Forward port 80 of a host address to a jail (see PORT FORWARDING):",
+       "iocell set rdr=\"tcp(em0|203.0.113.5):80->80\" www01"},
+      {"doctor", "Check the host before the first jail, or when one fails to start:", "iocell doctor"},
       {"set", "Limit a jail to 4G of memory and apply it at once:",
        "iocell set memoryuse=4G:deny rlimits=on www01\n.Dl iocell cap www01"},
       {"clone", "Clone a jail, or deploy a template:", "iocell clone www01 tag=www02\n.Dl iocell clone mytemplate tag=mynewjail"},
@@ -473,10 +543,12 @@ inline const std::vector<Example>& examples() {
 
 inline constexpr const char* kSeeAlso = R"(.Sh SEE ALSO
 .Xr cpuset 1 ,
+.Xr pf.conf 5 ,
 .Xr freebsd-update 8 ,
 .Xr jail 8 ,
 .Xr jexec 8 ,
 .Xr jls 8 ,
+.Xr pfctl 8 ,
 .Xr pkg 8 ,
 .Xr rctl 8 ,
 .Xr zfs 8

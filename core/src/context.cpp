@@ -21,6 +21,7 @@
 #include <iocell/support/release_name.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/runners.hpp>
+#include <iocell/sdk/forwarder.hpp>
 
 namespace iocell::core {
 
@@ -242,6 +243,11 @@ sdk::Recorder& Context::recorder() {
 sdk::Packages& Context::packages() {
   if (!m_packages) m_packages = plugins().make<sdk::Packages>(ComponentKind::Packages, backend(ComponentKind::Packages), m_host);
   return *m_packages;
+}
+sdk::PortForwarder& Context::forwarder() {
+  if (!m_forwarder)
+    m_forwarder = plugins().make<sdk::PortForwarder>(ComponentKind::Forwarder, backend(ComponentKind::Forwarder), m_host);
+  return *m_forwarder;
 }
 sdk::Archiver& Context::archiver() {
   if (!m_archiver) m_archiver = plugins().make<sdk::Archiver>(ComponentKind::Archiver, backend(ComponentKind::Archiver), m_host);

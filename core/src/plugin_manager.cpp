@@ -46,6 +46,8 @@ const char* to_string(ComponentKind kind) {
     case ComponentKind::Recorder: return "recorder";
     case ComponentKind::Updater: return "updater";
     case ComponentKind::Archiver: return "archiver";
+    case ComponentKind::Forwarder: return "forwarder";
+    case ComponentKind::Checker: return "checker";
   }
   return "?";
 }
@@ -357,6 +359,8 @@ IOCELL_ADD(add_packages, Packages, Packages)
 IOCELL_ADD(add_recorder, Recorder, Recorder)
 IOCELL_ADD(add_updater, Updater, Updater)
 IOCELL_ADD(add_archiver, Archiver, Archiver)
+IOCELL_ADD(add_forwarder, Forwarder, PortForwarder)
+IOCELL_ADD(add_checker, Checker, HostChecker)
 #undef IOCELL_ADD
 
 }  // namespace iocell::core

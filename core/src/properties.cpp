@@ -11,6 +11,7 @@
 #include <iocell/core/value_grammar.hpp>
 #include <iocell/support/rctl.hpp>
 #include <iocell/support/release_name.hpp>
+#include <iocell/sdk/forwarder.hpp>
 
 namespace iocell::core {
 namespace {
@@ -112,6 +113,7 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Rctl: return "off or AMOUNT:ACTION, such as 4G:deny, 20:log, 100:sigterm (actions: deny, log, devctl, throttle, sigNAME)";
     case T::IpList: return "none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|10.1.1.10/24 (IF may be DEFAULT)";
     case T::Interfaces: return "vnetN:BRIDGE items separated by commas, such as vnet0:bridge0 (N from 0 to 9)";
+    case T::Forwards: return sdk::forward::kHelp;
     case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', not made only of lowercase hex digits and dashes where a UUID has them (such as 'cafe' or '2024'), at most 128 characters";
     case T::Text: return "any text on one line";
     case T::Enum: {
@@ -195,6 +197,13 @@ void validate_property(const std::string& name, const std::string& v) {
       if (!grammar::vnet_interfaces(v)) invalid(d, v);
       return;
     }
+    case T::Forwards:
+      try {
+        sdk::forward::parse(v);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      return;
     case T::Tag: {
       bool bad = v.empty() || v.size() > 128 || v[0] == '-' || v == "default" || v == "ALL" || v.find('/') != std::string::npos;
       for (unsigned char c : v) bad = bad || std::isspace(c) || std::iscntrl(c);

@@ -113,6 +113,7 @@ constexpr PropertyDef kTable[] = {
     def("dhcp", T::OnOff, "off", C::Network, L::Restart, "DHCP on vnet0 (VNET jails; implies bpf)"),
     def("bpf", T::OnOff, "off", C::Network, L::Restart, "expose bpf devices (VNET jails only)"),
     def("createbridge", T::OnOff, "on", C::Network, L::Restart, "create missing bridges named in interfaces"),
+    def("rdr", T::Forwards, "none", C::Network, L::Refused, "host ports forwarded to the jail: PROTO(IF|ADDRESS):PORT->PORT[,...]"),
     // ZFS datasets inside the jail.
     def("jail_zfs", T::OnOff, "off", C::Storage, L::Restart, "delegate ZFS datasets to the jail"),
     def("jail_zfs_dataset", T::Text, "", C::Storage, L::Refused, "datasets delegated to the jail"),
@@ -230,6 +231,7 @@ constexpr TrustEntry kTrust[] = {
     {"mount_linsysfs", Trust::PrivilegeWidening},
     {"mount_procfs", Trust::PrivilegeWidening},
     {"pkglist", Trust::HostActing},
+    {"rdr", Trust::HostActing},
     {"securelevel", Trust::PrivilegeWidening},
     {"sysvmsg", Trust::PrivilegeWidening},
     {"sysvsem", Trust::PrivilegeWidening},

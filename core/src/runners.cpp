@@ -1,4 +1,6 @@
 #include <iocell/core/runners.hpp>
+
+#include <sstream>
 #include <iocell/sdk/terminal_relay.hpp>
 
 #include <fcntl.h>
@@ -312,6 +314,12 @@ sdk::CommandResult RecordingRunner::run(const sdk::Command& cmd) {
   if (cmd.read_only) return m_reads.run(cmd);
   m_recorded.push_back(cmd);
   m_out << "would run: " << sdk::format_argv(cmd.argv) << "\n";
+  // What a command reads is part of what it would do (the rules a filter
+  // would load): each line shown under it.
+  if (cmd.stdin_data) {
+    std::istringstream in(*cmd.stdin_data);
+    for (std::string line; std::getline(in, line);) m_out << "    < " << line << "\n";
+  }
   return sdk::CommandResult{};
 }
 

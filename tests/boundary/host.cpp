@@ -27,6 +27,8 @@ class OneFetcher final : public sdk::Registrar {
   void add_recorder(const char*, std::uint32_t, sdk::Factory<sdk::Recorder>) override {}
   void add_updater(const char*, std::uint32_t, sdk::Factory<sdk::Updater>) override {}
   void add_archiver(const char*, std::uint32_t, sdk::Factory<sdk::Archiver>) override {}
+  void add_forwarder(const char*, std::uint32_t, sdk::Factory<sdk::PortForwarder>) override {}
+  void add_checker(const char*, std::uint32_t, sdk::Factory<sdk::HostChecker>) override {}
   sdk::Factory<sdk::Fetcher> make = nullptr;
 };
 

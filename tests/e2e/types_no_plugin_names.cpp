@@ -26,7 +26,7 @@ namespace {
 const std::set<std::string> kBackendCommands = {"zfs",   "zpool",         "btrfs",          "jail", "jexec",
                                                  "jls",   "rctl",          "ifconfig",       "route", "mount_nullfs",
                                                  "devfs", "mount_unionfs", "freebsd-update", "pkg",  "ip",
-                                                 "nsenter", "unshare",     "umount",         "mount"};
+                                                 "nsenter", "unshare",     "umount",         "mount", "pfctl", "nft"};
 
 // (file, literal): why it stays.
 const std::map<std::pair<std::string, std::string>, const char*> kExceptions = {

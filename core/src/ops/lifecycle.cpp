@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <iocell/core/context.hpp>
+#include <iocell/sdk/forwarder.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/host.hpp>
@@ -60,6 +61,13 @@ void run_in_jail(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& s
   if (must_succeed && !res.ok())
     throw std::runtime_error(prop + " failed inside " + spec.uuid + " (exit " + std::to_string(res.exit_code) + "): " + value +
                              "; see " + spec.console_log.string());
+}
+
+// rdr cannot change while the jail runs (its property is LiveChange::Refused),
+// so the value at stop names the forwards that start loaded.
+bool has_forwards(const sdk::JailSpec& spec) {
+  const std::string rdr = spec.props.get("rdr");
+  return !rdr.empty() && rdr != "none";
 }
 
 void persist_after_start(Context& ctx, const JailRecord& rec, const sdk::JailSpec& spec) {
@@ -118,6 +126,9 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
   sdk::Network& net = ctx.network(vnet);
   sdk::Limits& limits = ctx.limits();
   sdk::Runtime& runtime = ctx.runtime();
+  // Asked before anything changes: a jail with forwards on a host without
+  // a forwarder is refused whole.
+  sdk::PortForwarder* forwarder = has_forwards(spec) ? &ctx.forwarder() : nullptr;
 
   storage.mount(rec.dataset + "/root");
   resume_recording(ctx, spec);
@@ -129,6 +140,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
     net.prepare(spec);
     state = runtime.create(spec);
     net.attach(spec, *state);
+    if (forwarder) forwarder->add(spec, *state);
     limits.apply(spec, *state);
     write_resolver(ctx, spec);
     run_in_jail(ctx, spec, *state, "exec_start", true);
@@ -142,6 +154,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
         ctx.host().log->warn("while undoing the failed start ({}): {}", what, e2.what());
       }
     };
+    if (forwarder) undo("port forwards", [&] { forwarder->remove(spec); });
     if (state) undo("network", [&] { net.detach(spec, *state); });
     if (state) undo("jail", [&] { runtime.destroy(spec, *state); });
     undo("network", [&] { net.cleanup(spec); });
@@ -174,6 +187,7 @@ Outcome stop_jail(Context& ctx, const JailRecord& rec_in) {
   // half the jail behind. The errors are reported together at the end.
   step("exec_prestop", [&] { run_host_hook(ctx, spec, "exec_prestop", state); });
   step("exec_stop", [&] { run_in_jail(ctx, spec, *state, "exec_stop", false); });
+  if (has_forwards(spec)) step("port forwards", [&] { ctx.forwarder().remove(spec); });
   step("network", [&] { net.detach(spec, *state); });
   step("jail removal", [&] { ctx.runtime().destroy(spec, *state); });
   step("network cleanup", [&] { net.cleanup(spec); });

@@ -69,6 +69,9 @@ class Context {
   /// Reads and writes archives (fetch, import, export, package): loaded on
   /// first use, so other commands never map a compression library.
   sdk::Archiver& archiver();
+  /// The host's port forwarder (jails whose rdr is not none); Refused when
+  /// no plugin serves this OS.
+  sdk::PortForwarder& forwarder();
   std::unique_ptr<sdk::Fetcher> fetcher(const std::string& scheme);
   Inventory& inventory();
 
@@ -119,6 +122,7 @@ class Context {
   std::unique_ptr<sdk::Recorder> m_recorder;
   std::unique_ptr<sdk::Packages> m_packages;
   std::unique_ptr<sdk::Archiver> m_archiver;
+  std::unique_ptr<sdk::PortForwarder> m_forwarder;
   std::map<std::string, std::unique_ptr<sdk::Updater>> m_updaters;
   std::unique_ptr<Inventory> m_inventory;
 };

@@ -36,7 +36,7 @@ struct PluginWarning {
   Kind kind = Kind::Unusable;
 };
 
-enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater, Archiver };
+enum class ComponentKind { Storage, Runtime, Network, JailType, Fetcher, Limits, Packages, Recorder, Updater, Archiver, Forwarder, Checker };
 const char* to_string(ComponentKind kind);
 
 class PluginManager final : public sdk::Registrar {
@@ -90,6 +90,8 @@ class PluginManager final : public sdk::Registrar {
   void add_recorder(const char* name, std::uint32_t os, sdk::Factory<sdk::Recorder> make) override;
   void add_updater(const char* name, std::uint32_t os, sdk::Factory<sdk::Updater> make) override;
   void add_archiver(const char* name, std::uint32_t os, sdk::Factory<sdk::Archiver> make) override;
+  void add_forwarder(const char* name, std::uint32_t os, sdk::Factory<sdk::PortForwarder> make) override;
+  void add_checker(const char* name, std::uint32_t os, sdk::Factory<sdk::HostChecker> make) override;
 
  private:
   struct Component {

@@ -22,6 +22,7 @@ enum class PropType {
   Rctl,        ///< off | AMOUNT:ACTION
   IpList,      ///< none | [IF|]ADDR[/LEN][,...]
   Interfaces,  ///< vnetN:BRIDGE[,...]
+  Forwards,    ///< none | PROTO(IF|ADDRESS):PORT->PORT[,...] (sdk/forwarder.hpp)
   Tag,
   Text,        ///< free text (notes, exec_* commands)
   Enum,        ///< one of `choices`

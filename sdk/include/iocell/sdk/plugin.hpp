@@ -29,6 +29,12 @@
 
 namespace iocell::sdk {
 
+// Declared only: a plugin that provides one includes its header
+// (sdk/forwarder.hpp, sdk/doctor.hpp), and the others are not rebuilt when
+// those change.
+class PortForwarder;
+class HostChecker;
+
 /// Which host operating systems a component serves (bit mask).
 enum OsMask : std::uint32_t { kFreeBSD = 1u, kLinux = 2u, kAnyOs = 3u };
 
@@ -51,6 +57,10 @@ class IOCELL_SDK_EXPORT Registrar {
   virtual void add_recorder(const char* name, std::uint32_t os, Factory<Recorder> make) = 0;
   virtual void add_updater(const char* name, std::uint32_t os, Factory<Updater> make) = 0;
   virtual void add_archiver(const char* name, std::uint32_t os, Factory<Archiver> make) = 0;
+  /// The host's port forwarder (the rdr property): "pf", "nftables".
+  virtual void add_forwarder(const char* name, std::uint32_t os, Factory<PortForwarder> make) = 0;
+  /// Host checks for `iocell doctor`; any number per plugin, all are run.
+  virtual void add_checker(const char* name, std::uint32_t os, Factory<HostChecker> make) = 0;
 
  protected:
   ~Registrar() = default;

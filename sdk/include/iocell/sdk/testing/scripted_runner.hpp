@@ -8,6 +8,7 @@
 //   > tank/iocell                              <- a line of its stdout
 //   ! cannot open 'x': dataset does not exist  <- a line of its stderr
 //   ? 1                                        <- its exit status (default 0)
+//   < rdr on em0 inet proto tcp ...            <- a line it must get on stdin
 //
 // Words on a '$' line are split on blanks; single quotes group a word with
 // blanks ('exec.prestart=/usr/bin/true x'), as format_argv() prints them.
@@ -16,6 +17,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,8 @@ struct Expectation {
   std::vector<std::string> argv;
   CommandResult result;
   int line = 0;
+  /// When set, the command's stdin_data must be exactly this.
+  std::optional<std::string> stdin_data;
 };
 
 inline std::vector<std::string> split_words(const std::string& line) {
@@ -83,7 +87,11 @@ inline std::vector<Expectation> parse_transcript(std::istream& in, const std::ma
     std::string body = line.size() > 2 ? substitute(line.substr(2), vars) : std::string();
     switch (line[0]) {
       case '$':
-        out.push_back(Expectation{split_words(body), {}, lineno});
+        out.push_back(Expectation{split_words(body), {}, lineno, std::nullopt});
+        break;
+      case '<':
+        if (out.empty()) throw std::runtime_error("transcript line " + std::to_string(lineno) + ": input before any command");
+        out.back().stdin_data = out.back().stdin_data.value_or("") + body + "\n";
         break;
       case '>':
       case '!':
@@ -128,6 +136,10 @@ class ScriptedRunner : public CommandRunner {
       fail("unexpected command #" + std::to_string(m_next + 1) + "\n  got:      " + format_argv(cmd.argv) +
            "\n  expected: " + format_argv(want.argv) +
            (want.line ? " (transcript line " + std::to_string(want.line) + ")" : std::string()));
+    }
+    if (want.stdin_data && cmd.stdin_data.value_or("") != *want.stdin_data) {
+      fail("unexpected input of " + format_argv(cmd.argv) + "\n  got:\n" + cmd.stdin_data.value_or("") +
+           "  expected:\n" + *want.stdin_data);
     }
     ++m_next;
     return want.result;

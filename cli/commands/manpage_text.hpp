@@ -231,12 +231,12 @@ Nothing is installed: for unsupported releases, other userlands, and experiments
 The root is an OCI image's layers, applied in order with their whiteouts.
 .Ar SOURCE
 is
-.Li oci-archive: Ns Ar PATH ,
-.Li docker-archive: Ns Ar PATH
+.Li oci-archive:PATH ,
+.Li docker-archive:PATH
 or
-.Li oci: Ns Ar DIR ,
+.Li oci:DIR ,
 each optionally followed by
-.Li : Ns Ar REF
+.Li :REF
 to pick one image of several.
 Every manifest, config and layer is checked against its sha256 digest, and every layer is extracted with the refusals of
 .Cm import :

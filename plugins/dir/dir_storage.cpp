@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -211,22 +212,62 @@ bool DirStorage::overlay_mounted(const std::string& dataset) const {
   return sdk::tree::is_mount_point(m_root / dataset);
 }
 
-void DirStorage::ensure_mounted(const std::string& dataset) {
+bool DirStorage::ensure_mounted(const std::string& dataset) {
   auto m = m_meta.load(dataset);
-  if (!m || m->clone != CloneKind::Overlay || overlay_mounted(dataset)) return;
+  if (!m || m->clone != CloneKind::Overlay || overlay_mounted(dataset)) return false;
   auto [src, snap] = split_origin(m->origin);
   const fs::path lower = m_meta.snapshot_data(src, snap);
   if (!is_real_dir(lower))
     throw std::runtime_error("cannot mount " + dataset + ": its origin snapshot " + m->origin + " is missing (" + lower.string() + ")");
   const fs::path ov = m_meta.overlay_dir(dataset);
   mount_overlay(lower, ov / "upper", ov / "work", m_root / dataset, m->readonly);
+  m_transient.insert(dataset);
+  return true;
+}
+
+void DirStorage::release(const std::string& dataset) noexcept {
+  if (!m_transient.erase(dataset)) return;
+  try {
+    unmount_path(m_root / dataset);
+  } catch (const std::exception& e) {
+    if (m_host.log) m_host.log->warn("{}", e.what());
+  }
+}
+
+/// What an operation mounted to read or write a clone, unmounted when the
+/// operation ends (unless the core had asked to keep it mounted meanwhile).
+class DirStorage::MountedForOperation {
+ public:
+  MountedForOperation(DirStorage& store, std::string dataset) : m_store(store), m_dataset(std::move(dataset)) {
+    m_mounted = m_store.ensure_mounted(m_dataset);
+  }
+  ~MountedForOperation() {
+    if (m_mounted) m_store.release(m_dataset);
+  }
+  MountedForOperation(const MountedForOperation&) = delete;
+  MountedForOperation& operator=(const MountedForOperation&) = delete;
+
+ private:
+  DirStorage& m_store;
+  std::string m_dataset;
+  bool m_mounted = false;
+};
+
+DirStorage::~DirStorage() {
+  // Deepest first: a child's overlay sits inside its parent's.
+  // (A copy of the name: release() erases the element.)
+  while (!m_transient.empty()) release(std::string(*m_transient.rbegin()));
 }
 
 void DirStorage::mount(const std::string& dataset) {
   require(dataset);
   if (dry("mount " + dataset)) return;
   ensure_mounted(dataset);
-  for (const auto& c : children(dataset)) ensure_mounted(c);
+  m_transient.erase(dataset);
+  for (const auto& c : children(dataset)) {
+    ensure_mounted(c);
+    m_transient.erase(c);
+  }
 }
 
 void DirStorage::unmount(const std::string& dataset) {
@@ -237,6 +278,7 @@ void DirStorage::unmount(const std::string& dataset) {
   for (auto it = list.rbegin(); it != list.rend(); ++it) {
     auto m = m_meta.load(*it);
     if (m && m->clone == CloneKind::Overlay) unmount_path(m_root / *it);
+    m_transient.erase(*it);
   }
 }
 
@@ -278,11 +320,13 @@ void DirStorage::rename(const std::string& from, const std::string& to) {
   std::vector<std::string> moved = children(from);
   moved.insert(moved.begin(), from);
   std::vector<std::string> remount;
+  std::set<std::string> remount_transient;
   for (auto it = moved.rbegin(); it != moved.rend(); ++it) {
     auto m = m_meta.load(*it);
     if (m && m->clone == CloneKind::Overlay && overlay_mounted(*it)) {
       unmount_path(m_root / *it);
       remount.push_back(to + it->substr(from.size()));
+      if (m_transient.erase(*it)) remount_transient.insert(remount.back());
     }
   }
   make_parents(to);
@@ -313,11 +357,14 @@ void DirStorage::rename(const std::string& from, const std::string& to) {
       m_meta.save(ds, *m);
     }
   }
-  for (auto it = remount.rbegin(); it != remount.rend(); ++it) ensure_mounted(*it);
+  for (auto it = remount.rbegin(); it != remount.rend(); ++it) {
+    ensure_mounted(*it);
+    if (!remount_transient.count(*it)) m_transient.erase(*it);
+  }
 }
 
 fs::path DirStorage::stage_snapshot(const std::string& dataset, const std::string& snap, const std::vector<std::string>& set) {
-  ensure_mounted(dataset);
+  MountedForOperation files(*this, dataset);
   const fs::path dir = m_meta.snapshots_dir(dataset);
   make_private_dir(dir);
   const fs::path tmp = dir / tn::make(tn::kSnap, snap);
@@ -466,7 +513,7 @@ void DirStorage::rollback(const std::string& dataset, const std::string& snap) {
     }
   }
   if (dry("roll back " + dataset + " to @" + snap)) return;
-  ensure_mounted(dataset);
+  MountedForOperation files(*this, dataset);
   // Files are replaced one by one: until the journal goes, the dataset is
   // half rolled back, and `clean` (or the same rollback again) finishes it.
   const fs::path journal = m_meta.snapshots_dir(dataset) / tn::make(tn::kRollback, snap);
@@ -545,7 +592,7 @@ void DirStorage::copy(const std::string& dataset, const std::string& target, con
     m_dry_made.made(target);
     return;
   }
-  ensure_mounted(dataset);
+  MountedForOperation files(*this, dataset);
   make_parents(target);
   const fs::path tmp = (m_root / target).parent_path() / tn::make(tn::kCopy, fs::path(target).filename().string());
   const auto rels = child_rels(dataset);
@@ -579,7 +626,9 @@ void DirStorage::promote(const std::string& dataset) {
   }
   if (!children(dataset).empty())
     throw std::runtime_error("cannot promote " + dataset + ": datasets below it live in its overlay; destroy them first");
-  ensure_mounted(dataset);
+  // Mounted by the core (a running jail) or for this promote alone.
+  const bool kept = overlay_mounted(dataset) && !m_transient.count(dataset);
+  MountedForOperation files(*this, dataset);
   const fs::path target = m_root / dataset;
   const fs::path tmp = target.parent_path() / tn::make(tn::kPromote, target.filename().string());
   try {
@@ -589,9 +638,10 @@ void DirStorage::promote(const std::string& dataset) {
     throw;
   }
   unmount_path(target);
+  m_transient.erase(dataset);
   if (::rmdir(target.c_str()) != 0 || ::rename(tmp.c_str(), target.c_str()) != 0) {
     int e = errno;
-    ensure_mounted(dataset);
+    if (kept && ensure_mounted(dataset)) m_transient.erase(dataset);
     sdk::tree::remove_tree(tmp);
     throw std::runtime_error("cannot promote " + dataset + ": " + std::strerror(e));
   }
@@ -656,7 +706,8 @@ std::uint64_t DirStorage::snapshot_usage(const std::string& dataset) {
 sdk::SpaceUsage DirStorage::usage(const std::string& dataset) {
   validate_dataset(dataset);
   require(dataset);
-  if (!m_host.dry_run) ensure_mounted(dataset);
+  std::optional<MountedForOperation> files;
+  if (!m_host.dry_run) files.emplace(*this, dataset);
   sdk::SpaceUsage u;
   const auto rels = child_rels(dataset);
   u.referenced = sdk::tree::disk_usage(m_root / dataset, [&rels](const std::string& rel) { return rels.count(rel) != 0; });

@@ -20,6 +20,11 @@ namespace iocell::plugins::dir {
 class DirStorage : public sdk::Storage {
  public:
   explicit DirStorage(const sdk::HostContext& host);
+  /// Unmounts the overlays of clones this object made and nobody asked to
+  /// keep mounted (see m_transient).
+  ~DirStorage() override;
+  DirStorage(const DirStorage&) = delete;
+  DirStorage& operator=(const DirStorage&) = delete;
 
   std::string name() const override { return "dir"; }
   /// Any directory, on any filesystem: the choice when nothing serves better.
@@ -66,8 +71,12 @@ class DirStorage : public sdk::Storage {
   void make_parents(const std::string& dataset);
   /// Clones (existing datasets) of snapshots of `dataset` itself, "" for any snapshot.
   std::vector<std::string> clones_of(const std::string& dataset, const std::string& snap) const;
-  void ensure_mounted(const std::string& dataset);
+  /// Mounts an overlay clone that is not mounted; returns whether it did.
+  bool ensure_mounted(const std::string& dataset);
   bool overlay_mounted(const std::string& dataset) const;
+  /// Unmounts the dataset if this object mounted it for its own work.
+  void release(const std::string& dataset) noexcept;
+  class MountedForOperation;
   /// A copy of the dataset under a temporary name beside its snapshots,
   /// recorded as one of `set`.
   std::filesystem::path stage_snapshot(const std::string& dataset, const std::string& snap, const std::vector<std::string>& set);
@@ -88,6 +97,11 @@ class DirStorage : public sdk::Storage {
   std::filesystem::path m_root;
   MetaStore m_meta;
   bool m_overlay;
+  // Overlays this object mounted for its own work rather than because the
+  // core asked (mount()): a stopped jail holds no mounts, so an operation
+  // unmounts what it mounted when it ends, and a clone made by this object
+  // stays mounted only until the command ends (the core writes into it).
+  std::set<std::string> m_transient;
 };
 
 }  // namespace iocell::plugins::dir

@@ -60,20 +60,20 @@ TEST_F(DataSnapshotsE2E, SnapshotListRollbackAndRemoveOnAnEmptyJail) {
 TEST_F(DataSnapshotsE2E, CloneFromASnapshotHasTheSnapshotsContent) {
   fetch();
   const std::string u = create({"-c", "tag=src"});
-  write(jail_root(u) / "etc/app.conf", "snapshot version\n");
+  write_in("src", "/etc/app.conf", "snapshot version\n");
   ok({"snapshot", "src@v1"});
-  write(jail_root(u) / "etc/app.conf", "current version\n");
+  write_in("src", "/etc/app.conf", "current version\n");
   const std::string c = uuid_in(ok({"clone", "src@v1", "tag=fromsnap"}).out);
-  EXPECT_EQ(read(jail_root(c) / "etc/app.conf"), "snapshot version\n");
-  EXPECT_EQ(read(jail_root(u) / "etc/app.conf"), "current version\n");
+  EXPECT_EQ(read_in("fromsnap", "/etc/app.conf"), "snapshot version\n");
+  EXPECT_EQ(read_in("src", "/etc/app.conf"), "current version\n");
   const std::string now = uuid_in(ok({"clone", "src", "tag=fromnow"}).out);
-  EXPECT_EQ(read(jail_root(now) / "etc/app.conf"), "current version\n");
+  EXPECT_EQ(read_in("fromnow", "/etc/app.conf"), "current version\n");
 }
 
 TEST_F(DataSnapshotsE2E, PromotedCloneOutlivesItsFormerSource) {
   fetch();
   const std::string src = create({"-c", "tag=src"});
-  write(jail_root(src) / "etc/app.conf", "from the source\n");
+  write_in("src", "/etc/app.conf", "from the source\n");
   const std::string c = uuid_in(ok({"clone", "src", "tag=child"}).out);
   auto refused = run({"destroy", "-f", "src"});
   EXPECT_NE(refused.code, 0);
@@ -84,7 +84,7 @@ TEST_F(DataSnapshotsE2E, PromotedCloneOutlivesItsFormerSource) {
   EXPECT_EQ(run({"promote", "child"}).code, 1) << "a promoted jail is no clone any more";
   ok({"destroy", "-f", "src"});
   EXPECT_FALSE(std::filesystem::exists(home(src)));
-  EXPECT_EQ(read(jail_root(c) / "etc/app.conf"), "from the source\n");
+  EXPECT_EQ(read(jail_root(c) / "etc/app.conf"), "from the source\n") << "a promoted clone is a plain directory";
   ok({"start", "child"});
   auto r = ok({"exec", "child", "/bin/cat", "/etc/app.conf"});
   EXPECT_NE(r.out.find("from the source"), std::string::npos) << r.out;
@@ -111,10 +111,10 @@ TEST_F(DataSnapshotsE2E, RunningJailsDatabasesAndRollback) {
   fetch();
   const std::string u = create({"-c", "tag=sql"});
   // A server whose process is named mysqld (the shell keeps the script's name).
-  write(jail_root(u) / "bin/mysqld", "#!/bin/sh\nwhile :; do sleep 1; done\n", 0755);
-  write(jail_root(u) / "etc/state", "before\n");
+  write_in("sql", "/bin/mysqld", "#!/bin/sh\nwhile :; do sleep 1; done\n", "755");
+  write_in("sql", "/etc/state", "before\n");
   ok({"snapshot", "sql@before"});
-  write(jail_root(u) / "etc/state", "after\n");
+  write_in("sql", "/etc/state", "after\n");
   ok({"start", "sql"});
   ok({"exec", "sql", "/bin/sh", "-c", "/bin/mysqld </dev/null >/dev/null 2>&1 &"});
   // The exec returns once the shell has put the server in the background,

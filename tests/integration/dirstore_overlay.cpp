@@ -103,6 +103,8 @@ TEST_F(DirOverlayTest, SnapshotAndRollbackOfAnOverlayClone) {
   fs::remove_all(root / "usr/share");
   store->unmount("jails/u1");  // rollback mounts what it needs
   store->rollback("jails/u1/root", "before");
+  EXPECT_FALSE(iocell::sdk::tree::is_mount_point(root)) << "what rollback mounted for itself went with it";
+  store->mount("jails/u1");
   EXPECT_EQ(st::read(root / "etc/rc.conf"), "hostname=\"release\"\n");
   EXPECT_EQ(st::read(root / "usr/share/misc/termcap"), "vt100|dec vt100\n");
 }

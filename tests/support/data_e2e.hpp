@@ -68,6 +68,16 @@ class DataE2E : public ::testing::Test {
   }
 
   fs::path jail_root(const std::string& uuid) const { return root / "jails" / uuid / "root"; }
+
+  /// Writes a file in a stopped jail through `iocell chroot`, as an admin
+  /// would: a stopped clone's root is not mounted on the host.
+  void write_in(const std::string& target, const std::string& path, const std::string& content, const std::string& mode = "644") {
+    ok({"chroot", target, "/bin/sh", "-c", "mkdir -p \"$(dirname \"$2\")\" && printf %s \"$1\" > \"$2\" && chmod \"$3\" \"$2\"",
+        "sh", content, path, mode});
+  }
+
+  /// A file of a stopped jail, read through `iocell chroot`.
+  std::string read_in(const std::string& target, const std::string& path) { return ok({"chroot", target, "/bin/cat", path}).out; }
   fs::path home(const std::string& uuid) const { return root / "jails" / uuid; }
 
   /// Lines of `list -H`.

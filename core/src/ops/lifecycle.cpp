@@ -222,6 +222,21 @@ int console(Context& ctx, const JailRecord& rec) {
   return exec_in_jail(ctx, rec, req);
 }
 
+StoppedRootMount::StoppedRootMount(Context& ctx, const JailRecord& rec) : m_ctx(ctx), m_dataset(rec.dataset + "/root") {
+  if (run_state(ctx, rec)) return;
+  ctx.storage().mount(m_dataset);
+  m_mounted = true;
+}
+
+StoppedRootMount::~StoppedRootMount() {
+  if (!m_mounted) return;
+  try {
+    m_ctx.storage().unmount(m_dataset);
+  } catch (const std::exception& e) {
+    m_ctx.host().log->warn("{}", e.what());
+  }
+}
+
 int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> argv) {
   if (run_state(ctx, rec)) throw Refused("jail " + rec.uuid + " (" + rec.tag() + ") is running; use iocell exec or console");
   FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);

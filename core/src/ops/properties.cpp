@@ -144,7 +144,7 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
     if (k == "host_hostname" && !ctx.dry_run()) {
       // A stopped jail's root may be unmounted (an overlay clone after a
       // reboot): written there, the change would hide under the next mount.
-      ctx.storage().mount(rec.dataset + "/root");
+      StoppedRootMount files(ctx, rec);
       write_rc_conf_hostname(rec.home / "root", v);
     }
     if (k == "hack88" && rec.get(k) != v) {

@@ -94,9 +94,13 @@ RecordOutcome record_start(Context& ctx, const JailRecord& rec) {
   if (out.restarted) stop_jail(ctx, rec);
   {
     FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
-    ctx.storage().mount(rec.dataset + "/root");
+    // The jail is stopped here. The recorder starts once now, so that one
+    // that cannot work on this jail says so at once; the recording itself
+    // resumes with every start (a stopped jail holds no mounts).
+    StoppedRootMount files(ctx, rec);
     if (!recorder.active(spec)) recorder.start(spec, recorded_dir(rec));
     if (!ctx.dry_run()) write_file_atomic(recording_marker(rec), ctx.local_time("%F_%T") + "\n", 0600);
+    recorder.stop(spec);
   }
   if (out.restarted) start_jail(ctx, ctx.inventory().reload(rec));
   return out;

@@ -221,7 +221,7 @@ ImportOutcome import_package(Context& ctx, const Found& f, const PropertyValues&
   ImportOutcome out;
   out.from_package = true;
   try {
-    ctx.storage().mount(made.dataset + "/root");
+    StoppedRootMount files(ctx, made);
     if (!ctx.dry_run())
       out.entries = ctx.archiver().extract(f.archive, made.home / "root", package_policy(ctx, made.home / "root", manifest)).entries;
   } catch (const std::exception& e) {
@@ -394,7 +394,7 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
     // export so that the image is a whole (thick) jail.
     sdk::JailType& type = ctx.jail_type(rec.get("type"));
     const sdk::JailSpec spec = ctx.inventory().spec(rec);
-    storage.mount(rec.dataset + "/root");
+    StoppedRootMount files(ctx, rec);
     type.before_start(storage, spec);
     try {
       sdk::TarOptions opts;

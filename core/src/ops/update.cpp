@@ -125,11 +125,10 @@ UpdateOutcome update_jail(Context& ctx, const JailRecord& rec_in) {
     update_release(ctx, release);
     return UpdateOutcome{"", release};
   }
-  sdk::Storage& storage = ctx.storage();
-  storage.mount(rec.dataset + "/root");
   const sdk::JailSpec spec = ctx.inventory().spec(rec);
   sdk::Updater& updater = ctx.updater(spec.root);
   FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+  StoppedRootMount files(ctx, rec);
   const std::string snap = unique_snapshot_name(ctx, rec, "ioc-update_");
   behind_snapshot(ctx, rec, snap, "update", [&] { updater.update(spec); });
   return UpdateOutcome{snap, ""};
@@ -140,8 +139,6 @@ UpdateOutcome upgrade_jail(Context& ctx, const JailRecord& rec_in, const std::st
   const sdk::SystemUpdates how = ctx.jail_type(rec.get("type")).system_updates();
   if (how == sdk::SystemUpdates::None)
     throw Refused(describe_rec(rec) + " is of type " + rec.get("type") + ": it holds no FreeBSD release iocell can upgrade");
-  sdk::Storage& storage = ctx.storage();
-  storage.mount(rec.dataset + "/root");
   const std::string from = rec.get("release");
   if (ctx.os() == sdk::HostOs::Linux) ctx.updater(rec.home / "root");  // refuses, before anything changes
   const std::string to = to_in.empty() ? ctx.host_release() : to_in;
@@ -152,6 +149,7 @@ UpdateOutcome upgrade_jail(Context& ctx, const JailRecord& rec_in, const std::st
     const sdk::JailSpec spec = ctx.inventory().spec(rec);
     sdk::Updater& updater = ctx.updater(spec.root);
     FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+    StoppedRootMount files(ctx, rec);
     const std::string snap = unique_snapshot_name(ctx, rec, "ioc-upgrade_");
     behind_snapshot(ctx, rec, snap, "upgrade to " + to, [&] {
       updater.upgrade(spec, to);
@@ -171,6 +169,7 @@ UpdateOutcome upgrade_jail(Context& ctx, const JailRecord& rec_in, const std::st
   std::string snap;
   try {
     FileLock lock(ctx.locks_dir() / rec.uuid, "jail " + rec.uuid);
+    StoppedRootMount files(ctx, rec);
     snap = unique_snapshot_name(ctx, rec, "ioc-upgrade_");
     behind_snapshot(ctx, rec, snap, "upgrade to " + to, [&] {
       JailRecord fresh = ctx.inventory().reload(rec);

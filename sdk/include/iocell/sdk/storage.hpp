@@ -135,7 +135,12 @@ class IOCELL_SDK_EXPORT Storage {
   virtual SpaceUsage usage(const std::string& dataset) = 0;
 
   /// Makes the dataset's files visible at its mountpoint, if the backend
-  /// needs a mount for that (overlay clones on dir). Idempotent.
+  /// needs a mount for that (overlay clones on dir). Idempotent. The files
+  /// stay visible until unmount(): the core asks for a running jail, and
+  /// around its own work on a stopped one. A stopped jail holds no mounts:
+  /// what a backend mounts on its own to do an operation (read a clone for
+  /// a snapshot) goes when the operation ends, or for a clone it made, when
+  /// the storage object is destroyed at the end of the command.
   virtual void mount(const std::string& /*dataset*/) {}
   virtual void unmount(const std::string& /*dataset*/) {}
 

@@ -38,6 +38,22 @@ int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> ar
 int rcboot(Context& ctx);
 int rcshutdown(Context& ctx);
 
+/// A stopped jail's root mounted for one piece of work on its files (a
+/// stopped jail holds no mounts, and a write to the unmounted root of a
+/// clone would hide under its next mount); a running jail's is left alone.
+class StoppedRootMount {
+ public:
+  StoppedRootMount(Context& ctx, const JailRecord& rec);
+  ~StoppedRootMount();
+  StoppedRootMount(const StoppedRootMount&) = delete;
+  StoppedRootMount& operator=(const StoppedRootMount&) = delete;
+
+ private:
+  Context& m_ctx;
+  std::string m_dataset;
+  bool m_mounted = false;
+};
+
 /// jail(8) semantics for exec.* strings: with shell metacharacters the value
 /// runs under /bin/sh -c, otherwise it is split on blanks.
 std::vector<std::string> split_exec_command(const std::string& value);

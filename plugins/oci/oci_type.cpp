@@ -114,7 +114,7 @@ void OciJail::provision(sdk::Storage& storage, const sdk::ProvisionRequest& req)
 
   const std::string want_os = m_host.os == sdk::HostOs::FreeBSD ? "freebsd" : "linux";
   const std::string os = plan.config.value("os", ""), arch = plan.config.value("architecture", "");
-  if ((!os.empty() && os != want_os) || (!arch.empty() && arch != host_architecture()) )
+  if ((!os.empty() && os != want_os) || (!arch.empty() && arch != host_architecture()))
     m_host.log->warn("image {} is built for {}/{}, this host is {}/{}", value, os, arch, want_os, host_architecture());
 
   const sdk::SafeRoot safe(root);

@@ -47,7 +47,24 @@ Parsed parse_args(const Invocation& inv) {
       else opts.add_options()(key.c_str(), po::value<std::string>(), f.help.c_str());
     }
   }
-  return parse_args(inv.command, inv.args, opts);
+  Parsed p = parse_args(inv.command, inv.args, opts);
+  if (spec) {
+    // Flags of one group exclude each other (the synopsis shows them as [-a|-b]).
+    const auto given = [&p](const Flag& f) {
+      auto it = p.vars.find(f.name);
+      if (it == p.vars.end() || it->second.defaulted()) return false;
+      const bool* on = boost::any_cast<bool>(&it->second.value());
+      return on ? *on : true;
+    };
+    for (const auto& f : spec->flags) {
+      if (!f.alternatives || !given(f)) continue;
+      for (const auto& g : spec->flags) {
+        if (&g == &f || g.alternatives != f.alternatives || !given(g)) continue;
+        throw core::UsageError(inv.command + ": --" + f.name + " and --" + g.name + " exclude each other\nusage: iocell " + synopsis(*spec));
+      }
+    }
+  }
+  return p;
 }
 
 }  // namespace iocell::cli

@@ -28,9 +28,10 @@ int export_command(Invocation& inv) {
 int import_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (p.words.size() != 1)
-    throw core::UsageError("usage: iocell import [--trust NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]");
+    throw core::UsageError("usage: iocell import [--tar|--zfs] [--trust NAME,...|--trust-all] UUID [tag=NAME] [release=R] [property=value ...]");
   const core::TrustGrant trust = core::parse_trust(p.value("trust"), p.flag("trust-all"));
-  auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments, trust);
+  const core::ArchiveKind kind = p.flag("tar") ? core::ArchiveKind::Tar : p.flag("zfs") ? core::ArchiveKind::Stream : core::ArchiveKind::Any;
+  auto out = core::import_archive(inv.ctx, p.words.front(), p.assignments, trust, kind);
   if (!out.note.empty()) inv.ctx.out() << out.note << "\n";
   const std::string what = describe(out.jail) + (out.from_package ? " (a package on a new jail)" : "");
   inv.report("Successfully imported: " + what, "would import " + what);
@@ -42,7 +43,9 @@ IOCELL_COMMAND({"export", "TARGET ...",
                 export_command, {}, false, false, {{"zfs", 0, "", "the storage's replication stream (zfs send -R) instead of a tar.xz of the root"}}});
 IOCELL_COMMAND({"import", "UUID [tag=NAME] [release=R] [property=value ...]",
                 "deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*", import_command, {}, false, false,
-                {{"trust", 0, "NAME,...", "take these host-acting or privilege-widening properties (or fstab) from the image", 1},
+                {{"tar", 0, "", "the tar.xz image (or package), when a stream image of the same name is there too", 2},
+                 {"zfs", 0, "", "the storage's replication stream image, when a tar image of the same name is there too", 2},
+                 {"trust", 0, "NAME,...", "take these host-acting or privilege-widening properties (or fstab) from the image", 1},
                  {"trust-all", 0, "", "take every property of the image, and a stream's fstab", 1}}});
 
 }  // namespace

@@ -98,6 +98,8 @@ complete -c iocell -n '__iocell_using completion' -a 'bash zsh fish'
 complete -c iocell -n 'not __iocell_cmd' -a console -d 'a login shell inside a running jail'
 complete -c iocell -n '__iocell_using console' -s f
 complete -c iocell -n '__iocell_using console' -a '(__iocell_ask jails)'
+complete -c iocell -n 'not __iocell_cmd' -a cp -d 'copy a file or directory between the host and a jail, never following a link inside the jail'
+complete -c iocell -n '__iocell_using cp' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a create -d 'create jails of any loaded jail type (type=NAME; -c, -b, -e are shorthands)'
 complete -c iocell -n '__iocell_using create' -s c
 complete -c iocell -n '__iocell_using create' -s b
@@ -132,8 +134,10 @@ complete -c iocell -n '__iocell_using get' -a 'all state'
 complete -c iocell -n '__iocell_using get' -a '(__iocell_ask jails)'
 complete -c iocell -n '__iocell_using get' -a 'uuid tag type template release boot priority notes owner last_started hostid pkglist hack88 login_flags host_hostuuid host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup origin mountpoint compressratio available used ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops'
 complete -c iocell -n 'not __iocell_cmd' -a help -d 'show the commands, or one command\'s synopsis'
-complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console create defaults destroy df exec export fetch get help import inuse limits list migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
+complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console cp create defaults destroy df exec export fetch get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
 complete -c iocell -n 'not __iocell_cmd' -a import -d 'deploy packages/UUID*.tar.xz on a new jail, or recreate an exported jail from images/UUID*'
+complete -c iocell -n '__iocell_using import' -l tar
+complete -c iocell -n '__iocell_using import' -l zfs
 complete -c iocell -n '__iocell_using import' -l trust -x
 complete -c iocell -n '__iocell_using import' -l trust-all
 complete -c iocell -n '__iocell_using import' -a '(__iocell_assign  tag template release boot priority notes owner hostid pkglist hack88 login_flags host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops)'
@@ -151,6 +155,10 @@ complete -c iocell -n '__iocell_using list' -s r
 complete -c iocell -n '__iocell_using list' -s s -x
 complete -c iocell -n '__iocell_using list' -s H
 complete -c iocell -n '__iocell_using list' -l json
+complete -c iocell -n 'not __iocell_cmd' -a logs -d 'print the jail\'s console log (what exec_start and exec_stop wrote)'
+complete -c iocell -n '__iocell_using logs' -s f
+complete -c iocell -n '__iocell_using logs' -s n -x
+complete -c iocell -n '__iocell_using logs' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a migrate -d 'turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails'
 complete -c iocell -n '__iocell_using migrate' -s n
 complete -c iocell -n '__iocell_using migrate' -l from -x -a 'iocell iocage'

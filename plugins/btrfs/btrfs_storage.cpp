@@ -414,54 +414,107 @@ sdk::SpaceUsage BtrfsStorage::usage(const std::string& dataset) {
 void BtrfsStorage::send(const std::string& dataset, const std::string& snap, int out_fd) {
   rec::validate_dataset(dataset);
   rec::validate_snapshot(snap);
-  const fs::path p = snap_path(dataset, snap);
-  if (!is_subvolume(p)) throw std::runtime_error("snapshot " + dataset + "@" + snap + " does not exist");
-  sdk::Command cmd{"btrfs", "send", "-q", p.string()};
-  cmd.stdout_fd = out_fd;
-  m_host.runner->check(cmd);
+  // The nested subvolumes travel too: a jail's files are in its root, a
+  // subvolume inside its home, which a send of the home leaves out.
+  std::vector<std::string> list = children(dataset);
+  list.insert(list.begin(), dataset);
+  std::vector<std::string> places;
+  for (const auto& ds : list) {
+    if (!is_subvolume(snap_path(ds, snap)))
+      throw std::runtime_error("snapshot " + ds + "@" + snap + " does not exist" +
+                               (ds == dataset ? "" : " (a stream of " + dataset + " needs a recursive snapshot)"));
+    places.push_back(ds == dataset ? "." : ds.substr(dataset.size() + 1));
+  }
+  if (list.size() > 1 && !m_host.dry_run) {
+    const std::string header = tree_header(places);
+    if (::write(out_fd, header.data(), header.size()) != static_cast<ssize_t>(header.size()))
+      throw std::runtime_error("cannot write the stream of " + dataset + ": " + std::strerror(errno));
+  }
+  for (const auto& ds : list) {
+    sdk::Command cmd{"btrfs", "send", "-q", snap_path(ds, snap).string()};
+    cmd.stdout_fd = out_fd;
+    m_host.runner->check(cmd);
+  }
 }
 
 void BtrfsStorage::receive(const std::string& target, int in_fd) {
   rec::validate_dataset(target);
   if (fs::exists(fs::symlink_status(m_root / target))) throw std::runtime_error("cannot receive into " + target + ": it exists");
-  // The stream lands as a read-only subvolume named after the sent
-  // snapshot, straight in the target's snapshot directory: btrfs refuses to
-  // move a read-only subvolume to another directory afterwards.
-  const fs::path dir = snap_dir(target);
-  // The stream is untrusted: its names are checked before anything lands,
-  // and --chroot confines what the checks cannot see (a write through a
-  // symbolic link the stream made itself) to the receiving directory.
-  sdk::Command cmd{"btrfs", "receive", "--chroot", dir.string()};
-  cmd.stdin_fd = in_fd;
-  if (!m_host.dry_run) {
-    const off_t start = ::lseek(in_fd, 0, SEEK_CUR);
-    if (start < 0) throw std::runtime_error("btrfs receive into " + target + " needs the stream in a file (it is checked, then applied)");
-    const std::string name = check_send_stream(in_fd);
-    if (::lseek(in_fd, start, SEEK_SET) != start) throw std::runtime_error("cannot rewind the stream for " + target);
-    rec::validate_snapshot(name);
-  }
+  // Each subvolume lands as a read-only snapshot named after the sent one,
+  // straight in its dataset's snapshot directory: btrfs refuses to move a
+  // read-only subvolume to another directory afterwards. The stream is
+  // untrusted: its names are checked before anything lands, and --chroot
+  // confines what the checks cannot see (a write through a symbolic link
+  // the stream made itself) to the receiving directory.
+  struct Part {
+    std::string dataset;
+    off_t start = 0;
+  };
+  std::vector<Part> parts;
   if (m_host.dry_run) {
+    parts.push_back({target, 0});
+  } else {
+    if (::lseek(in_fd, 0, SEEK_CUR) < 0) throw std::runtime_error("btrfs receive into " + target + " needs the stream in a file (it is checked, then applied)");
+    for (const auto& place : read_tree_header(in_fd)) {
+      const std::string ds = place == "." ? target : target + "/" + place;
+      rec::validate_dataset(ds);
+      parts.push_back({ds, ::lseek(in_fd, 0, SEEK_CUR)});
+      rec::validate_snapshot(check_send_stream(in_fd));
+    }
+    char extra;
+    if (::read(in_fd, &extra, 1) != 0) throw std::runtime_error("the stream for " + target + " goes on after its last subvolume");
+  }
+  const auto receive_cmd = [](const fs::path& dir) { return sdk::Command{"btrfs", "receive", "-e", "--chroot", dir.string()}; };
+  if (m_host.dry_run) {
+    sdk::Command cmd = receive_cmd(snap_dir(target));
+    cmd.stdin_fd = in_fd;
     m_host.runner->check(cmd);
     return;
   }
   std::error_code ec;
-  if (fs::exists(dir) && !fs::is_empty(dir, ec))
-    throw std::runtime_error("cannot receive into " + target + ": stale snapshots of that name exist in " + dir.string());
-  fs::create_directories(dir);
+  for (const auto& part : parts)
+    if (fs::exists(snap_dir(part.dataset)) && !fs::is_empty(snap_dir(part.dataset), ec))
+      throw std::runtime_error("cannot receive into " + target + ": stale snapshots of that name exist in " + snap_dir(part.dataset).string());
+  std::vector<fs::path> made;
   try {
-    m_host.runner->check(cmd);
-    std::vector<std::string> got;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (is_subvolume(e.path())) got.push_back(e.path().filename().string());
-    if (got.size() != 1)
-      throw std::runtime_error("the stream received into " + target + " held " + std::to_string(got.size()) + " subvolumes, not one");
-    rec::validate_snapshot(got[0]);
-    make_parents(target);
-    m_subvols.snapshot(snap_path(target, got[0]), m_root / target, false);
+    for (const auto& part : parts) {
+      const fs::path dir = snap_dir(part.dataset);
+      fs::create_directories(dir);
+      if (::lseek(in_fd, part.start, SEEK_SET) != part.start) throw std::runtime_error("cannot rewind the stream for " + target);
+      sdk::Command cmd = receive_cmd(dir);
+      cmd.stdin_fd = in_fd;
+      m_host.runner->check(cmd);
+      std::vector<std::string> got;
+      for (const auto& e : fs::directory_iterator(dir))
+        if (is_subvolume(e.path())) got.push_back(e.path().filename().string());
+      if (got.size() != 1)
+        throw std::runtime_error("the stream received into " + part.dataset + " held " + std::to_string(got.size()) + " subvolumes, not one");
+      rec::validate_snapshot(got[0]);
+      // A nested subvolume is an empty directory in its parent's snapshot.
+      const fs::path dest = m_root / part.dataset;
+      if (part.dataset == target) make_parents(target);
+      else if (::rmdir(dest.c_str()) != 0 && errno != ENOENT)
+        throw std::runtime_error("cannot place " + part.dataset + ": " + dest.string() + " is not an empty directory in its parent");
+      if (!fs::is_directory(dest.parent_path())) throw std::runtime_error("cannot place " + part.dataset + ": its parent directory is not in the stream");
+      m_subvols.snapshot(snap_path(part.dataset, got[0]), dest, false);
+      made.push_back(dest);
+    }
   } catch (...) {
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (is_subvolume(e.path())) m_subvols.remove(e.path());
-    fs::remove_all(dir, ec);
+    // Undone as far as it goes: a leftover is `clean`'s, the first error the caller's.
+    const auto remove = [&](const fs::path& p) {
+      try {
+        m_subvols.remove(p);
+      } catch (const std::exception& e) {
+        if (m_host.log) m_host.log->warn("{}", e.what());
+      }
+    };
+    for (auto it = made.rbegin(); it != made.rend(); ++it) remove(*it);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      const fs::path dir = snap_dir(it->dataset);
+      for (const auto& e : fs::directory_iterator(dir, ec))
+        if (is_subvolume(e.path())) remove(e.path());
+      fs::remove_all(dir, ec);
+    }
     throw;
   }
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -122,6 +123,75 @@ std::string check_send_stream(int fd) {
   }
   if (subvol.empty()) throw std::runtime_error("the btrfs stream creates no subvolume");
   return subvol;
+}
+
+namespace {
+
+constexpr std::string_view kTreeMagic = "iocell-btrfs-tree 1\n";
+// A jail has a handful of datasets; a header is a few lines.
+constexpr std::size_t kMaxPlaces = 64;
+constexpr std::size_t kMaxHeader = 16384;
+
+bool inside(const std::string& place, const std::string& parent) {
+  return parent == "." || (place.size() > parent.size() && place.compare(0, parent.size(), parent) == 0 && place[parent.size()] == '/');
+}
+
+void check_place(const std::string& place) {
+  if (place.empty() || place.front() == '/' || place.back() == '/')
+    throw std::runtime_error("the stream's header names the place '" + place + "', not a relative path");
+  for (std::size_t start = 0; start <= place.size();) {
+    std::size_t end = place.find('/', start);
+    if (end == std::string::npos) end = place.size();
+    const std::string_view part(place.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..")
+      throw std::runtime_error("the stream's header names the place '" + place + "', which is not a plain path below the dataset");
+    for (char c : part)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':'))
+        throw std::runtime_error("the stream's header names the place '" + place + "' with a character other than A-Z a-z 0-9 _ - . :");
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string tree_header(const std::vector<std::string>& places) {
+  std::string out(kTreeMagic);
+  for (const auto& p : places) out += p + "\n";
+  return out + "\n";
+}
+
+std::vector<std::string> read_tree_header(int fd) {
+  const off_t start = ::lseek(fd, 0, SEEK_CUR);
+  char magic[kTreeMagic.size()];
+  const ssize_t got = ::read(fd, magic, sizeof magic);
+  if (got != static_cast<ssize_t>(sizeof magic) || std::string_view(magic, sizeof magic) != kTreeMagic) {
+    if (::lseek(fd, start, SEEK_SET) != start) throw std::runtime_error("cannot rewind the btrfs stream");
+    return {"."};
+  }
+  std::vector<std::string> places;
+  std::string line;
+  for (std::size_t used = kTreeMagic.size();; ++used) {
+    char c;
+    if (used > kMaxHeader || ::read(fd, &c, 1) != 1) throw std::runtime_error("the stream's header does not end");
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.empty()) break;
+    if (places.size() == kMaxPlaces) throw std::runtime_error("the stream's header names more than 64 subvolumes");
+    places.push_back(std::move(line));
+    line.clear();
+  }
+  if (places.empty() || places.front() != ".") throw std::runtime_error("the stream's header does not start with the dataset itself ('.')");
+  for (std::size_t i = 1; i < places.size(); ++i) {
+    check_place(places[i]);
+    for (std::size_t j = 0; j < i; ++j) {
+      if (places[j] == places[i]) throw std::runtime_error("the stream's header names '" + places[i] + "' twice");
+      if (j > 0 && inside(places[j], places[i]))
+        throw std::runtime_error("the stream's header names '" + places[j] + "' before '" + places[i] + "', which holds it");
+    }
+  }
+  return places;
 }
 
 }  // namespace iocell::plugins::btrfs

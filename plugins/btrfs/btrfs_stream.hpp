@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace iocell::plugins::btrfs {
 
@@ -18,5 +19,18 @@ std::uint32_t stream_crc32c(std::uint32_t crc, const unsigned char* data, std::s
 /// absolute or has a ".." component (it would land outside the received
 /// subvolume), or a clone from another subvolume (another jail's data).
 std::string check_send_stream(int fd);
+
+/// A dataset with nested subvolumes (a jail's home and its root) travels
+/// as this header, naming each subvolume's place below the dataset ("."
+/// for the dataset itself, parents first), followed by one btrfs send
+/// stream per subvolume in that order. A dataset without nested subvolumes
+/// travels as a plain send stream, as `btrfs send` writes it.
+std::string tree_header(const std::vector<std::string>& places);
+
+/// Reads a tree header at `fd`'s offset and returns the places it names,
+/// each checked (relative, no "." or ".." component, none twice, "." first,
+/// a parent before what lies in it); returns {"."} and leaves the offset
+/// where it was when the stream is a plain send stream.
+std::vector<std::string> read_tree_header(int fd);
 
 }  // namespace iocell::plugins::btrfs

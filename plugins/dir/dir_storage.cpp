@@ -282,6 +282,19 @@ void DirStorage::unmount(const std::string& dataset) {
   }
 }
 
+bool DirStorage::mounted(const std::string& dataset) {
+  validate_dataset(dataset);
+  for (const auto& ds : [&] {
+         auto all = children(dataset);
+         all.insert(all.begin(), dataset);
+         return all;
+       }()) {
+    auto m = m_meta.load(ds);
+    if (m && m->clone == CloneKind::Overlay && !overlay_mounted(ds)) return false;
+  }
+  return true;
+}
+
 void DirStorage::destroy(const std::string& dataset) {
   validate_dataset(dataset);
   if (!exists(dataset) && !m_meta.load(dataset)) throw std::runtime_error("dataset " + dataset + " does not exist");

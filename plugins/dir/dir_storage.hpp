@@ -55,6 +55,7 @@ class DirStorage : public sdk::Storage {
 
   void mount(const std::string& dataset) override;
   void unmount(const std::string& dataset) override;
+  bool mounted(const std::string& dataset) override;
 
   void send(const std::string& dataset, const std::string& snap, int out_fd) override;
   void receive(const std::string& target, int in_fd) override;

@@ -68,6 +68,38 @@ void report(int fd, char kind, const std::string& text) {
   ::_exit(1);
 }
 
+// Joins a new UTS namespace owned by a new user namespace that root made.
+// A process whose effective uid owns a user namespace, living in its
+// parent, holds every capability in it (user_namespaces(7)), and all that
+// namespace owns is this UTS namespace: uid 0 in the jail may set the
+// jail's hostname while it holds no capability on the host's behalf.
+void join_settable_uts() {
+  int ready[2], done[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(done, O_CLOEXEC) != 0) throw sys_error("pipe");
+  UniqueFd ready_r(ready[0]), ready_w(ready[1]), done_r(done[0]), done_w(done[1]);
+  const pid_t maker = ::fork();
+  if (maker < 0) throw sys_error("fork");
+  if (maker == 0) {
+    ready_r.reset();
+    done_w.reset();
+    const char ok = ::unshare(CLONE_NEWUSER) == 0 && ::unshare(CLONE_NEWUTS) == 0 ? 'y' : 'n';
+    (void)!::write(ready_w.get(), &ok, 1);
+    char c;
+    (void)!::read(done_r.get(), &c, 1);  // until the parent holds the namespace
+    ::_exit(0);
+  }
+  ready_w.reset();
+  done_r.reset();
+  char ok = 'n';
+  const bool made = ::read(ready_r.get(), &ok, 1) == 1 && ok == 'y';
+  UniqueFd uts(made ? ::open(("/proc/" + std::to_string(maker) + "/ns/uts").c_str(), O_RDONLY | O_CLOEXEC) : -1);
+  done_w.reset();
+  while (::waitpid(maker, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (!made) throw std::runtime_error("cannot make a user namespace for the jail's hostname (allow_set_hostname=1)");
+  if (!uts || ::setns(uts.get(), CLONE_NEWUTS) != 0) throw sys_error("cannot join the jail's UTS namespace");
+}
+
 // The first child: joins the cgroups, makes the namespaces, forks pid 1
 // and leaves, so that the init is nobody's child but the system's.
 [[noreturn]] void middle_child(const InitPlan& plan, const std::vector<UniqueFd>& cgroups, int status_fd) {
@@ -77,7 +109,12 @@ void report(int fd, char kind, const std::string& text) {
     for (const auto& fd : cgroups) {
       if (!write_all(fd.get(), "0")) throw sys_error("cannot join the jail's cgroup");
     }
-    if (::unshare(CLONE_NEWPID | CLONE_NEWNS | plan.ns_flags) != 0) throw sys_error("cannot create the namespaces");
+    int flags = CLONE_NEWPID | CLONE_NEWNS | plan.ns_flags;
+    if (plan.hostname_settable && (flags & CLONE_NEWUTS)) {
+      join_settable_uts();
+      flags &= ~CLONE_NEWUTS;
+    }
+    if (::unshare(flags) != 0) throw sys_error("cannot create the namespaces");
     if (plan.ns_flags & CLONE_NEWNET) bring_up_loopback();
     pid_t init = ::fork();
     if (init < 0) throw sys_error("fork");

@@ -20,6 +20,9 @@ namespace iocell::plugins::linux_ns {
 struct InitPlan {
   RootSetup root;
   int ns_flags = 0;  ///< CLONE_NEW* beyond pid and mount
+  /// The jail's root may set its hostname (allow_set_hostname): its UTS
+  /// namespace then belongs to a user namespace of its own (launch.cpp).
+  bool hostname_settable = false;
   /// cgroup.procs files the init joins before its namespaces exist.
   std::vector<std::filesystem::path> attach_files;
   std::uint64_t caps = 0;

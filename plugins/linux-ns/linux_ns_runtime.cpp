@@ -171,6 +171,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
     plan.root.fstab = parse_fstab(*text, spec.root, spec.uuid);
   }
   plan.ns_flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (netns ? CLONE_NEWNET : 0);
+  plan.hostname_settable = spec.props.enabled("allow_set_hostname");
   plan.attach_files = spec.attach_files;
   plan.caps = jail_capabilities(spec.props);
   plan.syscalls = syscall_policy(spec.props);
@@ -278,6 +279,11 @@ void LinuxNsRuntime::set_live(const sdk::JailSpec& spec, const sdk::RunState&, c
                               const std::string& value) {
   // Capabilities of running processes cannot grow back; allow_* decides
   // those of every command iocell starts in the jail from now on.
+  if (property == "allow_set_hostname") {
+    // Who may set the hostname is fixed with the jail's UTS namespace.
+    m_host.log->info("{}={} applies from the next start of {}", property, value, spec.name);
+    return;
+  }
   if (property.rfind("allow_", 0) == 0) {
     m_host.log->info("{}={} applies to commands started in {} from now on; running processes keep their capabilities",
                      property, value, spec.name);

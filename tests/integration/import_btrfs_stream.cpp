@@ -119,4 +119,59 @@ TEST_F(ImportBtrfsStream, IncrementalAndDamagedStreamsAreRefused) {
   EXPECT_FALSE(store->exists("jails/junk"));
 }
 
+TEST_F(ImportBtrfsStream, NestedSubvolumesTravelAndComeBackInPlace) {
+  store->create("src", {});
+  store->create("src/root", {});
+  st::write(store->mountpoint("src") / "config.json", "{}\n");
+  st::write(store->mountpoint("src/root") / "etc/app.conf", "inner\n");
+  store->snapshot("src", "s1", true);
+  const fs::path file = loop->mount() / "tree.stream";
+  {
+    iocell::sdk::UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    store->send("src", "s1", fd.get());
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream all;
+  all << in.rdbuf();
+  const std::string tree = all.str();
+  ASSERT_EQ(tree.rfind("iocell-btrfs-tree 1\n.\nroot\n\n", 0), 0u) << "a header naming both subvolumes";
+
+  EXPECT_EQ(receive("copy", tree), "");
+  EXPECT_EQ(st::read(store->mountpoint("jails/copy") / "config.json"), "{}\n");
+  EXPECT_EQ(st::read(store->mountpoint("jails/copy/root") / "etc/app.conf"), "inner\n");
+  EXPECT_TRUE(iocell::plugins::btrfs::is_subvolume(store->mountpoint("jails/copy/root")));
+  EXPECT_EQ(store->snapshots("jails/copy/root").size(), 1u) << "the received snapshot is the root's own";
+
+  // Without a recursive snapshot there is nothing whole to send.
+  store->snapshot("src", "home-only", false);
+  iocell::sdk::UniqueFd sink(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  EXPECT_THROW(store->send("src", "home-only", sink.get()), std::runtime_error);
+
+  // A header is the sender's word: each place is checked before anything lands.
+  const std::string body = tree.substr(std::string("iocell-btrfs-tree 1\n.\nroot\n\n").size());
+  const std::pair<const char*, const char*> hostile[] = {
+      {"iocell-btrfs-tree 1\n.\n../escape\n\n", "not a plain path"},
+      {"iocell-btrfs-tree 1\n.\n/abs\n\n", "not a relative path"},
+      {"iocell-btrfs-tree 1\n.\nroot\nroot\n\n", "twice"},
+      {"iocell-btrfs-tree 1\nroot\n.\n\n", "does not start with the dataset itself"},
+      {"iocell-btrfs-tree 1\n.\nroot/x\nroot\n\n", "which holds it"},
+      {"iocell-btrfs-tree 1\n.\n", "does not end"},
+      {"iocell-btrfs-tree 1\n.\nro;ot\n\n", "character"},
+  };
+  int n = 0;
+  for (const auto& [header, want] : hostile) {
+    const std::string name = "evil" + std::to_string(n++);
+    const std::string why = receive(name, header + body);
+    EXPECT_NE(why.find(want), std::string::npos) << header << " gave: " << why;
+    EXPECT_FALSE(store->exists("jails/" + name));
+  }
+  // One subvolume fewer than the header names, or one more.
+  const std::string one = tree.substr(0, tree.size() - (tree.size() - tree.find("btrfs-stream", tree.find("btrfs-stream") + 1)));
+  EXPECT_NE(receive("short", one), "");
+  EXPECT_FALSE(store->exists("jails/short"));
+  EXPECT_NE(receive("long", tree + body.substr(0, body.find("btrfs-stream", 1))).find("goes on after"), std::string::npos);
+  EXPECT_FALSE(store->exists("jails/long"));
+  EXPECT_TRUE(fs::is_empty(outside));
+}
+
 }  // namespace

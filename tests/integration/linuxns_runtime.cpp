@@ -123,7 +123,7 @@ TEST(LinuxNsRuntime, CapabilitiesAreDropped) {
     return std::stoull(line, nullptr, 16);
   };
   auto has = [](unsigned long long set, int cap) { return ((set >> cap) & 1) != 0; };
-  TestJail plain(w, w.make_spec("11111111-aaaa-4bbb-8ccc-000000000004"));
+  TestJail plain(w, w.make_spec("11111111-aaaa-4bbb-8ccc-000000000004", {{"allow_set_hostname", "0"}}));
   plain.start();
   const auto caps = bounding(plain);
   for (int cap : {16 /*SYS_MODULE*/, 17 /*SYS_RAWIO*/, 25 /*SYS_TIME*/, 21 /*SYS_ADMIN*/, 13 /*NET_RAW*/, 12 /*NET_ADMIN*/, 19 /*SYS_PTRACE*/})
@@ -145,6 +145,31 @@ TEST(LinuxNsRuntime, CapabilitiesAreDropped) {
   EXPECT_TRUE(has(more, 21));
   EXPECT_FALSE(has(more, 16));
   EXPECT_EQ(granted.exec({"mount", "-t", "tmpfs", "tmpfs", "/mnt"}).exit_code, 0);
+}
+
+TEST(LinuxNsRuntime, AllowSetHostnameLetsTheJailsRootRenameOnlyItsJail) {
+  IOCELL_REQUIRE_LINUX_WORLD();
+  LinuxWorld w;
+  char host_before[256] = {};
+  ::gethostname(host_before, sizeof host_before - 1);
+  TestJail j(w, w.make_spec("11111111-aaaa-4bbb-8ccc-00000000000a", {{"host_hostname", "first"}, {"allow_set_hostname", "1"}}));
+  j.start();
+  EXPECT_EQ(j.out({"hostname"}), "first");
+  EXPECT_EQ(j.exec({"hostname", "renamed"}).exit_code, 0);
+  EXPECT_EQ(j.out({"hostname"}), "renamed") << "the name holds for every process of the jail";
+  char host_after[256] = {};
+  ::gethostname(host_after, sizeof host_after - 1);
+  EXPECT_STREQ(host_after, host_before) << "the host keeps its name";
+  // Still no CAP_SYS_ADMIN: the right covers the jail's UTS namespace only.
+  const std::string eff = j.out({"sh", "-c", "grep CapEff /proc/self/status | cut -f2"});
+  EXPECT_FALSE((std::stoull(eff, nullptr, 16) >> 21) & 1) << eff;
+  EXPECT_NE(j.exec({"mount", "-t", "tmpfs", "tmpfs", "/mnt"}).exit_code, 0);
+  // Only the jail's root, as on FreeBSD.
+  iocell::sdk::ExecRequest as_user;
+  as_user.argv = {"hostname", "byuser"};
+  as_user.user = "nobody";
+  EXPECT_NE(w.runtime->exec(j.spec, *j.state, as_user).exit_code, 0);
+  EXPECT_EQ(j.out({"hostname"}), "renamed");
 }
 
 TEST(LinuxNsRuntime, InitOutlivesTheCallerAndHoldsNothingOfIt) {

@@ -97,7 +97,9 @@ TEST(DataSnapshots, UpdateOnLinuxIsRefusedBeforeAnythingChanges) {
   EXPECT_NE(e1.find("this Linux host has no FreeBSD userland"), std::string::npos) << e1;
   const std::string e2 = error_of([&] { core::upgrade_jail(ctx, rec, "14.3-RELEASE"); });
   EXPECT_NE(e2.find("this Linux host has no FreeBSD userland"), std::string::npos) << e2;
-  EXPECT_TRUE(std::filesystem::is_empty(opts.root / ".snapshots")) << "no back-out snapshot was taken";
+  std::error_code ec;
+  EXPECT_TRUE(!std::filesystem::exists(opts.root / ".snapshots") || std::filesystem::is_empty(opts.root / ".snapshots", ec))
+      << "no back-out snapshot was taken";
 }
 
 TEST(DataStreams, ExportSendsEveryDatasetAndWritesChecksumAndManifest) {

@@ -223,7 +223,7 @@ int console(Context& ctx, const JailRecord& rec) {
 }
 
 StoppedRootMount::StoppedRootMount(Context& ctx, const JailRecord& rec) : m_ctx(ctx), m_dataset(rec.dataset + "/root") {
-  if (run_state(ctx, rec)) return;
+  if (ctx.storage().mounted(m_dataset)) return;
   ctx.storage().mount(m_dataset);
   m_mounted = true;
 }

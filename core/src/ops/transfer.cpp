@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <regex>
@@ -60,7 +61,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-Found find_archive(Context& ctx, const std::string& prefix) {
+Found find_archive(Context& ctx, const std::string& prefix, ArchiveKind kind) {
   static const std::regex ok("^[A-Za-z0-9_][A-Za-z0-9_.:-]*$");
   if (!std::regex_match(prefix, ok))
     throw UsageError("invalid import name '" + prefix + "': give a UUID or a UUID prefix (letters, digits, '_', '.', ':' and '-')");
@@ -82,9 +83,16 @@ Found find_archive(Context& ctx, const std::string& prefix) {
     const std::string base = tar ? stem_of(n) : n;
     found.push_back(Found{e.path(), dir / (base + ".sha256"), dir / (base + ".json"), false, tar});
   }
+  const bool tar_found = std::any_of(found.begin(), found.end(), [](const Found& f) { return f.tar; });
+  const bool stream_found = std::any_of(found.begin(), found.end(), [](const Found& f) { return !f.tar; });
+  if (kind != ArchiveKind::Any)
+    found.erase(std::remove_if(found.begin(), found.end(), [kind](const Found& f) { return f.tar != (kind == ArchiveKind::Tar); }), found.end());
   if (found.empty())
-    throw NotFound("nothing to import named " + prefix + "* in " + (ctx.root() / "packages").string() + " or " +
-                   (ctx.root() / "images").string());
+    throw NotFound("nothing to import named " + prefix + "*" + (kind == ArchiveKind::Tar ? " (tar.xz)" : kind == ArchiveKind::Stream ? " (stream)" : "") +
+                   " in " + (ctx.root() / "packages").string() + " or " + (ctx.root() / "images").string());
+  if (found.size() == 2 && kind == ArchiveKind::Any && tar_found && stream_found)
+    throw UsageError("'" + prefix + "' matches a tar image and a stream image:\n  " + found[0].archive.string() + "\n  " +
+                     found[1].archive.string() + "\npick one: iocell import --tar " + prefix + " or iocell import --zfs " + prefix);
   if (found.size() > 1) {
     std::string names;
     for (const auto& f : found) names += "\n  " + f.archive.string();
@@ -418,8 +426,9 @@ ExportOutcome export_jail(Context& ctx, const JailRecord& rec_in, bool stream) {
   return out;
 }
 
-ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust) {
-  const Found f = find_archive(ctx, prefix);
+ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust,
+                             ArchiveKind kind) {
+  const Found f = find_archive(ctx, prefix, kind);
   verify(f);
   return f.package ? import_package(ctx, f, props) : import_image(ctx, f, props, trust);
 }

@@ -143,6 +143,9 @@ class IOCELL_SDK_EXPORT Storage {
   /// the storage object is destroyed at the end of the command.
   virtual void mount(const std::string& /*dataset*/) {}
   virtual void unmount(const std::string& /*dataset*/) {}
+  /// Whether the dataset's files are visible at its mountpoint now (always,
+  /// for a backend without mounts of its own).
+  virtual bool mounted(const std::string& /*dataset*/) { return true; }
 
   /// Whole-dataset replication streams (zfs send -R / btrfs send). Backends
   /// without a native stream throw an error saying so.

@@ -38,9 +38,10 @@ int chroot_jail(Context& ctx, const JailRecord& rec, std::vector<std::string> ar
 int rcboot(Context& ctx);
 int rcshutdown(Context& ctx);
 
-/// A stopped jail's root mounted for one piece of work on its files (a
-/// stopped jail holds no mounts, and a write to the unmounted root of a
-/// clone would hide under its next mount); a running jail's is left alone.
+/// A jail's root mounted for one piece of work on its files, and unmounted
+/// after it when it was not mounted before: a stopped jail holds no mounts,
+/// and a write to the unmounted root of a clone would hide under its next
+/// mount. A running jail's root is mounted, and is left alone.
 class StoppedRootMount {
  public:
   StoppedRootMount(Context& ctx, const JailRecord& rec);

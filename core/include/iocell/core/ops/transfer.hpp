@@ -54,6 +54,10 @@ struct ImportOutcome {
 /// Host-acting and privilege-widening properties of the manifest, and a
 /// stream's fstab, are taken only when `trust` names them (core/trust.hpp);
 /// the rest of the note lists what was left out.
-ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust);
+/// Which archives a prefix may match: with a tar image and a stream image of
+/// one jail side by side, the admin picks one (import --tar / --zfs).
+enum class ArchiveKind { Any, Tar, Stream };
+ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust,
+                             ArchiveKind kind = ArchiveKind::Any);
 
 }  // namespace iocell::core

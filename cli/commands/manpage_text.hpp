@@ -226,6 +226,29 @@ and
 .It Cm emptyjail
 .Pq Nm Cm create Fl e
 Nothing is installed: for unsupported releases, other userlands, and experiments.
+.It Cm oci
+.Pq Nm Cm create Cm type Ns = Ns Li oci Cm image Ns = Ns Ar SOURCE
+The root is an OCI image's layers, applied in order with their whiteouts.
+.Ar SOURCE
+is
+.Li oci-archive:PATH ,
+.Li docker-archive:PATH
+or
+.Li oci:DIR ,
+each optionally followed by
+.Li :REF
+to pick one image of several.
+Every manifest, config and layer is checked against its sha256 digest, and every layer is extracted with the refusals of
+.Cm import :
+no
+.Pa .. ,
+no absolute path, nothing through a symbolic link, no device node.
+No release is needed.
+.Cm image
+is the type's own property, read back with
+.Cm get .
+.Pa docs/oci-images.md
+says what of the image's config maps to the exec properties.
 .It template
 Any jail with
 .Cm template Ns = Ns Li yes .

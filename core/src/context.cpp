@@ -20,6 +20,8 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/support/release_name.hpp>
 #include <iocell/core/inventory.hpp>
+#include <iocell/core/jail_types.hpp>
+#include <iocell/core/type_properties.hpp>
 #include <iocell/core/runners.hpp>
 #include <iocell/sdk/forwarder.hpp>
 
@@ -62,6 +64,17 @@ Context::Context(const GlobalOptions& opts, std::ostream& out, std::ostream& err
   console->set_pattern("%^%l%$: %v");
   m_host.log = std::make_shared<spdlog::logger>("iocell", console);
   m_host.log->set_level(spdlog::level::debug);
+  m_host.archiver = [this]() -> sdk::Archiver& { return archiver(); };
+  // A property name the core's table lacks may be a jail type's own
+  // (image= of a type that builds jails from images).
+  set_type_property_source(this, [this] {
+    std::vector<sdk::TypeProperty> declared;
+    for (const auto& name : jail_type_names(*this)) {
+      auto props = jail_type(name).properties();
+      declared.insert(declared.end(), props.begin(), props.end());
+    }
+    return declared;
+  });
 }
 
 // Discovery waits for the first component asked for: `version`, `help` and
@@ -76,7 +89,7 @@ PluginManager& Context::plugins() {
   return *m_plugins;
 }
 
-Context::~Context() = default;
+Context::~Context() { clear_type_property_source(this); }
 
 void Context::ensure_layout() {
   if (dry_run()) return;

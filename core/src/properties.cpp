@@ -8,6 +8,7 @@
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/suggest.hpp>
+#include <iocell/core/type_properties.hpp>
 #include <iocell/core/value_grammar.hpp>
 #include <iocell/support/rctl.hpp>
 #include <iocell/support/release_name.hpp>
@@ -75,12 +76,21 @@ const std::vector<std::string>& rctl_resources() {
   return names;
 }
 
-const PropertyDef* find_property(const std::string& name) {
+namespace {
+
+const PropertyDef* find_in_table(const std::string& name) {
   const auto& index = properties_by_name();
   const std::string_view wanted(name);
   auto it = std::lower_bound(index.begin(), index.end(), wanted,
                              [](const PropertyDef* d, std::string_view n) { return d->name < n; });
   return it != index.end() && (*it)->name == wanted ? *it : nullptr;
+}
+
+}  // namespace
+
+const PropertyDef* find_property(const std::string& name) {
+  if (const PropertyDef* d = find_in_table(name)) return d;
+  return find_type_property(name);
 }
 
 bool is_on(const std::string& v) { return v == "on" || v == "yes" || v == "1" || v == "true"; }
@@ -141,6 +151,8 @@ const PropertyDef& require_property(const std::string& name) {
 }
 
 void validate_property(const std::string& name, const std::string& v) {
+  // A jail type's own property is checked by the type.
+  if (!find_in_table(name) && validate_type_property(name, v)) return;
   const PropertyDef& d = require_property(name);
   if (v.find('\n') != std::string::npos || v.find('\0') != std::string::npos) invalid(d, v, "no line breaks");
   switch (d.type) {

@@ -237,6 +237,11 @@ sdk::ExtractStats decode(archive* reader, const std::filesystem::path& dest, con
     } else if (r < ARCHIVE_WARN) {
       throw sdk::ArchiveError("cannot read archive: " + archive_message(reader));
     }
+    if (policy.skip && policy.skip(entry_name(e))) {
+      if (archive_read_data_skip(reader) < ARCHIVE_WARN)
+        throw sdk::ArchiveError("cannot read '" + entry_name(e) + "' from the archive: " + archive_message(reader));
+      continue;
+    }
     const auto type = archive_entry_filetype(e);
     if (!policy.allow_devices && (type == AE_IFCHR || type == AE_IFBLK))
       throw sdk::ArchiveError("refusing archive entry '" + entry_name(e) + "': device nodes are not allowed in this archive");

@@ -13,7 +13,7 @@ TEST_F(TypesCreateE2E, AnUnknownTypeIsRefusedWithTheListAndNothingIsMade) {
   auto r = run({"create", "type=nosuchjail", "tag=x"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("'nosuchjail'"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("basejail, clonejail, emptyjail, thickjail"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("basejail, clonejail, emptyjail, oci, thickjail"), std::string::npos) << r.err;
   EXPECT_TRUE(jails().empty());
   auto both = run({"create", "-e", "type=thickjail", "tag=y"});
   EXPECT_EQ(both.code, 2) << both.err;

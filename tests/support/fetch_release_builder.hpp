@@ -37,7 +37,7 @@ struct TarEntry {
   unsigned dev_major = 0, dev_minor = 0;
 };
 
-enum class Compression { None, Xz, Gzip };
+enum class Compression { None, Xz, Gzip, Zstd };
 
 inline void write_archive(const fetch_fs::path& out, const std::vector<TarEntry>& entries,
                           Compression compression = Compression::Xz) {
@@ -45,6 +45,7 @@ inline void write_archive(const fetch_fs::path& out, const std::vector<TarEntry>
   archive_write_set_format_pax_restricted(a);
   if (compression == Compression::Xz) archive_write_add_filter_xz(a);
   else if (compression == Compression::Gzip) archive_write_add_filter_gzip(a);
+  else if (compression == Compression::Zstd) archive_write_add_filter_zstd(a);
   if (archive_write_open_filename(a, out.c_str()) != ARCHIVE_OK)
     throw std::runtime_error("cannot write " + out.string() + ": " + archive_error_string(a));
   for (const auto& t : entries) {
@@ -95,6 +96,7 @@ inline std::uint64_t write_archive_from_dir(const fetch_fs::path& out, const fet
   archive_write_set_format_pax_restricted(a);
   if (compression == Compression::Xz) archive_write_add_filter_xz(a);
   else if (compression == Compression::Gzip) archive_write_add_filter_gzip(a);
+  else if (compression == Compression::Zstd) archive_write_add_filter_zstd(a);
   if (archive_write_open_filename(a, out.c_str()) != ARCHIVE_OK)
     throw std::runtime_error("cannot write " + out.string() + ": " + archive_error_string(a));
   archive* disk = archive_read_disk_new();

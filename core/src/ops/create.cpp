@@ -15,6 +15,7 @@
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
+#include <iocell/core/trust.hpp>
 #include <iocell/core/jail_types.hpp>
 #include <iocell/core/release/releases.hpp>
 #include <iocell/sdk/temp_names.hpp>
@@ -22,6 +23,25 @@
 
 namespace iocell::core {
 namespace {
+
+// What the type read from what it built the jail from (an image's command,
+// user, environment): taken where the admin gave nothing, each value checked
+// like one given by hand. Whoever made the image chose these values, so
+// nothing that acts on the host or widens the jail's privileges is taken.
+bool take_derived(Context& ctx, const CreateRequest& req, const sdk::PropertyMap& derived, PropertyValues& props) {
+  bool changed = false;
+  for (const auto& [k, v] : derived.all()) {
+    if (req.props.count(k)) continue;
+    if (property_trust(k) != Trust::Plain) {
+      ctx.host().log->warn("the jail type proposes {}={}, which acts on the host or widens the jail's privileges; not taken (iocell set {}=... gives it)", k, v, k);
+      continue;
+    }
+    validate_property(k, v);
+    props[k] = v;
+    changed = true;
+  }
+  return changed;
+}
 
 // Properties that only steer `create` and are never stored.
 const std::set<std::string> kCreateOnly = {"count", "start"};
@@ -148,7 +168,10 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
       }
       sdk::ProvisionRequest pr{uuid, staging, release, release.empty() ? "" : "releases/" + release + "/root",
                                sdk::PropertyMap(props)};
+      sdk::PropertyMap derived;
+      pr.derived = &derived;
       type.provision(storage, pr);
+      if (take_derived(ctx, req, derived, props) && config) config.emplace(home / "config.json", render_config(props), 0600);
       if (!ctx.dry_run()) {
         inv.index_tag(tag, uuid);
         std::ofstream(home / "fstab").flush();

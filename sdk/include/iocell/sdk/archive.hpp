@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -37,8 +38,15 @@ struct ExtractPolicy {
   /// Where max_bytes comes from, for the refusal ("the manifest declares 1 MiB").
   std::string max_bytes_reason;
 
-  static ExtractPolicy release() { return ExtractPolicy{false, true, true, 0, {}}; }
-  static ExtractPolicy package() { return ExtractPolicy{false, true, true, 0, {}}; }
+  /// Asked for every entry, with its path as the archive spells it, before
+  /// any check or write: true leaves the entry (and its data) out, for the
+  /// caller to act on itself. An OCI layer's whiteouts (".wh.NAME") are not
+  /// files but deletions of files in the layers below. Called on the
+  /// decoding thread; an exception it throws stops the extraction.
+  std::function<bool(const std::string& path)> skip;
+
+  static ExtractPolicy release() { return ExtractPolicy{false, true, true, 0, {}, {}}; }
+  static ExtractPolicy package() { return ExtractPolicy{false, true, true, 0, {}, {}}; }
 };
 
 struct ExtractStats {

@@ -16,6 +16,8 @@ class logger;
 
 namespace iocell::sdk {
 
+class Archiver;
+
 enum class HostOs { FreeBSD, Linux };
 
 inline const char* to_string(HostOs os) { return os == HostOs::FreeBSD ? "freebsd" : "linux"; }
@@ -46,6 +48,11 @@ struct HostContext {
   /// --dry-run: where a plugin says what it would do by other means than
   /// the runner (which reports its own commands): "destroy /iocell/jails/x".
   std::function<void(const std::string&)> on_dry_run;
+  /// The host's archiver (sdk/archive.hpp), loaded on the first call: a
+  /// plugin that unpacks archives (a jail type building a root from an OCI
+  /// image) uses the same secure extraction as the core. Unset in contexts
+  /// that have none to offer (a test's bare HostContext).
+  std::function<Archiver&()> archiver;
 
   void would(const std::string& what) const {
     if (on_dry_run) on_dry_run(what);

@@ -3,7 +3,9 @@
 
 #include <iocell/sdk/export.hpp>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <iocell/sdk/jail.hpp>
 #include <iocell/sdk/properties.hpp>
@@ -19,6 +21,24 @@ struct ProvisionRequest {
   std::string release;          ///< "" for types that need none
   std::string release_dataset;  ///< "releases/<release>/root"
   PropertyMap props;
+  /// Where the type puts property values it derives from its source (an
+  /// OCI image's command, user and environment); the core stores them in
+  /// the new jail's configuration where the user gave none. Null when the
+  /// core takes none: the type then logs what it could not apply.
+  PropertyMap* derived = nullptr;
+};
+
+/// A property a jail type adds to iocell's own (an OCI jail's `image`):
+/// set at create and read back with `get` like any other, validated by the
+/// type. Its name must not be one of the core's.
+struct TypeProperty {
+  std::string name;
+  /// What the value may be, for the refusal and `get -h`: "oci-archive:PATH, ...".
+  std::string allowed;
+  std::string help;
+  /// Returns "" for a valid value, else why not ("no such file"). Must not
+  /// change anything; it runs before the jail exists.
+  std::function<std::string(const std::string& value)> check;
 };
 
 /// What `update` and `upgrade` do with a jail of a type.
@@ -60,6 +80,10 @@ class IOCELL_SDK_EXPORT JailType {
   /// package) is recorded as; the root is a storage clone either way.
   virtual std::string clone_type() const { return name(); }
   virtual PromoteMeaning promote_meaning() const { return PromoteMeaning::Storage; }
+  /// Properties of the type's own that `create` accepts (besides the
+  /// core's). Read once a command meets a property name the core does not
+  /// know, so they cost nothing to other commands.
+  virtual std::vector<TypeProperty> properties() const { return {}; }
   virtual void provision(Storage& storage, const ProvisionRequest& req) = 0;
   /// Called before every start (basejails re-attach the release here).
   virtual void before_start(Storage& /*storage*/, const JailSpec& /*spec*/) {}

@@ -1,14 +1,42 @@
-#include <iocell/core/release/sha256.hpp>
+// SHA-256 (FIPS 180-4): release MANIFEST checks in the core, OCI image
+// digests in plugins. Incremental, so that the bytes are hashed as they
+// stream in and never read a second time. Header-only like the rest of the SDK.
+#pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 
-namespace iocell::core {
+namespace iocell::support {
 
-namespace {
+class Sha256 {
+ public:
+  Sha256() { reset(); }
+  void reset();
+  void update(const void* data, std::size_t len);
+  /// Lower-case hex digest; the object must be reset() before reuse.
+  std::string hex_digest();
 
-constexpr std::uint32_t kRound[64] = {
+  static std::string of(const std::string& data);
+  static std::string of_file(const std::filesystem::path& file);
+
+ private:
+  void block(const unsigned char* p);
+  std::array<std::uint32_t, 8> m_h{};
+  std::array<unsigned char, 64> m_buf{};
+  std::size_t m_buffered = 0;
+  std::uint64_t m_length = 0;
+};
+
+namespace sha256_detail {
+
+inline constexpr std::uint32_t kRound[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -20,28 +48,28 @@ constexpr std::uint32_t kRound[64] = {
 
 inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-}  // namespace
+}  // namespace sha256_detail
 
-void Sha256::reset() {
+inline void Sha256::reset() {
   m_h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   m_buffered = 0;
   m_length = 0;
 }
 
-void Sha256::block(const unsigned char* p) {
+inline void Sha256::block(const unsigned char* p) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i)
     w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) | (std::uint32_t(p[4 * i + 2]) << 8) |
            std::uint32_t(p[4 * i + 3]);
   for (int i = 16; i < 64; ++i) {
-    std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    std::uint32_t s0 = sha256_detail::rotr(w[i - 15], 7) ^ sha256_detail::rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    std::uint32_t s1 = sha256_detail::rotr(w[i - 2], 17) ^ sha256_detail::rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
   std::uint32_t a = m_h[0], b = m_h[1], c = m_h[2], d = m_h[3], e = m_h[4], f = m_h[5], g = m_h[6], h = m_h[7];
   for (int i = 0; i < 64; ++i) {
-    std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
-    std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    std::uint32_t t1 = h + (sha256_detail::rotr(e, 6) ^ sha256_detail::rotr(e, 11) ^ sha256_detail::rotr(e, 25)) + ((e & f) ^ (~e & g)) + sha256_detail::kRound[i] + w[i];
+    std::uint32_t t2 = (sha256_detail::rotr(a, 2) ^ sha256_detail::rotr(a, 13) ^ sha256_detail::rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g;
     g = f;
     f = e;
@@ -61,7 +89,7 @@ void Sha256::block(const unsigned char* p) {
   m_h[7] += h;
 }
 
-void Sha256::update(const void* data, std::size_t len) {
+inline void Sha256::update(const void* data, std::size_t len) {
   auto p = static_cast<const unsigned char*>(data);
   m_length += len;
   if (m_buffered > 0) {
@@ -79,7 +107,7 @@ void Sha256::update(const void* data, std::size_t len) {
   m_buffered = len;
 }
 
-std::string Sha256::hex_digest() {
+inline std::string Sha256::hex_digest() {
   const std::uint64_t bits = m_length * 8;
   const unsigned char pad = 0x80;
   update(&pad, 1);
@@ -95,13 +123,13 @@ std::string Sha256::hex_digest() {
   return out;
 }
 
-std::string Sha256::of(const std::string& data) {
+inline std::string Sha256::of(const std::string& data) {
   Sha256 h;
   h.update(data.data(), data.size());
   return h.hex_digest();
 }
 
-std::string Sha256::of_file(const std::filesystem::path& file) {
+inline std::string Sha256::of_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file.string());
   Sha256 h;
@@ -113,4 +141,4 @@ std::string Sha256::of_file(const std::filesystem::path& file) {
   return h.hex_digest();
 }
 
-}  // namespace iocell::core
+}  // namespace iocell::support

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/data_e2e.hpp"
+#include "support/hostile_e2e.hpp"
 #include "iocell/core/release/sha256.hpp"
 
 using iocell::test::storage::read;
@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kTarget = "/tmp/iocell-hostile-target";
 const std::string kFake = "0badc0de-0000-4000-8000-00000000beef";
 
 struct Case {
@@ -45,54 +44,16 @@ const std::vector<Case> kCases = {
     {"device-block.tar.xz", "var/disk0"},
 };
 
-nlink_t links_of(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0 ? st.st_nlink : 0;
-}
-
-class DataHostileE2E : public iocell::test::data::DataE2E {
+class DataHostileE2E : public iocell::test::data::HostileCorpusE2E {
  protected:
-  void SetUp() override {
-    DataE2E::SetUp();
-    fs::remove_all(kTarget);
-    fs::create_directories(kTarget);
-    write(kTarget / "secret", "host secret\n");
-    for (const char* p : {"/tmp/iocell-hostile-dotdot", "/tmp/iocell-hostile-absolute"}) fs::remove(p);
-  }
-  void TearDown() override {
-    DataE2E::TearDown();
-    fs::remove_all(kTarget);
-  }
-
-  /// Nothing of any archive reached the host.
-  void expect_host_untouched(const std::string& what) {
-    EXPECT_FALSE(fs::exists("/tmp/iocell-hostile-dotdot")) << what;
-    EXPECT_FALSE(fs::exists("/tmp/iocell-hostile-absolute")) << what;
-    EXPECT_FALSE(fs::exists(kTarget / "pwned")) << what;
-    EXPECT_EQ(read(kTarget / "secret"), "host secret\n") << what;
-    EXPECT_EQ(links_of((kTarget / "secret").c_str()), 1u) << what;
-    EXPECT_EQ(links_of("/etc/shadow"), shadow_links) << what;
-    EXPECT_EQ(links_of("/etc/passwd"), passwd_links) << what;
-  }
-
-  /// Only the jails that were there before, and no staging leftovers.
-  void expect_no_new_jail(const std::vector<std::string>& before, const std::string& what) {
-    EXPECT_EQ(jails(), before) << what;
-    for (const auto& e : fs::directory_iterator(root / "jails")) {
-      const std::string n = e.path().filename().string();
-      EXPECT_NE(n.rfind(".new-", 0), 0u) << what << ": leftover " << n;
-    }
-  }
-
-  nlink_t shadow_links = links_of("/etc/shadow");
-  nlink_t passwd_links = links_of("/etc/passwd");
+  DataHostileE2E() : HostileCorpusE2E("/tmp/iocell-hostile") {}
 };
 
 TEST_F(DataHostileE2E, EveryHostileArchiveIsRefusedAndLeavesNothing) {
   fetch();
   // The release has a link to a host directory (as if planted): a package
   // must not write through it into the host.
-  fs::create_symlink(kTarget, root / "releases" / kRelease / "root/etc/link-out");
+  fs::create_symlink(target, root / "releases" / kRelease / "root/etc/link-out");
   const std::string keeper = create({"-e", "tag=keeper"});
   const auto before = jails();
   const fs::path corpus = fs::path(IOCELL_TEST_DATA_DIR) / "hostile";

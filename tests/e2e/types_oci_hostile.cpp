@@ -6,7 +6,7 @@
 // /tmp, which parallel test processes must not share.
 #include <sys/stat.h>
 
-#include "support/data_e2e.hpp"
+#include "support/hostile_e2e.hpp"
 
 using iocell::test::storage::read;
 using iocell::test::storage::write;
@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kTarget = "/tmp/iocell-oci-hostile-target";
 
 struct Case {
   std::string file;
@@ -38,27 +37,9 @@ const std::vector<Case> kCases = {
     {"digest-mismatch.tar", "digest mismatch"},
 };
 
-nlink_t links_of(const char* path) {
-  struct stat st {};
-  return ::stat(path, &st) == 0 ? st.st_nlink : 0;
-}
-
-class TypesOciHostileE2E : public iocell::test::data::DataE2E {
+class TypesOciHostileE2E : public iocell::test::data::HostileCorpusE2E {
  protected:
-  void SetUp() override {
-    DataE2E::SetUp();
-    fs::remove_all(kTarget);
-    fs::create_directories(kTarget);
-    write(kTarget / "secret", "host secret\n");
-    for (const char* p : {"/tmp/iocell-oci-hostile-dotdot", "/tmp/iocell-oci-hostile-absolute"}) fs::remove(p);
-  }
-  void TearDown() override {
-    DataE2E::TearDown();
-    fs::remove_all(kTarget);
-  }
-
-  nlink_t shadow_links = links_of("/etc/shadow");
-  nlink_t passwd_links = links_of("/etc/passwd");
+  TypesOciHostileE2E() : HostileCorpusE2E("/tmp/iocell-oci-hostile") {}
 };
 
 TEST_F(TypesOciHostileE2E, EveryHostileImageIsRefusedAndLeavesNothing) {
@@ -70,16 +51,8 @@ TEST_F(TypesOciHostileE2E, EveryHostileImageIsRefusedAndLeavesNothing) {
     auto r = run({"create", "type=oci", "image=oci-archive:" + (corpus / c.file).string(), "tag=victim"});
     EXPECT_EQ(r.code, 1) << r.out << r.err;
     EXPECT_NE(r.err.find(c.fault), std::string::npos) << "the refusal names the fault: " << r.err;
-    EXPECT_FALSE(fs::exists("/tmp/iocell-oci-hostile-dotdot"));
-    EXPECT_FALSE(fs::exists("/tmp/iocell-oci-hostile-absolute"));
-    EXPECT_FALSE(fs::exists(kTarget / "pwned"));
-    EXPECT_EQ(read(kTarget / "secret"), "host secret\n");
-    EXPECT_EQ(links_of((kTarget / "secret").c_str()), 1u);
-    EXPECT_EQ(links_of("/etc/shadow"), shadow_links);
-    EXPECT_EQ(links_of("/etc/passwd"), passwd_links);
-    EXPECT_EQ(jails(), before);
-    for (const auto& e : fs::directory_iterator(root / "jails"))
-      EXPECT_NE(e.path().filename().string().rfind(".new-", 0), 0u) << "leftover " << e.path();
+    expect_host_untouched(c.file);
+    expect_no_new_jail(before, c.file);
   }
   EXPECT_TRUE(fs::exists(home(keeper) / "config.json"));
   // The same first layer under a harmless second one is accepted: each

@@ -8,6 +8,7 @@
 
 #include "pf_forwarder.hpp"
 #include "support/freebsd_rig.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
@@ -15,14 +16,7 @@ using iocell::plugins::freebsd_net::PfForwarder;
 using iocell::sdk::RunState;
 using iocell::test::FreebsdRig;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+using iocell::test::error_of;
 
 void forwarding_jail(FreebsdRig& rig) {
   rig.spec.props.set("vnet", "on");

@@ -8,6 +8,7 @@
 #include "jail_runtime.hpp"
 #include "rctl_limits.hpp"
 #include "support/freebsd_rig.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
@@ -39,14 +40,7 @@ const iocell::sdk::Command* find_command(const FreebsdRig& rig, const std::vecto
   return nullptr;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+using iocell::test::error_of;
 
 TEST(FreebsdJail, SharedIpStartAndStopAsTheCoreDrivesThem) {
   FreebsdRig rig;

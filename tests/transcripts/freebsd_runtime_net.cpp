@@ -14,6 +14,7 @@
 #include "jail_runtime.hpp"
 #include "rctl_limits.hpp"
 #include "support/freebsd_rig.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
@@ -32,14 +33,7 @@ RunState state_of(const FreebsdRig& rig, std::int64_t jid) {
   return st;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+using iocell::test::error_of;
 
 void vnet_on(FreebsdRig& rig, const std::string& interfaces) {
   rig.spec.props.set("vnet", "on");

@@ -5,6 +5,7 @@
 
 #include "rctl_limits.hpp"
 #include "support/freebsd_rig.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
@@ -19,14 +20,7 @@ RunState state_of(const FreebsdRig& rig, std::int64_t jid) {
   return st;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+using iocell::test::error_of;
 
 void only_limit(FreebsdRig& rig, const std::string& res, const std::string& value) {
   rig.spec.props.set("memoryuse", "off");  // the built-in default is 8G:log

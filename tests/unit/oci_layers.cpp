@@ -16,6 +16,7 @@
 #include "oci_whiteouts.hpp"
 #include "support/fetch_run.hpp"
 #include "support/oci_image_builder.hpp"
+#include "support/error_of.hpp"
 
 namespace {
 
@@ -29,14 +30,7 @@ std::string slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
+using iocell::test::error_of;
 
 TEST(OciImageRef, SplitsSourcePathAndName) {
   std::string why;

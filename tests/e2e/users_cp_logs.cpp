@@ -38,7 +38,7 @@ TEST_F(CpLogsE2E, CopiesFilesAndTreesBothWaysIntoAStoppedClone) {
   st::write(scratch.path() / "httpd.conf", "listen 80\n", 0600);
 
   ok({"cp", src.string(), "web:/srv"});  // a new directory, named by the target
-  ok({"cp", (scratch.path() / "httpd.conf").string(), "web:/etc"});  // into an existing directory
+  ok({"cp", (scratch.path() / "httpd.conf").string(), "web:/etc/"});  // into an existing directory
   ok({"cp", (scratch.path() / "httpd.conf").string(), "web:/etc/httpd.conf"});  // replaces the file
   EXPECT_EQ(read_in("web", "/srv/index.html"), "<h1>hi</h1>\n");
   EXPECT_EQ(read_in("web", "/srv/css/app.css"), "body{}\n");

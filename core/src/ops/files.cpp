@@ -32,6 +32,7 @@ fs::path jail_relative(const JailRecord& rec, const std::string& path) {
   fs::path rel = fs::path(path).relative_path().lexically_normal();
   for (const auto& part : rel)
     if (part == "..") throw UsageError("the path " + path + " leaves the jail's root ('..')");
+  if (!rel.empty() && rel.filename().empty()) rel = rel.parent_path();  // "etc/" is "etc"
   if (rel == "." || rel.empty()) rel.clear();
   return rel;
 }

@@ -284,11 +284,9 @@ void DirStorage::unmount(const std::string& dataset) {
 
 bool DirStorage::mounted(const std::string& dataset) {
   validate_dataset(dataset);
-  for (const auto& ds : [&] {
-         auto all = children(dataset);
-         all.insert(all.begin(), dataset);
-         return all;
-       }()) {
+  auto all = children(dataset);
+  all.insert(all.begin(), dataset);
+  for (const auto& ds : all) {
     auto m = m_meta.load(ds);
     if (m && m->clone == CloneKind::Overlay && !overlay_mounted(ds)) return false;
   }

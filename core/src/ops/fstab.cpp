@@ -92,7 +92,7 @@ FstabEntry entry_of(const JailRecord& rec, const std::vector<std::string>& f, in
 std::string line_of(const FstabEntry& e) { return e.source + "\t" + e.target + "\t" + e.type + "\t" + e.options + "\t" + e.dump + "\t" + e.pass; }
 
 /// What every entry must satisfy before the file is written.
-void check_entry(Context& ctx, const JailRecord& rec, const FstabEntry& e) {
+void check_entry(const JailRecord& rec, const FstabEntry& e) {
   const std::string where = e.line ? " (line " + std::to_string(e.line) + ")" : "";
   if (e.type == "nullfs") {
     std::error_code ec;
@@ -101,7 +101,6 @@ void check_entry(Context& ctx, const JailRecord& rec, const FstabEntry& e) {
                      " does not exist on the host (give an absolute host path)");
   }
   check_mount_point(rec, e.target_in_jail);
-  (void)ctx;
 }
 
 std::vector<FstabEntry> parse(const JailRecord& rec, const std::string& text) {
@@ -140,7 +139,7 @@ void install(Context& ctx, const JailRecord& rec, const std::string& given) {
   const std::string text = normalized(rec, given);
   {
     StoppedRootMount files(ctx, rec);
-    for (const auto& e : parse(rec, text)) check_entry(ctx, rec, e);
+    for (const auto& e : parse(rec, text)) check_entry(rec, e);
   }
   sdk::JailSpec spec = ctx.inventory().spec(rec);
   try {

@@ -164,6 +164,7 @@ Outcome start_one(Context& ctx, const JailRecord& rec_in, bool force_template) {
     limits.prepare(spec);
     net.prepare(spec);
     state = runtime.create(spec);
+    run_host_hook(ctx, spec, "exec_created", state);
     net.attach(spec, *state);
     if (forwarder) forwarder->add(spec, *state);
     limits.apply(spec, *state);

@@ -140,7 +140,7 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
   // Apply what has an effect beyond config.json, then record everything.
   for (const auto& [k, v] : changes) {
     if (kNative.count(k)) ctx.storage().set_property(rec.dataset, k, v);
-    if (state && k.rfind("allow_", 0) == 0 && rec.get(k) != v) {
+    if (state && k.rfind("allow_", 0) == 0 && find_property(k)->live == LiveChange::Now && rec.get(k) != v) {
       sdk::JailSpec spec = ctx.inventory().spec(rec);
       ctx.runtime().set_live(spec, *state, k, v);
     }

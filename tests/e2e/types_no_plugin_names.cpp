@@ -42,6 +42,7 @@ const std::map<std::pair<std::string, std::string>, const char*> kExceptions = {
     {{"core/src/plugin_index.cpp", "dir"}, "a keyword of the plugin index file format"},
     {{"cli/commands/manpage.cpp", "jail"}, "a word ending, recognising documented names"},
     {{"cli/commands/transfer.cpp", "zfs"}, "the documented export --zfs option"},
+    {{"core/src/ops/import_foreign.cpp", "zfs"}, "iocage and Bastille export zfs send streams: the format's name"},
 };
 
 std::string without_comments(const std::string& line) {

@@ -20,6 +20,7 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/support/release_name.hpp>
@@ -226,8 +227,12 @@ void scan_python_iocage(Migration& m, const fs::path& dir) {
     if (!uuids.empty()) c.jail.mapped.props["depends"] = uuids;
   }
 
+  if (!found.empty() && !m.dry && !m.running) m.running = running_jails(m.ctx);
   for (auto& c : found) {
     try {
+      // iocage names a running jail ioc-NAME: a copy of it would be torn.
+      if (m.running && m.running->count(c.name))
+        throw Refused("the jail is running (ioc-" + c.name + "): stop it with iocage stop, then migrate again");
       copy_jail(m, c, (c.source / "root").string());
       if (!m.dry) {
         taken[fs::weakly_canonical(c.source).string()] = c.jail.uuid;

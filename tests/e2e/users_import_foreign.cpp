@@ -42,11 +42,6 @@ class ImportForeignE2E : public DataE2E {
     return out;
   }
 
-  std::string get(const std::string& prop, const std::string& jail) {
-    std::string v = ok({"get", prop, jail}).out;
-    while (!v.empty() && v.back() == '\n') v.pop_back();
-    return v;
-  }
 
   fs::path exports;
 };

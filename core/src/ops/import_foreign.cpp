@@ -20,6 +20,7 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/checksum.hpp>
 #include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/migrate.hpp>
 #include <iocell/core/ops/transfer.hpp>
 #include <iocell/core/properties.hpp>
@@ -291,11 +292,7 @@ ImportOutcome import_foreign(Context& ctx, ForeignExport from, const fs::path& f
     storage.rename(staging, final_ds);
   } catch (const std::exception& e) {
     const std::string why = e.what();
-    try {
-      if (storage.exists(staging)) storage.destroy(staging);
-    } catch (const std::exception& e2) {
-      ctx.host().log->warn("removing {} failed: {} (iocell clean removes it)", staging, e2.what());
-    }
+    discard_staging(ctx, staging);
     throw Refused("cannot import " + fname + ": " + why + " (nothing was kept)");
   }
   return out;

@@ -20,6 +20,7 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/sdk/file_tree.hpp>
@@ -108,7 +109,7 @@ void copy_release(Migration& m, const fs::path& dir, const std::string& release)
     sdk::tree::copy_tree(dir / "root", storage.mountpoint(staging + "/root"));
     storage.rename(staging, "releases/" + release);
   } catch (...) {
-    storage.destroy(staging);
+    discard_staging(m.ctx, staging);
     throw;
   }
 }
@@ -132,11 +133,7 @@ void copy_jail(Migration& m, Candidate& c, const std::string& iocage_root_seen) 
     write_config(home / "config.json", j.mapped.props);
     storage.rename(staging, final_ds);
   } catch (...) {
-    try {
-      storage.destroy(staging);
-    } catch (const std::exception& e) {
-      m.ctx.host().log->warn("removing {} failed: {} (iocell clean removes it)", staging, e.what());
-    }
+    discard_staging(m.ctx, staging);
     throw;
   }
 }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mount_api.hpp"
 #include "ns_util.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -30,6 +31,8 @@ std::string fs_messages(int fsfd) {
   }
   return out;
 }
+
+}  // namespace
 
 UniqueFd make_fs(const std::string& type, const std::string& source,
                  const std::vector<std::pair<std::string, std::string>>& params, unsigned attrs,
@@ -151,8 +154,6 @@ void pivot(const std::filesystem::path& root) {
   if (::umount2(".", MNT_DETACH) != 0) throw sys_error("cannot detach the old root");
   if (::chdir("/") != 0) throw sys_error("chdir /");
 }
-
-}  // namespace
 
 void enter_new_root(const RootSetup& setup) {
   ::umask(0);

@@ -43,7 +43,7 @@ const char* kUsage =
     "See iocell-runtime(8) in iocell(8), and docs/oci-runtime.md.\n";
 
 struct Globals {
-  fs::path root = "/run/iocell-runtime";
+  fs::path root = co::default_state_root();
   fs::path log;
   std::string log_format = "text";
 };

@@ -71,6 +71,22 @@ TEST_F(OciRuntimePodman, DetachedExecStopRemove) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(status_of("web").rfind("Up", 0), 0u) << status_of("web");
 
+  // iocell lists it under a type of its own and refuses to touch it.
+  std::string id = r.out.substr(0, r.out.find('\n'));
+  const std::vector<std::string> root{"--root", (scratch->path() / "iocell").string()};
+  auto iocell = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), root.begin(), root.end());
+    return iocell::testing::run_program(IOCELL_BINARY, args, {{"IOCELL_STORAGE", "dir"}});
+  };
+  auto list = iocell({"list", "-H"});
+  EXPECT_EQ(list.status, 0) << list.err;
+  EXPECT_NE(list.out.find(id + "\t-\tup\t-\toci-runtime"), std::string::npos) << list.out;
+  for (const std::string cmd : {"stop", "destroy"}) {
+    auto refused = iocell({cmd, id.substr(0, 12)});
+    EXPECT_EQ(refused.status, 1) << cmd << ": " << refused.err;
+    EXPECT_NE(refused.err.find("owned by libpod"), std::string::npos) << refused.err;
+  }
+
   auto e = podman({"exec", "web", "echo", "inexec"});
   EXPECT_EQ(e.status, 0) << e.err;
   EXPECT_EQ(e.out, "inexec\n");
@@ -84,6 +100,7 @@ TEST_F(OciRuntimePodman, DetachedExecStopRemove) {
   auto rm = podman({"rm", "web"});
   EXPECT_EQ(rm.status, 0) << rm.err;
   EXPECT_EQ(podman({"ps", "-aq"}).out, "");
+  EXPECT_EQ(iocell({"list", "-H"}).out.find(id), std::string::npos) << "gone from iocell list with its state";
   // Nothing of it is left running on the host.
   EXPECT_NE(iocell::testing::run_program("/usr/bin/pgrep", {"-f", "^sleep 1000$"}).status, 0);
 }

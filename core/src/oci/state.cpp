@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -23,6 +24,24 @@ void check_id(const std::string& id) {
   const bool ok = !id.empty() && id.size() <= 1024 && id.front() != '.' &&
                   id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") == std::string::npos;
   if (!ok) throw UsageError("invalid container id '" + id + "': allowed are letters, digits, '_', '.', '+' and '-', not first '.'");
+}
+
+fs::path default_state_root() {
+  if (const char* env = std::getenv("IOCELL_OCI_ROOT"); env && *env) return env;
+  return "/run/iocell-runtime";
+}
+
+void refuse_if_container(const std::string& word) {
+  if (word.size() < 4) return;
+  std::error_code ec;
+  if (!fs::is_directory(default_state_root(), ec)) return;
+  for (const auto& st : StateRoot(default_state_root()).all()) {
+    if (st.id.rfind(word, 0) != 0) continue;
+    const auto manager = st.annotations.find("io.container.manager");
+    const std::string owner = manager == st.annotations.end() ? "its OCI engine" : manager->second;
+    throw Refused("'" + word + "' is the OCI container " + st.id + ", owned by " + owner +
+                  " through iocell-runtime: manage it with that engine (podman stop, podman rm)");
+  }
 }
 
 void write_file_atomically(const fs::path& file, const std::string& text) {

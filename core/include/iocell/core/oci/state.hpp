@@ -47,6 +47,16 @@ class StateRoot {
   std::filesystem::path m_dir;
 };
 
+/// iocell-runtime's state root when --root is not given: $IOCELL_OCI_ROOT,
+/// else /run/iocell-runtime. `iocell list` reads the same one.
+std::filesystem::path default_state_root();
+
+/// Throws core::Refused when `word` names (or is a prefix of at least four
+/// characters of) a container in the default state root: the OCI engine
+/// that made it (podman) owns it while its state exists, and iocell's own
+/// commands must not modify it. Returns when it names none.
+void refuse_if_container(const std::string& word);
+
 /// Writes `text` to `file` through a temporary name and a rename, so that a
 /// reader (conmon, podman) never sees it half written.
 void write_file_atomically(const std::filesystem::path& file, const std::string& text);

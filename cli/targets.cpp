@@ -4,6 +4,7 @@
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/oci/state.hpp>
+#include <iocell/core/ops/depends.hpp>
 
 #include "exit_codes.hpp"
 
@@ -25,6 +26,11 @@ int code_for(const std::exception_ptr& e) {
 
 int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool allow_all,
                   const std::function<void(const core::JailRecord&)>& fn) {
+  return for_each_jail(inv, targets, allow_all, JailOrder::AsGiven, fn);
+}
+
+int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool allow_all, JailOrder order,
+                  const std::function<void(const core::JailRecord&)>& fn) {
   if (targets.empty()) throw core::UsageError(inv.command + ": no jail given (a UUID, a UUID prefix or a tag" + (allow_all ? ", or ALL)" : ")"));
   std::vector<core::JailRecord> jails;
   for (const auto& t : targets) {
@@ -39,6 +45,7 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
     }
     for (auto& j : found) jails.push_back(std::move(j));
   }
+  if (order != JailOrder::AsGiven) jails = core::order_by_dependencies(std::move(jails), order == JailOrder::DependentsFirst);
   int ok = 0, last_code = 0, failed = 0;
   for (const auto& j : jails) {
     try {

@@ -17,6 +17,11 @@ namespace iocell::cli {
 int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool allow_all,
                   const std::function<void(const core::JailRecord&)>& fn);
 
+/// How for_each_jail orders the jails it was given.
+enum class JailOrder { AsGiven, DependenciesFirst, DependentsFirst };
+int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool allow_all, JailOrder order,
+                  const std::function<void(const core::JailRecord&)>& fn);
+
 /// "TARGET@snap" -> {target, snap}. The whole word is tried as a jail name
 /// first, because default tags contain '@' (2026-11-29@06:30:00).
 std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word);

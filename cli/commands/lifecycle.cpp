@@ -15,7 +15,7 @@ namespace {
 
 int start_command(Invocation& inv) {
   auto p = parse_args(inv);
-  return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
+  return for_each_jail(inv, p.words, true, JailOrder::DependenciesFirst, [&](const core::JailRecord& j) {
     auto r = core::start_jail(inv.ctx, j, p.flag("force"));
     if (r == core::Outcome::Done) inv.report(describe(j) + " started", "would start " + describe(j));
     else inv.ctx.out() << describe(j) << " is already up\n";
@@ -24,7 +24,7 @@ int start_command(Invocation& inv) {
 
 int stop_command(Invocation& inv) {
   auto p = parse_args(inv);
-  return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
+  return for_each_jail(inv, p.words, true, JailOrder::DependentsFirst, [&](const core::JailRecord& j) {
     auto r = core::stop_jail(inv.ctx, j);
     if (r == core::Outcome::Done) inv.report(describe(j) + " stopped", "would stop " + describe(j));
     else inv.ctx.out() << describe(j) << " is already down\n";
@@ -33,7 +33,7 @@ int stop_command(Invocation& inv) {
 
 int restart_command(Invocation& inv) {
   auto p = parse_args(inv);
-  return for_each_jail(inv, p.words, true, [&](const core::JailRecord& j) {
+  return for_each_jail(inv, p.words, true, JailOrder::DependenciesFirst, [&](const core::JailRecord& j) {
     core::restart_jail(inv.ctx, j);
     inv.report(describe(j) + " restarted", "would restart " + describe(j));
   });

@@ -167,6 +167,11 @@ is in
 Only jails whose
 .Cm hostid
 is this host's start; a jail that fails is reported and the others go on.
+A jail starts after the jails its
+.Cm depends
+names, which come up as early as the first jail that needs them;
+.Cm rcshutdown
+stops in the reverse order.
 )"},
       {"record", R"(While recording, every change under the jail's root lands in
 .Pa recorded/
@@ -185,6 +190,17 @@ the values become system-wide defaults for jails created later.
 See
 .Sx PROPERTIES
 for what each property takes and whether it can change while the jail runs.
+)"},
+      {"start", R"(The jails named by
+.Cm depends
+start first, when down, and each is awaited until its
+.Cm healthcheck
+succeeds inside it (at most
+.Cm healthcheck_timeout
+seconds); otherwise the start is refused and the dependency stays up.
+.Cm stop
+of several jails stops each before the jails it depends on, and warns when a
+jail that depends on a stopped one still runs.
 )"},
       {"update", R"(When the jail works, remove the back-out snapshot with
 .Cm snapremove ;

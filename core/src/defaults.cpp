@@ -12,7 +12,7 @@ PropertyValues read_defaults(Context& ctx) { return read_config(ctx.defaults_fil
 void write_defaults(Context& ctx, const PropertyValues& changes) {
   for (const auto& [k, v] : changes) {
     if (k == "tag" || k == "template" || k == "release" || k == "hostid" || k == "host_hostname" ||
-        k == "jail_zfs_dataset" || (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0))
+        k == "jail_zfs_dataset" || k == "depends" || (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0))
       throw UsageError("property " + k + " is per jail and has no system-wide default");
     validate_setting(k, v);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <thread>
 
 #include <iocell/core/errors.hpp>
@@ -125,6 +126,7 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Interfaces: return "vnetN:BRIDGE items separated by commas, such as vnet0:bridge0 (N from 0 to 9)";
     case T::Forwards: return sdk::forward::kHelp;
     case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', not made only of lowercase hex digits and dashes where a UUID has them (such as 'cafe' or '2024'), at most 128 characters";
+    case T::JailList: return "none or jails (tags, UUIDs or UUID prefixes) separated by commas, such as db,cache";
     case T::Text: return "any text on one line";
     case T::Enum: {
       std::string s;
@@ -223,6 +225,21 @@ void validate_property(const std::string& name, const std::string& v) {
       // Such a tag and a UUID prefix would name two jails with one word.
       if (grammar::uuid_prefix(v)) invalid(d, v, "it could be the beginning of a jail's UUID");
       return;
+    }
+    case T::JailList: {
+      if (v == "none") return;
+      std::set<std::string> seen;
+      std::size_t start = 0;
+      while (true) {
+        const std::size_t comma = v.find(',', start);
+        const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        bool bad = item.empty() || item == "none" || item == "ALL" || item == "default";
+        for (unsigned char c : item) bad = bad || std::isspace(c) || std::iscntrl(c) || c == '/';
+        if (bad) invalid(d, v, item.empty() ? "an empty item" : "'" + item + "' is not a jail name");
+        if (!seen.insert(item).second) invalid(d, v, "'" + item + "' is named twice");
+        if (comma == std::string::npos) return;
+        start = comma + 1;
+      }
     }
     case T::Text:
       return;

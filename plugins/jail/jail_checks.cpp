@@ -29,15 +29,15 @@ std::vector<sdk::HostCheck> JailChecks::checks(const std::vector<sdk::JailSpec>&
                    "define it in /etc/devfs.rules and run service devfs restart, or set devfs_ruleset=4"});
   }
   for (int n : sets) {
-    if (n < kBpfRulesetFirst || n > kBpfRulesetLast) continue;
-    const int base = n - kBpfRulesetFirst;
-    const bool ours = read(*m_host.runner, {"devfs", "rule", "-s", std::to_string(n), "show"}) == bpf_ruleset_rules(base);
+    if (n < kDerivedRulesetFirst || n > kDerivedRulesetLast) continue;
+    const auto derived = derived_ruleset_of(n);
+    const bool ours = derived && read(*m_host.runner, {"devfs", "rule", "-s", std::to_string(n), "show"}) == derived_ruleset_rules(*derived);
     out.push_back({"devfs ruleset " + std::to_string(n), ours,
-                   ours ? "iocell's bpf ruleset over " + std::to_string(base)
-                        : "in iocell's range " + std::to_string(kBpfRulesetFirst) + "-" + std::to_string(kBpfRulesetLast) +
-                              " but not made by iocell: jails with bpf over ruleset " + std::to_string(base) + " fail to start",
-                   "renumber that ruleset in /etc/devfs.rules outside " + std::to_string(kBpfRulesetFirst) + "-" +
-                       std::to_string(kBpfRulesetLast)});
+                   ours ? "iocell's copy of ruleset " + std::to_string(derived->base) + " with devices added"
+                        : "in iocell's range " + std::to_string(kDerivedRulesetFirst) + "-" + std::to_string(kDerivedRulesetLast) +
+                              " but not made by iocell: jails given devices (bpf, tun, vmm) over its number fail to start",
+                   "renumber that ruleset in /etc/devfs.rules outside " + std::to_string(kDerivedRulesetFirst) + "-" +
+                       std::to_string(kDerivedRulesetLast)});
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // What `iocell doctor` asks of a FreeBSD host for jails: the devfs rulesets
-// the jails name exist, and every ruleset in iocell's bpf range
-// (kBpfRulesetFirst-kBpfRulesetLast) is one iocell made.
+// the jails name exist, and every ruleset in iocell's device range
+// (kDerivedRulesetFirst-kDerivedRulesetLast) is one iocell made.
 #pragma once
 
 #include <vector>

@@ -75,7 +75,8 @@ std::vector<std::string> create_params(const sdk::JailSpec& spec, const CreateOp
   allow.push_back("allow.set_hostname=" + std::string(p.enabled("allow_set_hostname") ? "1" : "0"));
   bool any_mount_fs = false;
   for (const auto& [name, value] : p.all()) {
-    if (name.rfind("allow_", 0) != 0 || name == "allow_set_hostname" || name == "allow_sysvipc") continue;
+    // allow_tun is no kernel parameter: it unhides devices (jail_devfs.hpp).
+    if (name.rfind("allow_", 0) != 0 || name == "allow_set_hostname" || name == "allow_sysvipc" || name == "allow_tun") continue;
     if (!p.enabled(name)) continue;
     const std::string param = allow_param_name(name);
     if (param.rfind("allow.mount.", 0) == 0) any_mount_fs = true;

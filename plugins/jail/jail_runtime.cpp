@@ -124,7 +124,8 @@ sdk::RunState JailRuntime::create(sdk::JailSpec& spec) {
   const bool bpf = p.enabled("bpf") || p.enabled("dhcp");
   if (bpf && !opt.vnet)
     throw std::runtime_error("bpf=on and dhcp=on need vnet=on: in a shared-IP jail bpf(4) would see the traffic of every host interface");
-  opt.devfs_ruleset = bpf ? ensure_bpf_ruleset(run(), base, m_host.dry_run) : base;
+  const unsigned grants = (bpf ? kGrantBpf : 0u) | (p.enabled("allow_tun") ? kGrantTun : 0u) | (p.enabled("allow_vmm") ? kGrantVmm : 0u);
+  opt.devfs_ruleset = grants ? ensure_derived_ruleset(run(), {base, grants}, m_host.dry_run) : base;
   opt.zfs = p.enabled("jail_zfs");
   opt.fstab = !read_fstab(spec.home).empty();
   Delegation zfs;

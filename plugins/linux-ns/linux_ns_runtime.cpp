@@ -162,6 +162,7 @@ sdk::RunState LinuxNsRuntime::create(sdk::JailSpec& spec) {
 
   InitPlan plan;
   plan.root.root = spec.root;
+  plan.root.devices = granted_devices(spec.props);
   plan.root.hostname = hostname_of(spec);
   if (spec.props.is_set("host_domainname")) plan.root.domainname = spec.props.get("host_domainname");
   std::error_code ec;

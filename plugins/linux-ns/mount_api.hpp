@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "mounts.hpp"
 #include "ns_util.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -24,8 +25,9 @@ void attach(int mntfd, int target_fd, const std::string& shown);
 UniqueFd clone_tree(int dirfd, const char* path, const std::string& shown);
 /// Makes /proc's kernel switches read-only and masks what reads kernel memory.
 void protect_proc(int procfd, int devfd);
-/// null, zero, full, random, urandom, tty; pts and shm directories; the fd links.
-void populate_dev(int devfd);
+/// null, zero, full, random, urandom, tty, the `granted` nodes; pts and shm
+/// directories; the fd links. Modes are exact only under umask 0.
+void populate_dev(int devfd, const std::vector<DeviceNode>& granted = {});
 /// Creates `rel` below rootfd (no symlink followed) and opens it O_PATH.
 UniqueFd mount_point(int rootfd, const std::filesystem::path& rel, const std::string& shown);
 /// pivot_root(".", ".") into `root` and detaches the old root.

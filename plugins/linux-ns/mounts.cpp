@@ -115,7 +115,16 @@ void protect_proc(int procfd, int devfd) {
   }
 }
 
-void populate_dev(int devfd) {
+static void make_device(int devfd, const DeviceNode& d) {
+  const auto slash = d.path.find('/');
+  if (slash != std::string::npos && ::mkdirat(devfd, d.path.substr(0, slash).c_str(), 0755) != 0 && errno != EEXIST)
+    throw sys_error("cannot create /dev/" + d.path.substr(0, slash));
+  // The process umask is 0 here: the mode is exactly the host's.
+  if (::mknodat(devfd, d.path.c_str(), S_IFCHR | d.mode, makedev(d.major, d.minor)) != 0)
+    throw sys_error("cannot create /dev/" + d.path);
+}
+
+void populate_dev(int devfd, const std::vector<DeviceNode>& granted) {
   struct Node {
     const char* name;
     unsigned major, minor;
@@ -135,6 +144,7 @@ void populate_dev(int devfd) {
                         Link{"/proc/self/fd/1", "stdout"}, Link{"/proc/self/fd/2", "stderr"}}) {
     if (::symlinkat(l.target, devfd, l.name) != 0) throw sys_error(std::string("cannot create /dev/") + l.name);
   }
+  for (const auto& d : granted) make_device(devfd, d);
 }
 
 UniqueFd mount_point(int rootfd, const std::filesystem::path& rel, const std::string& shown) {
@@ -153,6 +163,25 @@ void pivot(const std::filesystem::path& root) {
   if (::fchdir(oldroot.get()) != 0) throw sys_error("cannot reach the old root");
   if (::umount2(".", MNT_DETACH) != 0) throw sys_error("cannot detach the old root");
   if (::chdir("/") != 0) throw sys_error("chdir /");
+}
+
+std::vector<DeviceNode> granted_devices(const sdk::PropertyMap& props) {
+  struct Grant {
+    const char* property;
+    const char* path;
+    const char* missing;
+  };
+  std::vector<DeviceNode> out;
+  for (const Grant& g : {Grant{"allow_tun", "net/tun", "the tun module is not loaded (modprobe tun)"},
+                         Grant{"allow_vmm", "kvm", "KVM is not available on this host (modprobe kvm_intel or kvm_amd)"}}) {
+    if (!props.enabled(g.property)) continue;
+    const std::string host = std::string("/dev/") + g.path;
+    struct stat st {};
+    if (::stat(host.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
+      throw std::runtime_error(std::string(g.property) + "=1 gives the jail " + host + ", which this host does not have: " + g.missing);
+    out.push_back({g.path, ::major(st.st_rdev), ::minor(st.st_rdev), st.st_mode & 0777});
+  }
+  return out;
 }
 
 void enter_new_root(const RootSetup& setup) {
@@ -182,7 +211,7 @@ void enter_new_root(const RootSetup& setup) {
     attach(mnt.get(), target.get(), "/dev");
   }
   UniqueFd devfd = open_beneath(rootfd.get(), "dev", O_PATH | O_DIRECTORY, "/dev");
-  populate_dev(devfd.get());
+  populate_dev(devfd.get(), setup.devices);
   {
     UniqueFd target = open_beneath(devfd.get(), "pts", O_PATH | O_DIRECTORY, "/dev/pts");
     UniqueFd mnt = make_fs("devpts", "devpts", {{"ptmxmode", "0666"}, {"mode", "0620"}},

@@ -9,12 +9,27 @@
 #include <string>
 #include <vector>
 
+#include <iocell/sdk/properties.hpp>
+
 #include "fstab.hpp"
 
 namespace iocell::plugins::linux_ns {
 
+/// A host device node given to the jail (allow_tun, allow_vmm): made in its
+/// /dev with the host's numbers and permission bits.
+struct DeviceNode {
+  std::string path;  ///< below /dev, one directory level at most ("net/tun")
+  unsigned major = 0, minor = 0;
+  unsigned mode = 0600;
+};
+
+/// The device nodes the jail's allow_* properties grant, read from the
+/// host's /dev; throws naming the property when the host lacks one.
+std::vector<DeviceNode> granted_devices(const sdk::PropertyMap& props);
+
 struct RootSetup {
   std::filesystem::path root;
+  std::vector<DeviceNode> devices;
   std::vector<MountEntry> fstab;
   std::string hostname;    ///< "" leaves the UTS namespace's name alone
   std::string domainname;  ///< "" leaves it alone

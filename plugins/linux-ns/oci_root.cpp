@@ -202,6 +202,9 @@ void apply_sysctl(int rootfd, const so::Container& c) {
 }  // namespace
 
 void enter_oci_root(const so::Container& c, bool own_uts) {
+  // Device nodes and mount points get exactly their modes; the process's
+  // own umask (process.user.umask) is set before it execs.
+  ::umask(0);
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) throw sys_error("cannot make / private");
   const std::string root = c.root.string();
   {

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "fbsd_shared_ip.hpp"
+#include "jail_devfs.hpp"
 #include "jail_runtime.hpp"
 #include "rctl_limits.hpp"
 #include "support/freebsd_rig.hpp"
@@ -14,6 +15,7 @@ namespace {
 
 using iocell::plugins::freebsd_net::SharedIp;
 using iocell::plugins::jail::JailRuntime;
+namespace jail = iocell::plugins::jail;
 using iocell::plugins::rctl::RctlLimits;
 using iocell::sdk::ExecRequest;
 using iocell::sdk::RunState;
@@ -192,6 +194,29 @@ TEST(FreebsdJail, ForeignRulesetInIocellsRangeIsNeverTouched) {
   EXPECT_NE(err.find("1004"), std::string::npos) << err;
   EXPECT_NE(err.find("not made by iocell"), std::string::npos) << err;
   rig.expect_done();
+}
+
+TEST(FreebsdJail, TunAndVmmDevicesComeThroughARulesetOfTheirOwn) {
+  FreebsdRig rig;
+  rig.spec.props.set("allow_tun", "1");
+  rig.spec.props.set("allow_vmm", "1");
+  rig.spec.params.emplace_back("ip4.addr", "em0|10.1.1.10/24");
+  rig.load("jail/devfs_tun_vmm.txt");
+  JailRuntime rt(rig.host);
+  EXPECT_EQ(rt.create(rig.spec).jid, 7);
+  rig.expect_done();
+}
+
+TEST(FreebsdJail, DerivedRulesetNumbersDecodeAndRefuseBasesTheyCannotHold) {
+  EXPECT_EQ(jail::derived_ruleset_number({4, jail::kGrantBpf}), 1004) << "the bpf rulesets keep their numbers";
+  EXPECT_EQ(jail::derived_ruleset_number({99, jail::kGrantAll}), 1699);
+  const auto back = jail::derived_ruleset_of(1504);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->base, 4);
+  EXPECT_EQ(back->grants, unsigned{jail::kGrantTun | jail::kGrantVmm});
+  EXPECT_FALSE(jail::derived_ruleset_of(1100).has_value()) << "base 0 is no ruleset of iocell's";
+  EXPECT_FALSE(jail::derived_ruleset_of(1804).has_value()) << "no grant set past all three";
+  EXPECT_NE(error_of([] { jail::derived_ruleset_number({100, jail::kGrantTun}); }).find("between 1 and 99"), std::string::npos);
 }
 
 TEST(FreebsdJail, BpfOnASharedIpJailIsRefused) {

@@ -1,13 +1,14 @@
-// rcboot / rcshutdown: boot=on jails by priority. Each jail is started by a
-// child `iocell start UUID` so that jails of one priority start in parallel
-// and one failure (or crash) cannot take the others down.
+// rcboot / rcshutdown: boot=on jails after their dependencies, by priority.
+// Each jail is started by a child `iocell start UUID` so that jails of one
+// wave start in parallel and one failure (or crash) cannot take the others
+// down.
 #include <unistd.h>
 
 #include <algorithm>
 #include <future>
-#include <map>
 
 #include <iocell/core/context.hpp>
+#include <iocell/core/ops/depends.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/runners.hpp>
@@ -42,22 +43,18 @@ int run_group(Context& ctx, const std::vector<JailRecord>& group, const std::str
   return failed;
 }
 
+// Boot waves (depends.hpp): a jail starts after the jails it depends on,
+// then by priority, and stops in the reverse order.
 std::vector<std::vector<JailRecord>> boot_groups(Context& ctx, bool reverse) {
-  std::map<int, std::vector<JailRecord>> by_priority;
+  std::vector<JailRecord> boot;
   const std::string me = host_id(ctx);
   for (auto& j : ctx.inventory().all()) {
     if (j.is_template() || j.get("boot") != "on") continue;
     const std::string owner = j.get("hostid");
     if (!owner.empty() && owner != "none" && !me.empty() && owner != me) continue;
-    int prio = 99;
-    try {
-      prio = std::stoi(j.get("priority"));
-    } catch (const std::exception&) {
-    }
-    by_priority[prio].push_back(j);
+    boot.push_back(std::move(j));
   }
-  std::vector<std::vector<JailRecord>> out;
-  for (auto& [p, g] : by_priority) out.push_back(std::move(g));
+  auto out = boot_waves(std::move(boot));
   if (reverse) std::reverse(out.begin(), out.end());
   return out;
 }

@@ -11,6 +11,7 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/address_series.hpp>
+#include <iocell/core/ops/depends.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
@@ -90,6 +91,10 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
   if (req.count < 1 || req.count > 1000) throw UsageError("invalid count=" + std::to_string(req.count) + ": allowed: 1 to 1000");
   if (auto it = req.props.find("host_hostname"); it != req.props.end())
     check_hostname_fits(ctx, it->second, req.count > 1 ? it->second + "_" + std::to_string(req.count) : it->second);
+  // Resolved once, before anything is made: a jail that does not exist
+  // refuses the whole command.
+  std::optional<std::string> depends;
+  if (auto it = req.props.find("depends"); it != req.props.end()) depends = canonical_depends(ctx, "", it->second);
   sdk::JailType& type = create_type(ctx, req.type, req.flag);
   sdk::Storage& storage = ctx.storage();
 
@@ -146,6 +151,7 @@ std::vector<JailRecord> create_jails(Context& ctx, const CreateRequest& req) {
     if (props["jail_zfs_dataset"].empty()) props["jail_zfs_dataset"] = "iocell/jails/" + uuid + "/data";
     if (req.count > 1 && req.props.count("host_hostname")) props["host_hostname"] = req.props.at("host_hostname") + "_" + std::to_string(i);
     for (const auto& [p, series] : addresses) props[p] = series[static_cast<size_t>(i - 1)];
+    if (depends) props["depends"] = *depends;
 
     const std::string staging = "jails/" + std::string(sdk::temp_names::kNewJail) + uuid;
     const std::string final_ds = "jails/" + uuid;

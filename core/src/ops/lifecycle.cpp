@@ -12,6 +12,7 @@
 #include <iocell/sdk/forwarder.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
+#include <iocell/core/ops/depends.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/record.hpp>
@@ -41,23 +42,14 @@ void run_host_hook(Context& ctx, const sdk::JailSpec& spec, const std::string& p
 void run_in_jail(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& st, const std::string& prop, bool must_succeed) {
   const std::string value = spec.props.get(prop);
   if (value.empty() || value == "none") return;
-  auto argv = split_exec_command(value);
   // The defaults name FreeBSD's rc scripts; a userland without them (an
   // empty or Linux jail) has nothing to run.
   // ("/bin/sh /etc/rc.shutdown jail" as rc.d/jail has it: rc.shutdown hands
   // the word to the rc.d scripts as rc_shutdown; older configurations lack it.)
   const bool rc_default = value == "/bin/sh /etc/rc" || value == "/bin/sh /etc/rc.shutdown" || value == "/bin/sh /etc/rc.shutdown jail";
-  if (rc_default && !std::filesystem::exists(spec.root / argv[1].substr(1)))
+  if (rc_default && !std::filesystem::exists(spec.root / split_exec_command(value)[1].substr(1)))
     return;
-  sdk::ExecRequest req;
-  req.argv = argv;
-  req.log_to = spec.console_log;
-  const std::string user = spec.props.get("exec_jail_user");
-  if (!user.empty() && user != "root") {
-    if (spec.props.enabled("exec_system_jail_user")) req.user = user;
-    else req.jail_user = user;
-  }
-  auto res = ctx.runtime().exec(spec, st, req);
+  auto res = run_jail_command(ctx, spec, st, value);
   if (must_succeed && !res.ok())
     throw std::runtime_error(prop + " failed inside " + spec.uuid + " (exit " + std::to_string(res.exit_code) + "): " + value +
                              "; see " + spec.console_log.string());
@@ -91,6 +83,18 @@ std::vector<std::string> split_exec_command(const std::string& value) {
   return out;
 }
 
+sdk::CommandResult run_jail_command(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& command) {
+  sdk::ExecRequest req;
+  req.argv = split_exec_command(command);
+  req.log_to = spec.console_log;
+  const std::string user = spec.props.get("exec_jail_user");
+  if (!user.empty() && user != "root") {
+    if (spec.props.enabled("exec_system_jail_user")) req.user = user;
+    else req.jail_user = user;
+  }
+  return ctx.runtime().exec(spec, state, req);
+}
+
 std::map<std::string, sdk::RunState> running_jails(Context& ctx) {
   std::map<std::string, sdk::RunState> out;
   for (auto& st : ctx.runtime().running()) {
@@ -103,7 +107,28 @@ std::optional<sdk::RunState> run_state(Context& ctx, const JailRecord& rec) {
   return ctx.runtime().state("ioc-" + rec.uuid);
 }
 
-Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) {
+namespace {
+
+// A dependency is started and awaited before the jail that needs it; the
+// admin sees it start as if named on the command line.
+void start_dependencies(Context& ctx, const JailRecord& rec) {
+  for (const auto& dep : dependencies_in_start_order(ctx, rec)) {
+    if (start_one(ctx, dep, false) == Outcome::Done)
+      ctx.out() << (ctx.dry_run() ? "would start " : "") << dep.uuid << " (" << dep.tag() << ")" << (ctx.dry_run() ? "" : " started")
+                << ": " << rec.tag() << " depends on it\n";
+    wait_until_healthy(ctx, dep);
+  }
+}
+
+}  // namespace
+
+Outcome start_jail(Context& ctx, const JailRecord& rec, bool force_template) {
+  if (run_state(ctx, rec)) return Outcome::AlreadyThere;
+  start_dependencies(ctx, rec);
+  return start_one(ctx, rec, force_template);
+}
+
+Outcome start_one(Context& ctx, const JailRecord& rec_in, bool force_template) {
   FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
   JailRecord rec = ctx.inventory().reload(rec_in);
   if (run_state(ctx, rec)) return Outcome::AlreadyThere;
@@ -139,6 +164,7 @@ Outcome start_jail(Context& ctx, const JailRecord& rec_in, bool force_template) 
     limits.prepare(spec);
     net.prepare(spec);
     state = runtime.create(spec);
+    run_host_hook(ctx, spec, "exec_created", state);
     net.attach(spec, *state);
     if (forwarder) forwarder->add(spec, *state);
     limits.apply(spec, *state);
@@ -196,6 +222,9 @@ Outcome stop_jail(Context& ctx, const JailRecord& rec_in) {
   step("mounts", [&] { ctx.jail_type(rec.get("type")).after_stop(ctx.storage(), spec); });
   step("recording", [&] { suspend_recording(ctx, spec); });
   step("storage", [&] { ctx.storage().unmount(rec.dataset + "/root"); });
+  if (!ctx.dry_run())
+    for (const auto& d : running_dependents(ctx, rec.uuid))
+      ctx.host().log->warn("{} ({}) depends on {} ({}) and still runs", d.uuid, d.tag(), rec.uuid, rec.tag());
   if (!errors.empty()) {
     std::string msg = "stopping " + rec.uuid + " (" + rec.tag() + ") had errors:";
     for (const auto& e : errors) msg += "\n  " + e;
@@ -206,6 +235,7 @@ Outcome stop_jail(Context& ctx, const JailRecord& rec_in) {
 
 void restart_jail(Context& ctx, const JailRecord& rec_in) {
   std::optional<sdk::RunState> state;
+  start_dependencies(ctx, rec_in);
   {
     FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
     JailRecord rec = ctx.inventory().reload(rec_in);
@@ -219,7 +249,7 @@ void restart_jail(Context& ctx, const JailRecord& rec_in) {
       return;
     }
   }
-  start_jail(ctx, rec_in);
+  start_one(ctx, rec_in);
 }
 
 int exec_in_jail(Context& ctx, const JailRecord& rec, const sdk::ExecRequest& req) {

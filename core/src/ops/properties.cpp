@@ -6,6 +6,7 @@
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
+#include <iocell/core/ops/depends.hpp>
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
@@ -96,13 +97,15 @@ void apply_limits_now(Context& ctx, const JailRecord& rec, const sdk::RunState& 
 
 }  // namespace
 
-void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& changes) {
-  for (const auto& [k, v] : changes) {
+void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues& given) {
+  PropertyValues changes = given;
+  for (const auto& [k, v] : given) {
     require_property(k);
     if (k == "type" || k == "uuid" || k == "host_hostuuid" || k == "last_started")
       throw UsageError("property " + k + " is read-only");
     validate_setting(k, v);
     if (k == "host_hostname") check_hostname_fits(ctx, v, v);
+    if (k == "depends") changes[k] = canonical_depends(ctx, rec_in.uuid, v);
   }
   FileLock lock(ctx.locks_dir() / rec_in.uuid, "jail " + rec_in.uuid);
   JailRecord rec = ctx.inventory().reload(rec_in);
@@ -137,7 +140,7 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
   // Apply what has an effect beyond config.json, then record everything.
   for (const auto& [k, v] : changes) {
     if (kNative.count(k)) ctx.storage().set_property(rec.dataset, k, v);
-    if (state && k.rfind("allow_", 0) == 0 && rec.get(k) != v) {
+    if (state && k.rfind("allow_", 0) == 0 && find_property(k)->live == LiveChange::Now && rec.get(k) != v) {
       sdk::JailSpec spec = ctx.inventory().spec(rec);
       ctx.runtime().set_live(spec, *state, k, v);
     }

@@ -24,6 +24,7 @@ enum class PropType {
   Interfaces,  ///< vnetN:BRIDGE[,...]
   Forwards,    ///< none | PROTO(IF|ADDRESS):PORT->PORT[,...] (sdk/forwarder.hpp)
   Tag,
+  JailList,    ///< none | TAG|UUID[,...] (other jails of the root)
   Text,        ///< free text (notes, exec_* commands)
   Enum,        ///< one of `choices`
   Address,     ///< none | an IP address (defaultrouter)

@@ -19,7 +19,11 @@ std::optional<sdk::RunState> run_state(Context& ctx, const JailRecord& rec);
 
 enum class Outcome { Done, AlreadyThere };
 
+/// Starts the jail, after the jails it depends on (each started when down
+/// and awaited until its healthcheck succeeds).
 Outcome start_jail(Context& ctx, const JailRecord& rec, bool force_template = false);
+/// Starts the jail alone, its dependencies untouched.
+Outcome start_one(Context& ctx, const JailRecord& rec, bool force_template = false);
 Outcome stop_jail(Context& ctx, const JailRecord& rec);
 /// Warm restart: exec_stop inside, kill the jail's processes, exec_start
 /// again; the kernel jail and its network stay up. A stopped jail is started.
@@ -54,6 +58,10 @@ class StoppedRootMount {
   std::string m_dataset;
   bool m_mounted = false;
 };
+
+/// Runs an exec_*-style command line inside a running jail as its
+/// exec_jail_user, its output going to the console log.
+sdk::CommandResult run_jail_command(Context& ctx, const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& command);
 
 /// jail(8) semantics for exec.* strings: with shell metacharacters the value
 /// runs under /bin/sh -c, otherwise it is split on blanks.

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -57,10 +58,21 @@ ProcessPlan plan_of(const so::Process& p) {
   plan.user.name = std::to_string(p.uid);
   plan.groups.push_back(p.gid);
   for (auto g : p.additional_gids) plan.groups.push_back(g);
-  // The bounding set is what the process may ever hold; effective and
-  // permitted are lowered to it (sdk/oci.hpp: the sets podman gives agree).
+  // Effective and permitted become the spec's (within its bounding set).
+  // A process that switches to another user needs CAP_SETUID and CAP_SETGID
+  // for the switch itself (podman gives such a user empty sets): the kernel
+  // clears them with the switch to a non-zero uid, and the bounding set is
+  // lowered to the spec's before (drop_bounding).
   plan.caps = p.caps_bounding & (p.caps_permitted | p.caps_effective);
+  if (p.uid != 0) plan.caps |= (1ULL << CAP_SETUID) | (1ULL << CAP_SETGID);
   return plan;
+}
+
+// In the child, before PreparedExec lowers the rest: the spec's bounding set
+// exactly, even where the plan keeps more for the user switch.
+void drop_bounding(std::uint64_t keep, int last) noexcept {
+  for (int cap = 0; cap <= last; ++cap)
+    if (!(keep & (1ULL << cap))) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
 }
 
 // Where the parent reads what the child reports: "P<pid>", "R", "E<why>".
@@ -152,8 +164,8 @@ std::vector<UniqueFd> open_cgroups(const std::vector<fs::path>& files) {
   return out;
 }
 
-[[noreturn]] void container_process(const so::Container& c, bool own_uts, const PreparedExec& prepared, int status_fd,
-                                    int fifo_fd, int console_fd) {
+[[noreturn]] void container_process(const so::Container& c, bool own_uts, const PreparedExec& prepared, int last,
+                                    int status_fd, int fifo_fd, int console_fd) {
   try {
     reset_signals();
     enter_oci_root(c, own_uts);
@@ -175,6 +187,7 @@ std::vector<UniqueFd> open_cgroups(const std::vector<fs::path>& files) {
   ::close(fifo_fd);
   if (n != 1) ::_exit(127);
   if (c.process.no_new_privileges) ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  drop_bounding(c.process.caps_bounding, last);
   prepared.run(2);
 }
 
@@ -207,6 +220,7 @@ so::Handle LinuxOciRuntime::create(const so::Container& c, const fs::path& state
   if (c.process.terminal) console_fd = connect_console(console.socket);
   auto cgroups = open_cgroups(c.attach_files);
   const PreparedExec prepared(plan_of(c.process));
+  const int last = last_cap();
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw sys_error("pipe");
@@ -227,7 +241,8 @@ so::Handle LinuxOciRuntime::create(const so::Container& c, const fs::path& state
         // Everything the runtime opened stays out of the container; its
         // stdin, stdout and stderr are the caller's (conmon's pipes).
         ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        container_process(c, (new_flags & CLONE_NEWUTS) != 0, prepared, status_w.get(), fifo_fd.get(), console_fd.get());
+        container_process(c, (new_flags & CLONE_NEWUTS) != 0, prepared, last, status_w.get(), fifo_fd.get(),
+                          console_fd.get());
       }
       report(status_w.get(), 'P', std::to_string(child));
     } catch (const std::exception& e) {
@@ -308,6 +323,7 @@ LinuxOciRuntime::ExecResult LinuxOciRuntime::exec(const so::Handle& h, const so:
   if (p.terminal) console_fd = connect_console(console.socket);
   auto cgroups = open_cgroups(c.attach_files);
   const PreparedExec prepared(plan_of(p));
+  const int last = last_cap();
   int fds[2], errs[2];
   if (::pipe2(fds, O_CLOEXEC) != 0 || ::pipe2(errs, O_CLOEXEC) != 0) throw sys_error("pipe");
   UniqueFd status_r(fds[0]), status_w(fds[1]), err_r(errs[0]), err_w(errs[1]);
@@ -336,6 +352,7 @@ LinuxOciRuntime::ExecResult LinuxOciRuntime::exec(const so::Handle& h, const so:
           ::_exit(127);
         }
         if (p.no_new_privileges) ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        drop_bounding(p.caps_bounding, last);
         prepared.run(err_w.get());
       }
       report(status_w.get(), 'P', std::to_string(child));

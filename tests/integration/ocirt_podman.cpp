@@ -60,6 +60,15 @@ TEST_F(OciRuntimePodman, ContainerSeesItsOwnRootHostnameAndLimits) {
   EXPECT_EQ(r.out, "boxy\n1024\nsh -c hostname; ulimit -n; cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /bin/busybox; test -e /host-marker || echo clean \n/bin/busybox\nclean\n");
 }
 
+// The default /dev nodes have their real modes whatever the runtime's umask,
+// and the process runs as the user it was given.
+TEST_F(OciRuntimePodman, NonRootUserGetsAUsableDev) {
+  auto r = run({"--rm", "--user", "1000:1000", iocell::test::kPodmanImage, "sh", "-c",
+                "id -u; id -g; echo x > /dev/null && echo devnull; head -c 4 /dev/zero | wc -c"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "1000\n1000\ndevnull\n4\n");
+}
+
 TEST_F(OciRuntimePodman, WrongProgramIsReportedAtCreate) {
   auto r = run({"--rm", iocell::test::kPodmanImage, "/no/such/program"});
   EXPECT_NE(r.status, 0);

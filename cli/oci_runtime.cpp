@@ -35,9 +35,9 @@ using nlohmann::json;
 
 const char* kUsage =
     "usage: iocell-runtime [--root DIR] [--log FILE] [--log-format text|json] COMMAND [OPTIONS] ID\n"
-    "commands: create, start, state, kill, delete, exec, list, features\n"
+    "commands: create, start, state, kill, delete, exec, pause, resume, list, features\n"
     "  create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID\n"
-    "  start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
+    "  start ID | state ID | pause ID | resume ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
     "  exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket SOCK] [--tty] [--cwd DIR]\n"
     "       [--env NAME=VALUE]... [--user UID[:GID]] ID [COMMAND ARGS...]\n"
     "See iocell-runtime(8) in iocell(8), and docs/oci-runtime.md.\n";
@@ -175,12 +175,14 @@ int run(const Globals& g, const std::string& command, const std::vector<std::str
     for (const auto& w : warnings) log_line(g, "warning", w);
     return kExitSuccess;
   }
-  if (command == "start" || command == "state") {
+  if (command == "start" || command == "state" || command == "pause" || command == "resume") {
     po::options_description o;
     o.add_options()("id", po::value<std::string>(), "");
     auto vm = parse(command, args, o, one_id);
     const std::string id = need_id(vm, command);
     if (command == "start") engine.start(id);
+    else if (command == "pause") engine.pause(id);
+    else if (command == "resume") engine.resume(id);
     else std::cout << engine.state(id).dump(2) << "\n";
     return kExitSuccess;
   }

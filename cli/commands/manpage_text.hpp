@@ -417,6 +417,8 @@ Its commands are
 .Cm kill ,
 .Cm delete ,
 .Cm exec ,
+.Cm pause ,
+.Cm resume ,
 .Cm list
 and
 .Cm features ,

@@ -114,6 +114,27 @@ TEST_F(OciRuntimePodman, DetachedExecStopRemove) {
   EXPECT_NE(iocell::testing::run_program("/usr/bin/pgrep", {"-f", "^sleep 1000$"}).status, 0);
 }
 
+// pause stops every process of the container (SIGSTOP), unpause continues them.
+TEST_F(OciRuntimePodman, PauseStopsTheProcessesAndUnpauseContinues) {
+  ASSERT_EQ(run({"-d", "--name", "napper", iocell::test::kPodmanImage, "sleep", "1000"}).status, 0);
+  const std::string pid = podman({"inspect", "--format", "{{.State.Pid}}", "napper"}).out;
+  ASSERT_FALSE(pid.empty());
+  auto state = [&] {
+    const std::string stat = iocell::test::slurp_file("/proc/" + pid.substr(0, pid.find('\n')) + "/stat");
+    const auto close = stat.rfind(')');
+    return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
+  };
+  auto p = podman({"pause", "napper"});
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(status_of("napper").rfind("Paused", 0), 0u) << status_of("napper");
+  EXPECT_EQ(state(), 'T');
+  auto u = podman({"unpause", "napper"});
+  ASSERT_EQ(u.status, 0) << u.err;
+  EXPECT_EQ(status_of("napper").rfind("Up", 0), 0u) << status_of("napper");
+  EXPECT_EQ(state(), 'S');
+  EXPECT_EQ(podman({"rm", "--force", "--time", "0", "napper"}).status, 0);
+}
+
 TEST_F(OciRuntimePodman, TerminalThroughTheConsoleSocket) {
   // script(1) gives podman a terminal; the container's comes from the
   // runtime's pty, whose master went to conmon over --console-socket.

@@ -180,12 +180,32 @@ void Engine::start(const std::string& id) {
   runtime().start(st.handle);
 }
 
+namespace {
+fs::path paused_mark(const ContainerState& st) { return st.handle.state_dir / "paused"; }
+}  // namespace
+
+void Engine::pause(const std::string& id) {
+  const ContainerState st = m_states.load(id);
+  if (runtime().status(st.handle) != so::Status::Running || fs::exists(paused_mark(st)))
+    throw Refused("container not running: " + id + " (only a running container can be paused)");
+  write_file_atomically(paused_mark(st), "");
+  runtime().kill(st.handle, SIGSTOP, true);
+}
+
+void Engine::resume(const std::string& id) {
+  const ContainerState st = m_states.load(id);
+  if (!fs::exists(paused_mark(st))) throw Refused("container " + id + " is not paused");
+  runtime().kill(st.handle, SIGCONT, true);
+  fs::remove(paused_mark(st));
+}
+
 json Engine::state(const std::string& id) {
   const ContainerState st = m_states.load(id);
   const so::Status s = runtime().status(st.handle);
+  const bool paused = s == so::Status::Running && fs::exists(paused_mark(st));
   return json{{"ociVersion", "1.0.2"},
               {"id", id},
-              {"status", to_string(s)},
+              {"status", paused ? "paused" : to_string(s)},
               {"pid", s == so::Status::Stopped ? 0 : st.handle.pid},
               {"bundle", st.bundle.string()},
               {"rootfs", st.rootfs.string()},

@@ -34,6 +34,11 @@ class Engine {
   /// The runtime spec's state object.
   nlohmann::json state(const std::string& id);
   void kill(const std::string& id, int signal, bool all);
+  /// Stops every process of a running container with SIGSTOP (no freezer
+  /// cgroup: the limits plugin keeps none) and marks it paused; resume
+  /// continues them with SIGCONT.
+  void pause(const std::string& id);
+  void resume(const std::string& id);
   /// A created or running container is refused unless `force` (then it is
   /// killed first). A container that does not exist is an error unless `force`.
   void remove(const std::string& id, bool force);

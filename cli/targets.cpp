@@ -61,6 +61,15 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
   return ok > 0 ? kExitPartial : last_code;
 }
 
+core::JailRecord resolve_jail(core::Context& ctx, const std::string& word) {
+  try {
+    return ctx.inventory().resolve(word);
+  } catch (const core::NotFound&) {
+    core::oci::refuse_if_container(word);
+    throw;
+  }
+}
+
 std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word) {
   try {
     return {ctx.inventory().resolve(word), ""};

@@ -90,9 +90,10 @@ TEST_F(OciRuntimePodman, DetachedExecStopRemove) {
   auto list = iocell({"list", "-H"});
   EXPECT_EQ(list.status, 0) << list.err;
   EXPECT_NE(list.out.find(id + "\t-\tup\t-\toci-runtime"), std::string::npos) << list.out;
-  for (const std::string cmd : {"stop", "destroy"}) {
-    auto refused = iocell({cmd, id.substr(0, 12)});
-    EXPECT_EQ(refused.status, 1) << cmd << ": " << refused.err;
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"stop", id.substr(0, 12)}, {"destroy", id.substr(0, 12)}, {"set", "notes=x", id}, {"exec", id, "true"}}) {
+    auto refused = iocell(cmd);
+    EXPECT_EQ(refused.status, 1) << cmd.front() << ": " << refused.err;
     EXPECT_NE(refused.err.find("owned by libpod"), std::string::npos) << refused.err;
   }
 

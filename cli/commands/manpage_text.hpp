@@ -527,6 +527,36 @@ first.
 Jails on another pool are not moved between pools; activate that pool, or copy them with
 .Xr zfs 8
 send and receive first.
+.Pp
+Python iocage (1.x up to 1.13, TrueNAS CORE) keeps a
+.Pa config.json
+per jail in
+.Pa /iocage/jails/ Ns Ar NAME
+.Pq templates in Pa templates/ ,
+found on the pool's
+.Pa iocage
+dataset or, with
+.Fl -path Ar DIR ,
+in any directory laid out that way.
+Each jail is copied into a new iocell jail with a new UUID, tagged with its name; iocage's datasets are only read, so iocage keeps working until you remove them.
+Its booleans (0/1, yes/no, on/off) become iocell's spelling,
+.Cm depends
+names become UUIDs,
+.Cm boot
+and
+.Cm priority
+carry over, a basejail stays one (on the release of its
+.Cm release
+without the patch level), and every other jail becomes a thickjail: clones of iocage releases and templates arrive as whole copies.
+iocage's releases that
+.Nm
+lacks are copied to
+.Pa /iocell/releases .
+Its fstab lines that mount into the jail follow the new root; its own release mounts are left to the basejail type.
+Keys with no iocell equivalent are reported unless they hold iocage's default.
+Migrated jails are listed in
+.Pa /iocell/migrated-iocage.json ,
+so a second run skips them.
 )";
 
 inline constexpr const char* kEnvironment = R"(.Sh ENVIRONMENT

@@ -1,4 +1,4 @@
-// iocell migrate [--dry-run] [--from iocell|iocage] [POOL]
+// iocell migrate [--dry-run] [--from iocell|iocage] [--path DIR] [POOL]
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/ops/migrate.hpp>
@@ -40,7 +40,7 @@ void print_jail(std::ostream& out, const MigratedJail& j, bool dry) {
 int migrate_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (!p.assignment_list.empty()) throw core::UsageError("migrate takes no property=value pairs");
-  if (p.words.size() > 1) throw core::UsageError("usage: iocell migrate [--dry-run] [--from iocell|iocage] [POOL]");
+  if (p.words.size() > 1) throw core::UsageError("usage: iocell migrate [--dry-run] [--from iocell|iocage] [--path DIR] [POOL]");
   core::MigrateRequest req;
   if (p.vars.count("from")) {
     const std::string from = p.value("from");
@@ -49,6 +49,11 @@ int migrate_command(Invocation& inv) {
     else throw core::UsageError("invalid --from '" + from + "': allowed: iocell (the shell iocell 2.x) or iocage (iocage 1.x)");
   }
   if (!p.words.empty()) req.pool = p.words.front();
+  if (p.vars.count("path")) {
+    req.iocage_dir = p.value("path");
+    if (req.iocage_dir.empty() || req.iocage_dir[0] != '/')
+      throw core::UsageError("invalid --path '" + req.iocage_dir + "': allowed: an absolute path, the directory holding iocage's jails/ (such as /iocage)");
+  }
   req.dry_run = p.flag("dry-run") || inv.ctx.dry_run();
 
   const auto report = core::migrate(inv.ctx, req);
@@ -74,8 +79,9 @@ int migrate_command(Invocation& inv) {
 }
 
 IOCELL_COMMAND({"migrate", "[POOL]",
-                "turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails",
-                migrate_command, {}, false, false, {{"dry-run", 'n', "", "say what would be migrated, change nothing"}, {"from", 0, "", "iocell (the shell version) or iocage (1.x)", 0, {"iocell", "iocage"}}}});
+                "turn jails of the shell iocell (UCL config) and of iocage (ZFS user properties, or Python iocage's config.json) into iocell jails",
+                migrate_command, {}, false, false, {{"dry-run", 'n', "", "say what would be migrated, change nothing"}, {"from", 0, "", "iocell (the shell version) or iocage (1.x and Python iocage)", 0, {"iocell", "iocage"}},
+                 {"path", 0, "DIR", "Python iocage's directory (holding jails/, templates/, releases/), when not on this root's pool"}}});
 
 }  // namespace
 }  // namespace iocell::cli

@@ -113,7 +113,7 @@ _iocell() {
         limits) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         list) flags="-t -r -s -H --json"; words=""; keys=""; kinds="" ;;
         logs) flags="-f -n"; words=""; keys=""; kinds="jails" ;;
-        migrate) flags="-n --from"; words=""; keys=""; kinds="" ;;
+        migrate) flags="-n --from --path"; words=""; keys=""; kinds="" ;;
         package) flags=""; words=""; keys=""; kinds="jails" ;;
         plugins) flags="-H --json"; words=""; keys=""; kinds="" ;;
         promote) flags=""; words=""; keys=""; kinds="jails" ;;
@@ -142,6 +142,7 @@ _iocell() {
         "list -s") return ;;
         "logs -n") return ;;
         "migrate --from") _iocell_reply iocell iocage; return ;;
+        "migrate --path") return ;;
     esac
     if [[ $cur == -* ]]; then
         _iocell_reply $flags

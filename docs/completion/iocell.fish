@@ -169,9 +169,10 @@ complete -c iocell -n 'not __iocell_cmd' -a logs -d 'print the jail\'s console l
 complete -c iocell -n '__iocell_using logs' -s f
 complete -c iocell -n '__iocell_using logs' -s n -x
 complete -c iocell -n '__iocell_using logs' -a '(__iocell_ask jails)'
-complete -c iocell -n 'not __iocell_cmd' -a migrate -d 'turn jails of the shell iocell (UCL config) and of iocage 1.x (ZFS user properties) into iocell jails'
+complete -c iocell -n 'not __iocell_cmd' -a migrate -d 'turn jails of the shell iocell (UCL config) and of iocage (ZFS user properties, or Python iocage\'s config.json) into iocell jails'
 complete -c iocell -n '__iocell_using migrate' -s n
 complete -c iocell -n '__iocell_using migrate' -l from -x -a 'iocell iocage'
+complete -c iocell -n '__iocell_using migrate' -l path -x
 complete -c iocell -n 'not __iocell_cmd' -a package -d 'pack a jail\'s recorded changes as packages/<UUID>.tar.xz with a SHA-256 file'
 complete -c iocell -n '__iocell_using package' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a plugins -d 'list the loaded plugins, what they provide, and the files skipped'

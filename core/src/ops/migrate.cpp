@@ -16,45 +16,12 @@
 #include <iocell/core/lock.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 
+#include "migrate_state.hpp"
+
 namespace iocell::core {
 namespace {
 
-namespace fs = std::filesystem;
-using Status = MigratedJail::Status;
-
-struct Migration {
-  Migration(Context& c, const MigrateRequest& r) : ctx(c), req(r) {}
-  Context& ctx;
-  const MigrateRequest& req;
-  bool dry = false;
-  MigrateReport report;
-  std::set<std::string> uuids;              ///< UUIDs iocell has, or that this run gave out
-  std::map<std::string, std::string> tags;  ///< tag -> UUID, likewise
-  PropertyValues existing_defaults;
-  std::optional<std::map<std::string, sdk::RunState>> running;
-};
-
-bool has_entries(const fs::path& dir) {
-  std::error_code ec;
-  return fs::is_directory(dir, ec) && fs::directory_iterator(dir, ec) != fs::directory_iterator();
-}
-
-void give_tag(Migration& m, MigratedJail& j) {
-  std::string tag = j.mapped.props.count("tag") ? j.mapped.props["tag"] : "";
-  if (tag.empty()) {
-    tag = j.uuid;
-    j.mapped.notes.push_back("no valid tag; tagged with its UUID");
-  }
-  if (auto it = m.tags.find(tag); it != m.tags.end() && it->second != j.uuid) {
-    const std::string other = it->second;
-    tag += "-" + j.uuid.substr(0, 8);
-    j.mapped.notes.push_back("tag " + j.mapped.props["tag"] + " is used by " + other + "; tagged " + tag);
-  }
-  m.tags[tag] = j.uuid;
-  j.tag = tag;
-  j.mapped.props["tag"] = tag;
-  j.mapped.props["uuid"] = j.uuid;
-}
+using namespace migrate_detail;
 
 // The legacy tool kept the jail at this UUID, but iocell already has it.
 bool already_there(Migration& m, MigratedJail& j) {
@@ -251,10 +218,17 @@ void scan_iocage(Migration& m, const std::string& pool) {
   const std::string prefix = top + "/jails/";
   for (const auto& ds : *sets)
     if (ds.name == top + "/.defaults" && !ds.user.empty()) add_defaults(m, ds.user, LegacyKind::Iocage, ds.name);
+  // Python iocage keeps a config.json per jail, named by the jail's name,
+  // in the same tree.
+  fs::path files;
+  for (const auto& ds : *sets)
+    if (ds.name == top) files = ds.files;
+  const bool python = !files.empty() && is_python_iocage(files);
+  if (python) scan_python_iocage(m, files);
   for (const auto& ds : *sets) {
     if (ds.name.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string id = ds.name.substr(prefix.size());
-    if (id.empty() || id.find('/') != std::string::npos) continue;
+    if (id.empty() || id.find('/') != std::string::npos || (python && !Inventory::is_uuid(id))) continue;
     migrate_iocage_jail(m, pool, id, ds);
   }
 }
@@ -270,9 +244,14 @@ MigrateReport migrate(Context& ctx, const MigrateRequest& req) {
     throw UsageError("invalid pool name '" + req.pool + "': allowed: a letter, then letters, digits, '_', '.', ':' or '-'");
   auto& storage = ctx.storage();
   const bool adopts = storage.adopts_foreign();
-  if (req.from == LegacyKind::Iocage && !adopts)
+  if (!req.iocage_dir.empty()) {
+    if (req.from != LegacyKind::Iocage) throw UsageError("--path names a Python iocage tree: give --from iocage with it");
+    if (!is_python_iocage(req.iocage_dir))
+      throw NotFound("no Python iocage jails under " + req.iocage_dir + ": it holds no jails/NAME/config.json or templates/NAME/config.json");
+  }
+  if (req.from == LegacyKind::Iocage && !adopts && req.iocage_dir.empty())
     throw UsageError("iocage 1.x kept its jails in ZFS datasets, and the root " + ctx.root().string() + " uses the " +
-                     ctx.storage_name() + " storage, which cannot adopt them: migrate on the FreeBSD host whose iocell root is on ZFS");
+                     ctx.storage_name() + " storage, which cannot adopt them: migrate on the FreeBSD host whose iocell root is on ZFS, or name a Python iocage tree with --path DIR");
   const std::string active = adopts ? storage.pool() : "";
   const std::string pool = req.pool.empty() ? active : req.pool;
   bool do_iocell = !req.from || req.from == LegacyKind::Iocell;
@@ -299,8 +278,12 @@ MigrateReport migrate(Context& ctx, const MigrateRequest& req) {
     m.tags[j.tag()] = j.uuid;
   }
   m.existing_defaults = read_defaults(ctx);
-  if (do_iocell) scan_iocell(m);
-  if (do_iocage) scan_iocage(m, pool);
+  if (!req.iocage_dir.empty()) {
+    scan_python_iocage(m, req.iocage_dir);
+  } else {
+    if (do_iocell) scan_iocell(m);
+    if (do_iocage) scan_iocage(m, pool);
+  }
   if (!m.dry && !m.report.defaults.props.empty()) write_defaults(ctx, m.report.defaults.props);
   return m.report;
 }

@@ -1,5 +1,7 @@
 // Legacy property names and values -> today's property table.
+#include <algorithm>
 #include <set>
+#include <sstream>
 
 #include <iocell/core/errors.hpp>
 #include <iocell/core/ops/migrate.hpp>
@@ -106,7 +108,107 @@ void carry(MappedProperties& m, const std::string& legacy_name, const std::strin
   }
 }
 
+// Python iocage's keys that iocell has no property for, with the value
+// iocage writes when the admin chose nothing: only other values are reported.
+const std::map<std::string, std::string>& python_iocage_only() {
+  static const std::map<std::string, std::string> m = {
+      {"vnet_default_interface", "auto"}, {"hostid_strict_check", "0"}, {"host_time", "1"},
+      {"sync_state", "none"},             {"vnet_interfaces", "none"},  {"rtsold", "0"},
+      {"ip_hostname", "0"},               {"assign_localhost", "0"},    {"localhost_ip", "none"},
+      {"nat", "0"},                       {"nat_prefix", "172.16"},     {"nat_interface", "none"},
+      {"nat_backend", "ipfw"},            {"nat_forwards", "none"},     {"plugin_name", "none"},
+      {"plugin_repository", "none"},      {"min_dyn_devfs_ruleset", "1000"}, {"vnet0_mtu", "auto"},
+      {"vnet1_mtu", "auto"},              {"vnet2_mtu", "auto"},        {"vnet3_mtu", "auto"},
+      {"vnet_default_mtu", "1500"},       {"comment", "none"},          {"clonejail", "0"},
+  };
+  return m;
+}
+
+// What iocage's key means for iocell, when it is more than a rename.
+const std::map<std::string, std::string>& python_iocage_hints() {
+  static const std::map<std::string, std::string> m = {
+      {"nat_forwards", "iocell forwards ports with rdr=PROTO(IF|ADDRESS):PORT->PORT"},
+      {"rtsold", "iocell has no rtsold switch; configure IPv6 autoconfiguration inside the jail"},
+      {"comment", "kept in notes when notes is unset"},
+      {"hostid_strict_check", "iocell always refuses to start a jail of another hostid"},
+  };
+  return m;
+}
+
+// Python iocage wrote its booleans as 0/1, yes/no or on/off depending on the
+// key and the CONFIG_VERSION: spelled the way the property table wants.
+std::string table_spelling(const std::string& name, const std::string& v) {
+  const PropertyDef* d = find_property(name);
+  if (!d) return v;
+  const bool yes = v == "1" || v == "yes" || v == "on" || v == "true";
+  const bool no = v == "0" || v == "no" || v == "off" || v == "false";
+  if (!yes && !no) return v;
+  switch (d->type) {
+    case PropType::OnOff: return yes ? "on" : "off";
+    case PropType::YesNo: return yes ? "yes" : "no";
+    case PropType::Flag: return yes ? "1" : "0";
+    default: return v;
+  }
+}
+
 }  // namespace
+
+PythonIocageJail map_python_iocage(const PropertyValues& config, bool in_templates) {
+  PythonIocageJail out;
+  PropertyValues legacy;
+  auto get = [&](const std::string& k) { return config.count(k) ? config.at(k) : std::string(); };
+  const auto truthy = [](const std::string& v) { return v == "1" || v == "yes" || v == "on" || v == "true"; };
+  out.basejail = truthy(get("basejail"));
+  const std::string type = get("type");
+  std::vector<std::string> notes;
+  if (type == "pluginv2" || type == "plugin") notes.push_back("iocage plugin jail: its files come along, iocage's plugin updates do not");
+  else if (!unset(type) && type != "jail")
+    throw UsageError("unknown iocage jail type '" + type + "': iocell migrates jail, plugin and pluginv2");
+  // Every jail arrives as a copy of its files; a basejail keeps taking its
+  // system from the release at each start.
+  legacy["type"] = out.basejail ? "basejail" : "thickjail";
+  legacy["template"] = in_templates || truthy(get("template")) ? "yes" : "no";
+  for (const auto& [k, raw] : config) {
+    if (k == "type" || k == "template" || k == "basejail" || k == "CONFIG_VERSION" || k == "host_hostuuid" || k == "mac_prefix" ||
+        k == "count" || k == "jail_zfs_dataset" || kSilent.count(k))
+      continue;
+    if (auto only = python_iocage_only().find(k); only != python_iocage_only().end()) {
+      if (raw == only->second) continue;
+      if (k == "comment" && unset(get("notes"))) {
+        legacy["notes"] = raw;
+        continue;
+      }
+      auto hint = python_iocage_hints().find(k);
+      out.dropped.push_back({k, raw, hint != python_iocage_hints().end() ? hint->second : "iocage-only: iocell has no such setting"});
+      continue;
+    }
+    if (k == "depends") {
+      std::istringstream words(raw);
+      for (std::string w; words >> w;)
+        if (w != "none") out.depends.push_back(w);
+      continue;
+    }
+    if (k == "resolver" && raw == "/etc/resolv.conf") continue;  // iocell's none copies the host's file too
+    if (k == "resolver" && raw == "none") {
+      out.dropped.push_back({k, raw, "iocage left the jail's resolv.conf alone; iocell copies the host's unless resolver= says otherwise"});
+      continue;
+    }
+    if ((k == "defaultrouter" || k == "defaultrouter6") && raw == "auto") {
+      if (truthy(get("vnet")))
+        out.dropped.push_back({k, raw, "auto (the host's default gateway) has no equivalent: set " + k + "=ADDRESS"});
+      continue;
+    }
+    std::string v = table_spelling(k, raw);
+    // iocage separated the two MACs of a pair with a blank.
+    if (k.size() > 4 && k.compare(k.size() - 4, 4, "_mac") == 0) std::replace(v.begin(), v.end(), ' ', ',');
+    legacy[k] = v;
+  }
+  out.mapped = map_legacy_jail(legacy, LegacyKind::Iocage, LegacyFacts{"", "", true});
+  for (auto& n : notes) out.mapped.notes.push_back(std::move(n));
+  for (auto& d : out.dropped) out.mapped.dropped.push_back(d);
+  out.dropped.clear();
+  return out;
+}
 
 std::string legacy_name(LegacyKind kind) { return kind == LegacyKind::Iocell ? "iocell" : "iocage"; }
 

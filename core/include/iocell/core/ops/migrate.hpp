@@ -72,10 +72,25 @@ MappedProperties map_legacy_jail(const PropertyValues& legacy, LegacyKind kind, 
 /// value into .default; those were never the user's choice).
 MappedProperties map_legacy_defaults(const PropertyValues& legacy, LegacyKind kind);
 
+/// One jail of Python iocage (its config.json, as strings) mapped: the
+/// type (a basejail stays one, every other jail becomes a thick copy), the
+/// properties, what has no equivalent (reported unless at iocage's own
+/// default), and the jails its depends names, by iocage name.
+struct PythonIocageJail {
+  MappedProperties mapped;
+  std::vector<Dropped> dropped;
+  std::vector<std::string> depends;
+  bool basejail = false;
+};
+PythonIocageJail map_python_iocage(const PropertyValues& config, bool in_templates);
+
 struct MigrateRequest {
   std::optional<LegacyKind> from;  ///< nullopt: the shell iocell, and iocage when the root is on ZFS
   std::string pool;                ///< pool holding the legacy jails; "" = the pool iocell uses
   bool dry_run = false;            ///< say what would happen, change nothing
+  /// Python iocage: the directory holding its jails/, templates/ and
+  /// releases/ (the mountpoint of <pool>/iocage); "" = that of the pool.
+  std::string iocage_dir;
 };
 
 struct MigratedJail {

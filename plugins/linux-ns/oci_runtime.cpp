@@ -259,7 +259,14 @@ so::Handle LinuxOciRuntime::create(const so::Container& c, const fs::path& state
   }
   const Report r = read_report(status_r.get());
   if (!r.ready || r.pid <= 0) {
-    if (r.pid > 0) ::kill(r.pid, SIGKILL);
+    if (r.pid > 0) {
+      // Gone before the caller goes on: its cgroups must be empty for the
+      // limits plugin to remove them.
+      UniqueFd pidfd(open_pidfd(r.pid));
+      ::kill(r.pid, SIGKILL);
+      pollfd p{pidfd.get(), POLLIN, 0};
+      if (pidfd) ::poll(&p, 1, 5000);
+    }
     ::unlink(fifo.c_str());
     throw std::runtime_error(r.error.empty() ? "the container's process ended before it was ready" : r.error);
   }

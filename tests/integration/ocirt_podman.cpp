@@ -69,10 +69,22 @@ TEST_F(OciRuntimePodman, NonRootUserGetsAUsableDev) {
   EXPECT_EQ(r.out, "1000\n1000\ndevnull\n4\n");
 }
 
+// A create that fails leaves nothing: no state, and no cgroup of the
+// container in any hierarchy (its process is gone before the groups go).
 TEST_F(OciRuntimePodman, WrongProgramIsReportedAtCreate) {
-  auto r = run({"--rm", iocell::test::kPodmanImage, "/no/such/program"});
+  auto r = run({"--name", "wrong", iocell::test::kPodmanImage, "/no/such/program"});
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("/no/such/program"), std::string::npos) << r.err;
+  std::string id = podman({"inspect", "--format", "{{.Id}}", "wrong"}).out;
+  id = id.substr(0, id.find('\n'));
+  ASSERT_FALSE(id.empty());
+  EXPECT_FALSE(fs::exists("/run/iocell-runtime/" + id));
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it("/sys/fs/cgroup", fs::directory_options::skip_permission_denied, ec), end;
+       it != end; it.increment(ec)) {
+    if (ec) break;
+    EXPECT_NE(it->path().filename().string(), "ioc-" + id) << it->path();
+  }
 }
 
 TEST_F(OciRuntimePodman, DetachedExecStopRemove) {

@@ -124,6 +124,18 @@ sdk::JailSpec Engine::limits_spec(const std::string& id) const {
   return spec;
 }
 
+void Engine::remove_limits(sdk::Limits& lim, const std::string& id) {
+  for (int i = 0;; ++i) {
+    try {
+      lim.remove(limits_spec(id));
+      return;
+    } catch (const std::exception&) {
+      if (i >= 100) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
 std::vector<std::string> Engine::create(const std::string& id, const fs::path& bundle, const fs::path& console_socket,
                                         const fs::path& pid_file) {
   check_id(id);
@@ -161,7 +173,7 @@ std::vector<std::string> Engine::create(const std::string& id, const fs::path& b
   } catch (...) {
     if (lim) {
       try {
-        lim->remove(lspec);
+        remove_limits(*lim, id);
       } catch (const std::exception&) {
         // The original error is the one to report.
       }
@@ -245,18 +257,7 @@ void Engine::remove(const std::string& id, bool force) {
   c.attach_files = st.attach_files;
   runtime().remove(st.handle, c);
   if (!st.attach_files.empty()) {
-    if (auto* lim = limits()) {
-      // Its groups empty out as the last zombie is reaped: a short wait.
-      for (int i = 0;; ++i) {
-        try {
-          lim->remove(limits_spec(id));
-          break;
-        } catch (const std::exception&) {
-          if (i >= 100) throw;
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-      }
-    }
+    if (auto* lim = limits()) remove_limits(*lim, id);
   }
   m_states.remove(id);
 }

@@ -57,6 +57,9 @@ class Engine {
   /// The limits plugin of this host, nullptr when there is none.
   sdk::Limits* limits();
   sdk::JailSpec limits_spec(const std::string& id) const;
+  /// limits->remove, retried briefly: a group empties only as its last
+  /// process exits, which may be a moment after the kill.
+  void remove_limits(sdk::Limits& lim, const std::string& id);
 
   StateRoot m_states;
   std::unique_ptr<sdk::CommandRunner> m_runner;

@@ -148,6 +148,38 @@ prints up or down, and
 prints one property of every jail.
 The values are effective ones: the jail's own, else the system default, else the built-in default.
 )"},
+      {"import", R"(With
+.Fl -from Cm iocage
+or
+.Cm bastille ,
+FILE is another jail manager's export:
+.Ql iocage export
+writes
+.Ar NAME_DATE Ns .zip
+or
+.Ar NAME_DATE Ns .tar.xz
+holding one zfs send stream per dataset,
+.Ql bastille export
+a tarball of the jail's directory
+.Pq .txz, .tgz, .tzst
+or an xz-compressed zfs send stream
+.Pq .xz .
+Streams need a root on zfs storage and go through the same checked receive as
+.Cm import Fl -zfs ;
+a tarball is extracted with the secure flags on any storage.
+The jail gets a new UUID and its name as tag; iocage's
+.Pa config.json
+and Bastille's
+.Pa jail.conf
+are mapped as
+.Cm migrate
+maps them, then held to
+.Fl -trust
+like an image's manifest, and the exporter's fstab is never taken.
+A
+.Ar NAME_DATE Ns .sha256
+beside the file must match.
+)"},
       {"list", R"(The columns are JID, UUID, BOOT, STATE, TAG, TYPE, IP4 and RELEASE;
 .Fl s
 sorts by one of them.

@@ -432,6 +432,45 @@ no other table is read or written.
 Shared-IP jails are forwarded to their alias the same way.
 )";
 
+inline constexpr const char* kOciRuntime = R"(.Sh OCI RUNTIME
+Called as
+.Nm iocell-runtime
+(a link to
+.Nm
+installed beside it), the binary is an OCI runtime with runc's command line, for podman and containerd:
+.Bd -literal -offset indent
+podman --runtime /usr/local/sbin/iocell-runtime --cgroup-manager cgroupfs run --rm IMAGE echo hi
+.Ed
+.Pp
+Its commands are
+.Cm create ,
+.Cm start ,
+.Cm state ,
+.Cm kill ,
+.Cm delete ,
+.Cm exec ,
+.Cm pause ,
+.Cm resume ,
+.Cm list
+and
+.Cm features ,
+with the global options
+.Fl -root ,
+.Fl -log
+and
+.Fl -log-format .
+The bundle's
+.Pa config.json
+is mapped onto the host's runtime and limits plugins; a field without an equivalent, such as
+.Li linux.uidMappings ,
+is refused with an error naming it, exit 2.
+Errors go to the
+.Fl -log
+file as runc writes them.
+.Pa docs/oci-runtime.md
+lists every field.
+)";
+
 inline constexpr const char* kMigration = R"(.Sh MIGRATING FROM IOCELL 2 AND IOCAGE 1
 .Nm Cm migrate
 finds the jails of the shell iocell 2.x and of iocage 1.x and writes a

@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include <iocell/core/errors.hpp>
-#include <iocell/core/oci/state.hpp>
 #include <iocell/core/ops/depends.hpp>
 
 #include "exit_codes.hpp"
@@ -36,14 +35,7 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
   for (const auto& t : targets) {
     if (t == "ALL" && !allow_all) throw core::UsageError(inv.command + " does not take ALL");
     // Resolve every name before acting on any: a typo changes nothing.
-    std::vector<core::JailRecord> found;
-    try {
-      found = inv.ctx.inventory().resolve_many(t);
-    } catch (const core::NotFound&) {
-      core::oci::refuse_if_container(t);
-      throw;
-    }
-    for (auto& j : found) jails.push_back(std::move(j));
+    for (auto& j : inv.ctx.inventory().resolve_many(t)) jails.push_back(std::move(j));
   }
   if (order != JailOrder::AsGiven) jails = core::order_by_dependencies(std::move(jails), order == JailOrder::DependentsFirst);
   int ok = 0, last_code = 0, failed = 0;
@@ -61,20 +53,12 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
   return ok > 0 ? kExitPartial : last_code;
 }
 
-core::JailRecord resolve_jail(core::Context& ctx, const std::string& word) {
-  try {
-    return ctx.inventory().resolve(word);
-  } catch (const core::NotFound&) {
-    core::oci::refuse_if_container(word);
-    throw;
-  }
-}
+core::JailRecord resolve_jail(core::Context& ctx, const std::string& word) { return ctx.inventory().resolve(word); }
 
 std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word) {
   try {
     return {ctx.inventory().resolve(word), ""};
   } catch (const core::NotFound&) {
-    core::oci::refuse_if_container(word.substr(0, word.rfind('@')));
     auto at = word.rfind('@');
     if (at == std::string::npos || at == 0) throw;
     return {ctx.inventory().resolve(word.substr(0, at)), word.substr(at + 1)};

@@ -12,6 +12,7 @@
 #include <iocell/core/context.hpp>
 #include <iocell/core/defaults.hpp>
 #include <iocell/core/errors.hpp>
+#include <iocell/core/oci/state.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/core/value_grammar.hpp>
 #include <iocell/sdk/random.hpp>
@@ -134,6 +135,7 @@ JailRecord Inventory::resolve(const std::string& target) {
   const auto list = entries();
   if (!grammar::uuid_prefix(target)) {
     if (auto r = find_tag_in(list, target)) return *r;
+    oci::refuse_if_container(target);
     throw not_found(target);
   }
   if (is_uuid(target)) {
@@ -150,6 +152,7 @@ JailRecord Inventory::resolve(const std::string& target) {
   if (prefix.size() == 1) return prefix.front();
   if (prefix.empty()) {
     if (auto r = find_tag_in(list, target)) return *r;
+    oci::refuse_if_container(target);
     throw not_found(target);
   }
   std::sort(prefix.begin(), prefix.end(), [](const JailRecord& a, const JailRecord& b) { return a.uuid < b.uuid; });

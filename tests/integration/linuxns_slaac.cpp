@@ -38,7 +38,9 @@ class Slaac : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces)";
     if (busybox_path().empty()) GTEST_SKIP() << "needs busybox-static";
-    if (!m_runner.run(sdk::Command({"radvd", "--version"})).ok()) GTEST_SKIP() << "needs radvd (tests/host-setup.sh)";
+    // radvd --version exits 1 after printing its version.
+    const auto radvd = m_runner.run(sdk::Command({"radvd", "--version"}));
+    if ((radvd.out + radvd.err).find("Version") == std::string::npos) GTEST_SKIP() << "needs radvd (tests/host-setup.sh)";
     m_net = std::make_unique<PrivateNet>();
     sh({"ip", "link", "set", "lo", "up"});
     sh({"ip", "link", "add", "name", kBridge, "type", "bridge"});
@@ -76,7 +78,7 @@ class Slaac : public ::testing::Test {
   }
 
   void make_jail(const std::string& tag, const std::string& ip6_addr) {
-    ok({"create", "-e", "tag=" + tag, "vnet=on", "interfaces=vnet0:" + std::string(kBridge), "ip6_addr=" + ip6_addr});
+    ok({"create", "-e", "tag=" + tag, "vnet=on", "interfaces=vnet0:" + std::string(kBridge), "ip6_addr=" + ip6_addr, "allow_raw_sockets=1"});
     build_busybox_root(m_root / "jails" / trim(ok({"get", "uuid", tag}).out) / "root");
   }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <iocell/core/errors.hpp>
+#include <iocell/core/oci/state.hpp>
 #include <iocell/core/ops/depends.hpp>
 
 #include "exit_codes.hpp"
@@ -35,7 +36,14 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
   for (const auto& t : targets) {
     if (t == "ALL" && !allow_all) throw core::UsageError(inv.command + " does not take ALL");
     // Resolve every name before acting on any: a typo changes nothing.
-    for (auto& j : inv.ctx.inventory().resolve_many(t)) jails.push_back(std::move(j));
+    std::vector<core::JailRecord> found;
+    try {
+      found = inv.ctx.inventory().resolve_many(t);
+    } catch (const core::NotFound&) {
+      core::oci::refuse_if_container(t);
+      throw;
+    }
+    for (auto& j : found) jails.push_back(std::move(j));
   }
   if (order != JailOrder::AsGiven) jails = core::order_by_dependencies(std::move(jails), order == JailOrder::DependentsFirst);
   int ok = 0, last_code = 0, failed = 0;
@@ -53,10 +61,20 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
   return ok > 0 ? kExitPartial : last_code;
 }
 
+core::JailRecord resolve_jail(core::Context& ctx, const std::string& word) {
+  try {
+    return ctx.inventory().resolve(word);
+  } catch (const core::NotFound&) {
+    core::oci::refuse_if_container(word);
+    throw;
+  }
+}
+
 std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word) {
   try {
     return {ctx.inventory().resolve(word), ""};
   } catch (const core::NotFound&) {
+    core::oci::refuse_if_container(word.substr(0, word.rfind('@')));
     auto at = word.rfind('@');
     if (at == std::string::npos || at == 0) throw;
     return {ctx.inventory().resolve(word.substr(0, at)), word.substr(at + 1)};

@@ -24,6 +24,10 @@ int for_each_jail(Invocation& inv, const std::vector<std::string>& targets, bool
 
 /// "TARGET@snap" -> {target, snap}. The whole word is tried as a jail name
 /// first, because default tags contain '@' (2026-11-29@06:30:00).
+/// inventory().resolve(word), except that a word naming a container of
+/// iocell-runtime is refused as owned by its OCI engine, not "not found".
+core::JailRecord resolve_jail(core::Context& ctx, const std::string& word);
+
 std::pair<core::JailRecord, std::string> resolve_snapshot_target(core::Context& ctx, const std::string& word);
 
 std::string describe(const core::JailRecord& rec);

@@ -33,11 +33,11 @@ int cp_command(Invocation& inv) {
   if (from.has_value() == to.has_value())
     throw core::UsageError("cp copies between the host and one jail: exactly one side is TARGET:/PATH\n" + usage);
   if (to) {
-    const auto rec = inv.ctx.inventory().resolve(to->first);
+    const auto rec = resolve_jail(inv.ctx, to->first);
     const std::string wrote = core::copy_into_jail(inv.ctx, rec, p.words[0], to->second);
     inv.report("copied " + p.words[0] + " to " + describe(rec) + ":" + wrote, "would copy " + p.words[0] + " to " + describe(rec) + ":" + wrote);
   } else {
-    const auto rec = inv.ctx.inventory().resolve(from->first);
+    const auto rec = resolve_jail(inv.ctx, from->first);
     const auto wrote = core::copy_out_of_jail(inv.ctx, rec, from->second, p.words[1]);
     inv.report("copied " + describe(rec) + ":" + from->second + " to " + wrote.string(),
                "would copy " + describe(rec) + ":" + from->second + " to " + wrote.string());
@@ -54,7 +54,7 @@ int logs_command(Invocation& inv) {
       throw core::UsageError("logs: -n takes a number of lines, not '" + n + "'");
     lines = static_cast<std::size_t>(std::stoul(n));
   }
-  core::print_console_log(inv.ctx, inv.ctx.inventory().resolve(p.words[0]), lines, p.flag("follow"));
+  core::print_console_log(inv.ctx, resolve_jail(inv.ctx, p.words[0]), lines, p.flag("follow"));
   return kExitSuccess;
 }
 
@@ -67,7 +67,7 @@ int fstab_command(Invocation& inv) {
   for (const auto& a : inv.args)
     if (a.size() < 2 || a[0] != '-') words.push_back(a);
   if (words.empty()) throw core::UsageError(usage);
-  const auto rec = inv.ctx.inventory().resolve(words[0]);
+  const auto rec = resolve_jail(inv.ctx, words[0]);
   const std::vector<std::string> rest(words.begin() + 1, words.end());
   if (p.flag("add")) {
     if (rest.empty()) throw core::UsageError(usage);

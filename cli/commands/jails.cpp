@@ -5,6 +5,7 @@
 
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
+#include <iocell/core/oci/engine.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/ops/packages.hpp>
@@ -141,6 +142,19 @@ int list_command(Invocation& inv) {
     const std::string rdr = j.get("rdr").empty() || j.get("rdr") == "none" ? "-" : j.get("rdr");
     rows.push_back({up ? std::to_string(it->second.jid) : "-", j.uuid, j.get("boot").empty() ? "off" : j.get("boot"),
                     up ? "up" : "down", j.tag(), j.get("type"), ip4, j.get("release"), rdr});
+  }
+  if (!templates) {
+    // Containers iocell-runtime runs for podman: not jails of the inventory,
+    // shown under a type of their own (docs/oci-runtime.md).
+    std::error_code ec;
+    if (!std::filesystem::is_empty(core::oci::default_state_root(), ec) && !ec) {
+      core::oci::Engine engine(core::oci::default_state_root());
+      for (const auto& [st, status] : engine.containers()) {
+        const bool gone = status == sdk::oci::Status::Stopped;
+        rows.push_back({gone ? "-" : std::to_string(st.handle.pid), st.id, "-",
+                        gone ? "down" : (status == sdk::oci::Status::Running ? "up" : "created"), "-", "oci-runtime", "-", "-"});
+      }
+    }
   }
   if (p.vars.count("sort")) {
     static const std::vector<std::string> cols = {"jid", "uuid", "boot", "state", "tag", "type", "ip4", "release", "rdr"};

@@ -62,7 +62,7 @@ int exec_command(Invocation& inv) {
   const std::string target = inv.args[i];
   req.argv.assign(inv.args.begin() + static_cast<long>(i) + 1, inv.args.end());
   req.interactive = true;
-  if (target != "ALL") return core::exec_in_jail(inv.ctx, inv.ctx.inventory().resolve(target), req);
+  if (target != "ALL") return core::exec_in_jail(inv.ctx, resolve_jail(inv.ctx, target), req);
   return for_each_jail(inv, {target}, true, [&](const core::JailRecord& j) {
     int rc = core::exec_in_jail(inv.ctx, j, req);
     if (rc != 0) throw std::runtime_error("exited with status " + std::to_string(rc));
@@ -76,14 +76,14 @@ int console_command(Invocation& inv) {
   if (::isatty(0) != 1)
     throw core::UsageError("console needs a terminal on standard input; run a command with iocell exec " + p.words[0] +
                            " command [argument ...] instead");
-  auto rec = inv.ctx.inventory().resolve(p.words[0]);
+  auto rec = resolve_jail(inv.ctx, p.words[0]);
   if (p.flag("force")) core::start_jail(inv.ctx, rec);
   return core::console(inv.ctx, rec);
 }
 
 int chroot_command(Invocation& inv) {
   if (inv.args.empty()) throw core::UsageError("usage: iocell chroot TARGET [command [argument ...]]");
-  auto rec = inv.ctx.inventory().resolve(inv.args[0]);
+  auto rec = resolve_jail(inv.ctx, inv.args[0]);
   return core::chroot_jail(inv.ctx, rec, std::vector<std::string>(inv.args.begin() + 1, inv.args.end()));
 }
 

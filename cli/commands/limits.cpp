@@ -51,7 +51,7 @@ int limits_command(Invocation& inv) {
     for (auto& j : inv.ctx.inventory().all())
       if (running.count(j.uuid)) jails.push_back(j);
   } else {
-    for (const auto& w : p.words) jails.push_back(inv.ctx.inventory().resolve(w));
+    for (const auto& w : p.words) jails.push_back(resolve_jail(inv.ctx, w));
   }
   Table t({{"UUID", "uuid"}, {"TAG", "tag"}, {"RULE", "rule"}});
   nlohmann::json doc = nlohmann::json::array();
@@ -84,7 +84,7 @@ int inuse_command(Invocation& inv) {
   auto p = parse_args(inv);
   auto running = core::running_jails(inv.ctx);
   if (p.words.size() == 1) {
-    auto j = inv.ctx.inventory().resolve(p.words[0]);
+    auto j = resolve_jail(inv.ctx, p.words[0]);
     auto it = running.find(j.uuid);
     if (it == running.end()) throw core::Refused("jail " + describe(j) + " is not running");
     const auto amounts = format_of(p) == Format::Human ? sdk::Limits::Amounts::Human : sdk::Limits::Amounts::Exact;

@@ -323,6 +323,7 @@ int manpage_command(Invocation& inv) {
   put(out, kTargets);
   properties_section(out);
   put(out, kForwarding);
+  put(out, kOciRuntime);
   put(out, kMigration);
   put(out, kEnvironment);
   put(out, kFiles);

@@ -148,6 +148,38 @@ prints up or down, and
 prints one property of every jail.
 The values are effective ones: the jail's own, else the system default, else the built-in default.
 )"},
+      {"import", R"(With
+.Fl -from Cm iocage
+or
+.Cm bastille ,
+FILE is another jail manager's export:
+.Ql iocage export
+writes
+.Ar NAME_DATE Ns .zip
+or
+.Ar NAME_DATE Ns .tar.xz
+holding one zfs send stream per dataset,
+.Ql bastille export
+a tarball of the jail's directory
+.Pq .txz, .tgz, .tzst
+or an xz-compressed zfs send stream
+.Pq .xz .
+Streams need a root on zfs storage and go through the same checked receive as
+.Cm import Fl -zfs ;
+a tarball is extracted with the secure flags on any storage.
+The jail gets a new UUID and its name as tag; iocage's
+.Pa config.json
+and Bastille's
+.Pa jail.conf
+are mapped as
+.Cm migrate
+maps them, then held to
+.Fl -trust
+like an image's manifest, and the exporter's fstab is never taken.
+A
+.Ar NAME_DATE Ns .sha256
+beside the file must match.
+)"},
       {"list", R"(The columns are JID, UUID, BOOT, STATE, TAG, TYPE, IP4 and RELEASE;
 .Fl s
 sorts by one of them.
@@ -398,6 +430,45 @@ in the nftables table
 .Li inet iocell ;
 no other table is read or written.
 Shared-IP jails are forwarded to their alias the same way.
+)";
+
+inline constexpr const char* kOciRuntime = R"(.Sh OCI RUNTIME
+Called as
+.Nm iocell-runtime
+(a link to
+.Nm
+installed beside it), the binary is an OCI runtime with runc's command line, for podman and containerd:
+.Bd -literal -offset indent
+podman --runtime /usr/local/sbin/iocell-runtime --cgroup-manager cgroupfs run --rm IMAGE echo hi
+.Ed
+.Pp
+Its commands are
+.Cm create ,
+.Cm start ,
+.Cm state ,
+.Cm kill ,
+.Cm delete ,
+.Cm exec ,
+.Cm pause ,
+.Cm resume ,
+.Cm list
+and
+.Cm features ,
+with the global options
+.Fl -root ,
+.Fl -log
+and
+.Fl -log-format .
+The bundle's
+.Pa config.json
+is mapped onto the host's runtime and limits plugins; a field without an equivalent, such as
+.Li linux.uidMappings ,
+is refused with an error naming it, exit 2.
+Errors go to the
+.Fl -log
+file as runc writes them.
+.Pa docs/oci-runtime.md
+lists every field.
 )";
 
 inline constexpr const char* kMigration = R"(.Sh MIGRATING FROM IOCELL 2 AND IOCAGE 1

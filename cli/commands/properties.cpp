@@ -42,7 +42,7 @@ int get_command(Invocation& inv) {
   if (p.words[1] == "default")
     throw core::UsageError("get: 'default' is not a jail; iocell defaults lists the values new jails get" +
                            std::string(prop == "all" ? "" : " (iocell defaults | grep '^" + prop + "=')"));
-  auto rec = inv.ctx.inventory().resolve(p.words[1]);
+  auto rec = resolve_jail(inv.ctx, p.words[1]);
   if (prop == "all") {
     auto all = core::all_properties(inv.ctx, rec);
     if (json) {

@@ -48,7 +48,7 @@ int snapshot_command(Invocation& inv) {
 int snaplist_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (p.words.size() != 1) throw core::UsageError("usage: iocell snaplist [-H] [--json] TARGET");
-  auto rec = inv.ctx.inventory().resolve(p.words.front());
+  auto rec = resolve_jail(inv.ctx, p.words.front());
   const Format fmt = p.flag("json") ? Format::Json : p.flag("scripted") ? Format::Scripted : Format::Human;
   Table t({{"NAME", "name"}, {"CREATED", "created", true}, {"RSIZE", "rsize", true}, {"USED", "used", true}});
   for (const auto& s : core::list_jail_snapshots(inv.ctx, rec)) {
@@ -80,7 +80,7 @@ int rollback_command(Invocation& inv) {
 int promote_command(Invocation& inv) {
   auto p = parse_args(inv);
   if (p.words.size() != 1 || !p.assignments.empty()) throw core::UsageError("usage: iocell promote TARGET");
-  auto rec = inv.ctx.inventory().resolve(p.words.front());
+  auto rec = resolve_jail(inv.ctx, p.words.front());
   for (const auto& line : core::promote_jail(inv.ctx, rec)) inv.ctx.out() << line << "\n";
   return kExitSuccess;
 }

@@ -108,7 +108,7 @@ _iocell() {
         fstab) flags="-l -a -r -e -H --json"; words=""; keys=""; kinds="jails" ;;
         get) flags="-r -H --json"; words="all state"; keys=""; kinds="jails propnames" ;;
         help) flags=""; words=""; keys=""; kinds="commands" ;;
-        import) flags="--tar --zfs --trust --trust-all"; words=""; keys=""; kinds="assign" ;;
+        import) flags="--tar --zfs --from --trust --trust-all"; words=""; keys=""; kinds="assign" ;;
         inuse) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         limits) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         list) flags="-t -r -s -H --json"; words=""; keys=""; kinds="" ;;
@@ -138,6 +138,7 @@ _iocell() {
     case "$cmd $prev" in
         "exec -U") return ;;
         "exec -u") return ;;
+        "import --from") _iocell_reply iocage bastille; return ;;
         "import --trust") return ;;
         "list -s") return ;;
         "logs -n") return ;;

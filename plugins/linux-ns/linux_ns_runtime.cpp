@@ -393,4 +393,9 @@ sdk::CommandResult LinuxNsRuntime::chroot(const sdk::JailSpec& spec, const sdk::
   return run_fresh(root, plan, req.interactive, std::chrono::milliseconds(0));
 }
 
+sdk::oci::Runtime* LinuxNsRuntime::oci() {
+  if (!m_oci) m_oci = std::make_unique<LinuxOciRuntime>(m_host);
+  return m_oci.get();
+}
+
 }  // namespace iocell::plugins::linux_ns

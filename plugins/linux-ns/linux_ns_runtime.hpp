@@ -3,11 +3,13 @@
 
 #include <climits>
 #include <map>
+#include <memory>
 
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/runtime.hpp>
 
 #include "jail_record.hpp"
+#include "oci_runtime.hpp"
 #include "ns_util.hpp"
 #include "process.hpp"
 
@@ -30,6 +32,7 @@ class LinuxNsRuntime : public sdk::Runtime {
   void set_live(const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& property,
                 const std::string& value) override;
   sdk::CommandResult chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) override;
+  sdk::oci::Runtime* oci() override;
 
  private:
   struct Init {
@@ -49,6 +52,7 @@ class LinuxNsRuntime : public sdk::Runtime {
   sdk::HostContext m_host;
   RecordStore m_records;
   std::map<std::string, Init> m_checked;
+  std::unique_ptr<LinuxOciRuntime> m_oci;
 };
 
 }  // namespace iocell::plugins::linux_ns

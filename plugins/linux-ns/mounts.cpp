@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mount_api.hpp"
 #include "ns_util.hpp"
 
 namespace iocell::plugins::linux_ns {
@@ -30,6 +31,8 @@ std::string fs_messages(int fsfd) {
   }
   return out;
 }
+
+}  // namespace
 
 UniqueFd make_fs(const std::string& type, const std::string& source,
                  const std::vector<std::pair<std::string, std::string>>& params, unsigned attrs,
@@ -112,7 +115,7 @@ void protect_proc(int procfd, int devfd) {
   }
 }
 
-void make_device(int devfd, const DeviceNode& d) {
+static void make_device(int devfd, const DeviceNode& d) {
   const auto slash = d.path.find('/');
   if (slash != std::string::npos && ::mkdirat(devfd, d.path.substr(0, slash).c_str(), 0755) != 0 && errno != EEXIST)
     throw sys_error("cannot create /dev/" + d.path.substr(0, slash));
@@ -161,8 +164,6 @@ void pivot(const std::filesystem::path& root) {
   if (::umount2(".", MNT_DETACH) != 0) throw sys_error("cannot detach the old root");
   if (::chdir("/") != 0) throw sys_error("chdir /");
 }
-
-}  // namespace
 
 std::vector<DeviceNode> granted_devices(const sdk::PropertyMap& props) {
   struct Grant {

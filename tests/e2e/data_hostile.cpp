@@ -148,11 +148,6 @@ class DataTrustE2E : public iocell::test::data::DataE2E {
     ADD_FAILURE() << "no manifest for " << u;
     return {};
   }
-  std::string get(const std::string& prop, const std::string& tag) {
-    std::string v = ok({"get", prop, tag}).out;
-    while (!v.empty() && v.back() == '\n') v.pop_back();
-    return v;
-  }
 };
 
 TEST_F(DataTrustE2E, HostActingAndWideningPropertiesNeedTrust) {

@@ -19,11 +19,6 @@ class DependsE2E : public DataE2E {
     fetch();
   }
 
-  std::string get(const std::string& prop, const std::string& jail) {
-    std::string v = ok({"get", prop, jail}).out;
-    while (!v.empty() && v.back() == '\n') v.pop_back();
-    return v;
-  }
 
   // A host hook that appends WORD to the test's journal of events.
   std::string journal_hook(const std::string& word) const { return "/bin/sh -c 'echo " + word + " >> " + journal().string() + "'"; }

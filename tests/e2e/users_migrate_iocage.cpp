@@ -61,11 +61,6 @@ class MigrateIocageE2E : public DataE2E {
     st::write(iocage / "jails" / name / "config.json", j.dump(4));
   }
 
-  std::string get(const std::string& prop, const std::string& jail) {
-    std::string v = ok({"get", prop, jail}).out;
-    while (!v.empty() && v.back() == '\n') v.pop_back();
-    return v;
-  }
 
   fs::path iocage;
 };

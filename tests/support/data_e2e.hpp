@@ -62,6 +62,13 @@ class DataE2E : public ::testing::Test {
     return m[2];
   }
 
+  /// `iocell get PROP JAIL` without its newline.
+  std::string get(const std::string& prop, const std::string& jail) {
+    std::string v = ok({"get", prop, jail}).out;
+    while (!v.empty() && v.back() == '\n') v.pop_back();
+    return v;
+  }
+
   std::string create(std::vector<std::string> args) {
     args.insert(args.begin(), "create");
     return uuid_in(ok(args).out);

@@ -3,6 +3,10 @@
 // database check, update's back-out snapshot (tests/transcripts/snapshots/).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <iocell/core/errors.hpp>
 #include <iocell/core/ops/snapshots.hpp>
 #include <iocell/core/ops/transfer.hpp>
@@ -139,6 +143,52 @@ TEST(DataStreams, ImportReceivesOnlyThroughTheStorageIntoANewDataset) {
   EXPECT_EQ(cfg["release"], "14.2-RELEASE");
   EXPECT_EQ(cfg.count("no_such_property"), 0u) << "unknown properties are dropped";
   EXPECT_NE(cfg["mount_procfs"], "2") << "invalid values are dropped";
+}
+
+TEST(DataStreams, AnIocageExportIsReceivedStreamByStreamAndItsConfigMapped) {
+  FreebsdHost h("import/iocage_export.txt", {{"U", U}}, "1740823200", {U});
+  const auto exports = h.root / "exports";
+  // What iocage export wrote: the streams, in a tar.xz, and the digest beside it.
+  iocell::test::storage::write(exports / "src/www_2026-12-01", "the jail's dataset\n");
+  iocell::test::storage::write(exports / "src/www_2026-12-01_root", "its root\n");
+  const auto archive = exports / "www_2026-12-01.tar.xz";
+  const std::string cmd = "tar -C '" + (exports / "src").string() + "' -cJf '" + archive.string() + "' www_2026-12-01 www_2026-12-01_root";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  iocell::test::storage::write(exports / "www_2026-12-01.sha256", iocell::core::Sha256::of_file(archive) + "\n");
+  // The received home, as zfs would have mounted it, with iocage's config.json.
+  const auto home = h.root / "jails" / (".new-" + U);
+  std::filesystem::create_directories(home / "root");
+  iocell::test::storage::write(home / "config.json", R"({"host_hostuuid": "www", "release": "14.2-RELEASE-p1", "boot": 1,
+      "notes": "from iocage", "exec_prestart": "/usr/local/bin/x", "nat": 1, "CONFIG_VERSION": "33"})");
+  auto out = iocell::core::import_foreign(*h.ctx, iocell::core::ForeignExport::Iocage, archive, {}, {});
+  h.finish();
+  EXPECT_EQ(out.jail.uuid, U);
+  auto cfg = iocell::core::read_config(home / "config.json");
+  EXPECT_EQ(cfg["tag"], "www");
+  EXPECT_EQ(cfg["notes"], "from iocage");
+  EXPECT_EQ(cfg["release"], "14.2-RELEASE-p1");
+  EXPECT_NE(cfg["boot"], "on") << "boot acts on the host: only with --trust";
+  EXPECT_EQ(cfg["exec_prestart"], "/usr/bin/true");
+  EXPECT_NE(out.note.find("nat=1"), std::string::npos) << out.note;
+}
+
+TEST(DataStreams, ABastilleStreamExportIsDecompressedReceivedAndItsJailConfMapped) {
+  const auto file = std::filesystem::temp_directory_path() / ("iocell-bastille-" + std::to_string(::getpid())) / "db_2026-12-01-101010.xz";
+  iocell::test::storage::write(file, "an xz-compressed zfs send stream\n");
+  FreebsdHost h("import/bastille_export.txt", {{"U", U}, {"FILE", file.string()}}, "1740823200", {U});
+  const auto home = h.root / "jails" / (".new-" + U);
+  std::filesystem::create_directories(home / "root");
+  iocell::test::storage::write(home / "jail.conf", "pgsql {\n  host.hostname = db.example.org;\n  path = /usr/local/bastille/jails/db/root;\n"
+                                                   "  osrelease = 14.2-RELEASE;\n  allow.mount.nullfs;\n  exec.poststart = 'rm -rf /';\n}\n");
+  auto out = iocell::core::import_foreign(*h.ctx, iocell::core::ForeignExport::Bastille, file, {}, {});
+  h.finish();
+  std::filesystem::remove_all(file.parent_path());
+  auto cfg = iocell::core::read_config(home / "config.json");
+  EXPECT_EQ(cfg["tag"], "pgsql");
+  EXPECT_EQ(cfg["host_hostname"], "db.example.org");
+  EXPECT_EQ(cfg["release"], "14.2-RELEASE");
+  EXPECT_NE(cfg["allow_mount_nullfs"], "1") << "privilege-widening: only with --trust";
+  EXPECT_NE(cfg["exec_poststart"], "rm -rf /") << "host-acting: only with --trust";
 }
 
 TEST(DataSnapshots, ABasejailUpgradeThatFailsIsBackedOut) {

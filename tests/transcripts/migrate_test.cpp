@@ -12,6 +12,7 @@
 #include <iocell/core/config_store.hpp>
 #include <iocell/core/runners.hpp>
 
+#include "support/storage_fixture.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -260,6 +261,33 @@ TEST_F(MigrateIocage, JailsOfAnotherPoolAreNotMoved) {
       << r.out;
   EXPECT_TRUE(has(r.out, "note: shell iocell jails are only read from the active pool (tank)")) << r.out;
   EXPECT_FALSE(fs::exists(cfg(kWeb)));
+}
+
+TEST_F(MigrateIocage, PythonIocageJailsOnThePoolAreCopiedNotMoved) {
+  const std::string u = "c0ffee00-1111-4222-8333-444455556666";
+  iocell::test::storage::write(iocage / "jails/www/config.json", R"({"host_hostuuid": "www", "release": "13.2-RELEASE-p4", "boot": 1,
+      "type": "jail", "basejail": 0, "priority": "20", "nat": 1, "CONFIG_VERSION": "33"})");
+  iocell::test::storage::write(iocage / "jails/www/root/etc/hello", "hi\n");
+  iocell::test::storage::write(iocage / "jails/db/config.json", R"({"host_hostuuid": "db", "release": "13.2-RELEASE"})");
+  fs::create_directories(iocage / "jails/db/root");
+  // The new datasets, as zfs create would have mounted them.
+  fs::create_directories(root / "jails" / (".new-" + u) / "root");
+  auto r = run_binary(root, {"migrate", "--from", "iocage"},
+                      {{"IOCELL_HOST_OS", "freebsd"},
+                       {"IOCELL_TRANSCRIPT", std::string(IOCELL_TRANSCRIPT_DIR) + "/migrate/iocage_python.txt"},
+                       {"IOCELL_TEST_UUIDS", "d0d0d0d0-1111-4222-8333-444455556666," + u},
+                       {"IOCELL_TRANSCRIPT_VARS", "ROOT=" + root.string() + ";IOCAGE=" + iocage.string() + ";U=" + u}});
+  ASSERT_EQ(r.code, 4) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "the jail is running (ioc-db): stop it with iocage stop")) << r.out;
+  EXPECT_TRUE(has(r.out, "migrated iocage jail " + u + " (www) from " + (iocage / "jails/www").string())) << r.out;
+  EXPECT_TRUE(has(r.out, "not kept: nat=1")) << r.out;
+  const auto c = config_of(root / "jails" / (".new-" + u) / "config.json");
+  EXPECT_EQ(c.at("tag"), "www");
+  EXPECT_EQ(c.at("boot"), "on");
+  EXPECT_EQ(c.at("priority"), "20");
+  EXPECT_EQ(c.at("type"), "thickjail");
+  EXPECT_EQ(iocell::test::storage::read(root / "jails" / (".new-" + u) / "root/etc/hello"), "hi\n");
+  EXPECT_TRUE(fs::exists(iocage / "jails/www/config.json")) << "iocage's files stay";
 }
 
 TEST_F(MigrateIocage, NoIocageDatasetsIsNotFound) {

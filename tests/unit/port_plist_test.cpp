@@ -62,7 +62,8 @@ std::set<std::string> packaged(const fs::path& prefix) {
   std::set<std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(prefix)) {
     if (e.is_directory() && !e.is_symlink()) continue;
-    std::string rel = fs::relative(e.path(), prefix).generic_string();
+    // lexically: fs::relative would resolve a link (sbin/iocell-runtime) to its target.
+    std::string rel = e.path().lexically_relative(prefix).generic_string();
     if (rel == "etc/rc.d/iocell" || rel.rfind("lib/systemd/", 0) == 0) continue;
     if (rel.rfind("share/man/man", 0) == 0) rel += ".gz";
     out.insert(rel);

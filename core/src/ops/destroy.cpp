@@ -221,4 +221,12 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
   return removed;
 }
 
+void discard_staging(Context& ctx, const std::string& staging) noexcept {
+  try {
+    if (ctx.storage().exists(staging)) ctx.storage().destroy(staging);
+  } catch (const std::exception& e) {
+    ctx.host().log->warn("removing {} failed: {} (iocell clean removes it)", staging, e.what());
+  }
+}
+
 }  // namespace iocell::core

@@ -13,6 +13,7 @@
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
+#include <iocell/core/ops/jail_paths.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/sdk/temp_names.hpp>
@@ -40,23 +41,7 @@ fs::path jail_relative(const JailRecord& rec, const std::string& path) {
 // The jail's side, one component at a time: a symbolic link the jail
 // planted would redirect the host's write or read onto the host.
 sdk::UniqueFd open_jail_dir(const fs::path& root, const fs::path& rel, const JailRecord& rec) {
-  sdk::UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throw std::runtime_error("cannot open the root of " + describe(rec) + " (" + root.string() + "): " + std::strerror(errno));
-  fs::path shown = "/";
-  for (const auto& part : rel) {
-    shown /= part;
-    const int next = ::openat(fd.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0) {
-      const int err = errno;
-      struct stat st {};
-      if (::fstatat(fd.get(), part.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-        throw Refused(shown.string() + " in " + describe(rec) + " is a symbolic link: iocell never follows a link inside a jail from the host");
-      if (err == ENOENT) throw NotFound("there is no directory " + shown.string() + " in " + describe(rec));
-      throw Refused("cannot open " + shown.string() + " in " + describe(rec) + ": " + std::strerror(err));
-    }
-    fd.reset(next);
-  }
-  return fd;
+  return walk_in_jail(root, rel, describe(rec), WhenMissing::NotFound, true).fd;
 }
 
 struct stat stat_at(int dirfd, const std::string& name, const fs::path& shown) {

@@ -12,6 +12,7 @@
 #include <iocell/core/context.hpp>
 #include <iocell/core/errors.hpp>
 #include <iocell/core/lock.hpp>
+#include <iocell/core/ops/jail_paths.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/sdk/safe_root.hpp>
 #include <iocell/sdk/temp_names.hpp>
@@ -50,19 +51,10 @@ std::string inside_jail(const JailRecord& rec, const std::string& target) {
 /// Every existing component of the mount point, walked without following a
 /// link: mounting on a link the jail planted would mount on the host.
 void check_mount_point(const JailRecord& rec, const std::string& in_jail) {
-  sdk::UniqueFd fd(::open(jail_root(rec).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throw Refused("cannot open the root of " + describe(rec) + ": " + std::strerror(errno));
-  fs::path shown = "/";
-  for (const auto& part : fs::path(in_jail).relative_path()) {
-    shown /= part;
-    struct stat st {};
-    if (::fstatat(fd.get(), part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;  // made at mount time
-    if (S_ISLNK(st.st_mode))
-      throw Refused("the mount point " + in_jail + " crosses " + shown.string() + ", a symbolic link inside " + describe(rec) +
-                    ": iocell never mounts through a link the jail could have planted");
-    const int next = ::openat(fd.get(), part.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : O_PATH));
-    if (next < 0) return;
-    fd.reset(next);
+  try {
+    walk_in_jail(jail_root(rec), fs::path(in_jail).relative_path(), describe(rec), WhenMissing::Stop, false);
+  } catch (const Refused& e) {
+    throw Refused("the mount point " + in_jail + " is refused: " + e.what());
   }
 }
 

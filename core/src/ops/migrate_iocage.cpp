@@ -20,6 +20,8 @@
 #include <iocell/core/errors.hpp>
 #include <iocell/core/inventory.hpp>
 #include <iocell/core/ops/host.hpp>
+#include <iocell/core/ops/jails.hpp>
+#include <iocell/core/ops/lifecycle.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/sdk/file_tree.hpp>
 #include <iocell/support/release_name.hpp>
@@ -31,7 +33,6 @@
 namespace iocell::core::migrate_detail {
 namespace {
 
-constexpr std::size_t kConfigMax = 1 << 20;
 
 bool real_dir(const fs::path& p) {
   struct stat st {};
@@ -51,31 +52,6 @@ std::vector<fs::path> jail_dirs(const fs::path& area) {
     if (!name.empty() && name[0] != '.' && real_dir(e.path()) && real_file(e.path() / "config.json")) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
-  return out;
-}
-
-// The jail's config.json, every value as text: the file is the old tool's
-// (or whoever could write there), so it is read without following a link
-// and within a size.
-PropertyValues read_python_config(const fs::path& file) {
-  sdk::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
-  std::string text(kConfigMax + 1, '\0');
-  std::size_t have = 0;
-  for (ssize_t n; have < text.size() && (n = ::read(fd.get(), text.data() + have, text.size() - have)) > 0;) have += static_cast<std::size_t>(n);
-  if (have > kConfigMax) throw UsageError(file.string() + " is larger than " + std::to_string(kConfigMax) + " bytes; not an iocage config");
-  text.resize(have);
-  const auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) throw UsageError(file.string() + " is not a JSON object, as iocage writes its config.json");
-  PropertyValues out;
-  for (const auto& [k, v] : j.items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
-    else if (v.is_boolean()) out[k] = v.get<bool>() ? "1" : "0";
-    else if (v.is_number_integer()) out[k] = std::to_string(v.get<long long>());
-    else if (v.is_number()) out[k] = v.dump();
-    else if (v.is_null()) out[k] = "none";
-    else throw UsageError(file.string() + ": " + k + " holds " + std::string(v.type_name()) + ", which iocage never writes");
-  }
   return out;
 }
 
@@ -133,7 +109,7 @@ void copy_release(Migration& m, const fs::path& dir, const std::string& release)
     sdk::tree::copy_tree(dir / "root", storage.mountpoint(staging + "/root"));
     storage.rename(staging, "releases/" + release);
   } catch (...) {
-    storage.destroy(staging);
+    discard_staging(m.ctx, staging);
     throw;
   }
 }
@@ -157,11 +133,7 @@ void copy_jail(Migration& m, Candidate& c, const std::string& iocage_root_seen) 
     write_config(home / "config.json", j.mapped.props);
     storage.rename(staging, final_ds);
   } catch (...) {
-    try {
-      storage.destroy(staging);
-    } catch (const std::exception& e) {
-      m.ctx.host().log->warn("removing {} failed: {} (iocell clean removes it)", staging, e.what());
-    }
+    discard_staging(m.ctx, staging);
     throw;
   }
 }
@@ -192,7 +164,7 @@ void scan_python_iocage(Migration& m, const fs::path& dir) {
       }
       try {
         if (!real_dir(src / "root")) throw UsageError("it has no root directory (" + (src / "root").string() + ")");
-        PythonIocageJail py = map_python_iocage(read_python_config(src / "config.json"), area == "templates");
+        PythonIocageJail py = map_python_iocage(read_python_iocage_config(src / "config.json"), area == "templates");
         j.mapped = std::move(py.mapped);
         c.depends = std::move(py.depends);
         j.uuid = m.ctx.new_uuid();
@@ -252,8 +224,12 @@ void scan_python_iocage(Migration& m, const fs::path& dir) {
     if (!uuids.empty()) c.jail.mapped.props["depends"] = uuids;
   }
 
+  if (!found.empty() && !m.dry && !m.running) m.running = running_jails(m.ctx);
   for (auto& c : found) {
     try {
+      // iocage names a running jail ioc-NAME: a copy of it would be torn.
+      if (m.running && m.running->count(c.name))
+        throw Refused("the jail is running (ioc-" + c.name + "): stop it with iocage stop, then migrate again");
       copy_jail(m, c, (c.source / "root").string());
       if (!m.dry) {
         taken[fs::weakly_canonical(c.source).string()] = c.jail.uuid;
@@ -270,3 +246,33 @@ void scan_python_iocage(Migration& m, const fs::path& dir) {
 }
 
 }  // namespace iocell::core::migrate_detail
+
+namespace iocell::core {
+
+// The jail's config.json, every value as text: the file is the old tool's
+// (or whoever could write there), so it is read without following a link
+// and within a size.
+PropertyValues read_python_iocage_config(const std::filesystem::path& file) {
+  constexpr std::size_t kConfigMax = 1 << 20;
+  sdk::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
+  std::string text(kConfigMax + 1, '\0');
+  std::size_t have = 0;
+  for (ssize_t n; have < text.size() && (n = ::read(fd.get(), text.data() + have, text.size() - have)) > 0;) have += static_cast<std::size_t>(n);
+  if (have > kConfigMax) throw UsageError(file.string() + " is larger than " + std::to_string(kConfigMax) + " bytes; not an iocage config");
+  text.resize(have);
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) throw UsageError(file.string() + " is not a JSON object, as iocage writes its config.json");
+  PropertyValues out;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) out[k] = v.get<std::string>();
+    else if (v.is_boolean()) out[k] = v.get<bool>() ? "1" : "0";
+    else if (v.is_number_integer()) out[k] = std::to_string(v.get<long long>());
+    else if (v.is_number()) out[k] = v.dump();
+    else if (v.is_null()) out[k] = "none";
+    else throw UsageError(file.string() + ": " + k + " holds " + std::string(v.type_name()) + ", which iocage never writes");
+  }
+  return out;
+}
+
+}  // namespace iocell::core

@@ -338,11 +338,7 @@ ImportOutcome import_image(Context& ctx, const Found& f, const PropertyValues& u
     storage.rename(staging, final_ds);
   } catch (const std::exception& e) {
     const std::string why = e.what();
-    try {
-      if (storage.exists(staging)) storage.destroy(staging);
-    } catch (const std::exception& e2) {
-      ctx.host().log->warn("removing {} failed: {} (iocell clean removes it)", staging, e2.what());
-    }
+    discard_staging(ctx, staging);
     throw Refused("cannot import " + f.archive.filename().string() + ": " + why + " (nothing was kept)");
   }
   if (!filtered.dropped.empty()) {

@@ -15,6 +15,10 @@
 
 namespace iocell::sdk {
 
+namespace oci {
+class Runtime;
+}
+
 struct ExecRequest {
   std::vector<std::string> argv;  ///< run as is: no shell is added
   std::string user;               ///< -u USER: looked up in the host's passwd
@@ -70,6 +74,9 @@ class IOCELL_SDK_EXPORT Runtime {
   /// content) holds an entry this runtime could not mount at start; the
   /// `fstab` command asks before it writes the file.
   virtual void check_fstab(const JailSpec& /*spec*/, const std::string& /*text*/) {}
+  /// The OCI runtime side of this runtime (sdk/oci.hpp: what podman drives
+  /// through iocell-runtime), or nullptr when it has none. Owned by this object.
+  virtual oci::Runtime* oci() { return nullptr; }
 };
 
 }  // namespace iocell::sdk

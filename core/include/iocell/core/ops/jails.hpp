@@ -33,6 +33,9 @@ JailRecord clone_jail(Context& ctx, const JailRecord& source, const std::string&
 /// that clones depend on (naming them). Removes the origin snapshot of a
 /// clone when nothing else uses it.
 void destroy_jail(Context& ctx, const JailRecord& rec, bool force);
+/// Removes the staging dataset of a jail that failed to arrive (create,
+/// import, migrate); a failure is only warned about, `iocell clean` finishes it.
+void discard_staging(Context& ctx, const std::string& staging) noexcept;
 
 /// Refuses a host name longer than the host's runtime can give a jail;
 /// `given` is what the user wrote (the name may carry a count suffix).

@@ -5,6 +5,7 @@
 // valid. Values that fail today's validation are reported, never kept.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -83,6 +84,14 @@ struct PythonIocageJail {
   bool basejail = false;
 };
 PythonIocageJail map_python_iocage(const PropertyValues& config, bool in_templates);
+/// A Python iocage config.json, every value as text; read without
+/// following a link and within a size, since whoever wrote it is not iocell.
+PropertyValues read_python_iocage_config(const std::filesystem::path& file);
+
+/// Bastille's jail.conf: one jail(8) block, whose name is returned in
+/// `name`. jail(8) parameters iocell keeps become its properties; Bastille's
+/// own paths are left out; the rest is reported.
+MappedProperties map_bastille_jail_conf(const std::string& text, std::string& name);
 
 struct MigrateRequest {
   std::optional<LegacyKind> from;  ///< nullopt: the shell iocell, and iocage when the root is on ZFS

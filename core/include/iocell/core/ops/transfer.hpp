@@ -60,4 +60,17 @@ enum class ArchiveKind { Any, Tar, Stream };
 ImportOutcome import_archive(Context& ctx, const std::string& prefix, const PropertyValues& props, const TrustGrant& trust,
                              ArchiveKind kind = ArchiveKind::Any);
 
+/// Exports of other jail managers: `iocage export` (a zip or tar.xz of one
+/// zfs send stream per dataset, NAME_DATE and NAME_DATE_root), and
+/// `bastille export` (a tarball of the jail's directory, NAME/{jail.conf,
+/// fstab,root}, or an xz-compressed zfs send stream of it). The jail gets a
+/// new UUID and its name as tag; its config (iocage's config.json,
+/// Bastille's jail.conf) is mapped like migrate maps it, then filtered like
+/// an image's manifest: what acts on the host or widens privileges, and
+/// the jail's fstab, only with `trust`. A checksum file beside the archive
+/// (FILE.sha256, or iocage's NAME_DATE.sha256) must match.
+enum class ForeignExport { Iocage, Bastille };
+ImportOutcome import_foreign(Context& ctx, ForeignExport from, const std::filesystem::path& file, const PropertyValues& props,
+                             const TrustGrant& trust);
+
 }  // namespace iocell::core

@@ -68,18 +68,32 @@ step clone thick tag=from-template
 step list
 
 echo "== running jails, in a private network namespace"
+# The forwarded port's client is a second namespace made in there, behind a
+# veth pair: forwarded packets must arrive on an interface. /run is a tmpfs
+# of that mount namespace, so `ip netns` leaves nothing in the host's /run.
 unshare --net --mount --propagation private sh -eu -c '
   iocell() { printf "\n\033[1m+ iocell %s\033[0m\n" "$*"; "'"$iocell"'" --root "'"$demo/root"'" "$@"; }
+  mount -t tmpfs tmpfs /run
   ip link set lo up
   ip link add bridge0 type bridge
   ip addr add 10.23.0.1/24 dev bridge0
   ip link set bridge0 up
-  iocell create -c tag=web1 vnet=on interfaces=vnet0:bridge0 ip4_addr="vnet0|10.23.0.11/24" defaultrouter=10.23.0.1 allow_raw_sockets=1
+  ip netns add client
+  ip link add ext0 type veth peer name cl0 netns client
+  ip addr add 192.0.2.1/24 dev ext0
+  ip link set ext0 up
+  ip -n client addr add 192.0.2.2/24 dev cl0
+  ip -n client link set cl0 up
+  echo 1 > /proc/sys/net/ipv4/ip_forward
+  iocell create -c tag=web1 vnet=on interfaces=vnet0:bridge0 ip4_addr="vnet0|10.23.0.11/24" defaultrouter=10.23.0.1 allow_raw_sockets=1 "rdr=tcp(ext0|192.0.2.1):8080->80"
   iocell create -c tag=web2 vnet=on interfaces=vnet0:bridge0 ip4_addr="vnet0|10.23.0.12/24" defaultrouter=10.23.0.1 allow_raw_sockets=1
   iocell start web1 web2
   iocell list
   iocell exec web1 ping -c 2 10.23.0.12
   iocell exec web2 ping -c 1 10.23.0.1
+  iocell exec web1 sh -c "mkdir -p /www && echo served by web1 > /www/index.html && httpd -p 80 -h /www </dev/null >/dev/null 2>&1"
+  printf "\n\033[1m+ the client fetches 192.0.2.1:8080, forwarded to web1 port 80\033[0m\n"
+  printf "GET / HTTP/1.0\r\n\r\n" | ip netns exec client busybox nc -w 3 192.0.2.1 8080 | grep "served by web1"
   iocell set memoryuse=64M:deny maxproc=50:deny rlimits=on web1
   iocell cap web1
   iocell limits web1

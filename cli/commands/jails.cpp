@@ -128,7 +128,7 @@ int list_command(Invocation& inv) {
   const bool templates = p.flag("templates");
   auto running = core::running_jails(inv.ctx);
   Table t({{"JID", "jid", true}, {"UUID", "uuid"}, {"BOOT", "boot"}, {"STATE", "state"}, {"TAG", "tag"},
-           {"TYPE", "type"}, {"IP4", "ip4"}, {"RELEASE", "release"}});
+           {"TYPE", "type"}, {"IP4", "ip4"}, {"RELEASE", "release"}, {"RDR", "rdr"}});
   std::vector<std::vector<std::string>> rows;
   const auto all = inv.ctx.inventory().all();
   for (const auto& j : all) {
@@ -137,8 +137,11 @@ int list_command(Invocation& inv) {
     const bool up = it != running.end();
     std::string ip4 = "-";
     if (up) ip4 = !it->second.ip4.empty() ? it->second.ip4 : (j.get("ip4_addr").empty() || j.get("ip4_addr") == "none" ? "-" : j.get("ip4_addr"));
+    // The configured forwards, from the record already read: no backend
+    // is asked per jail (list stays fast with many jails).
+    const std::string rdr = j.get("rdr").empty() || j.get("rdr") == "none" ? "-" : j.get("rdr");
     rows.push_back({up ? std::to_string(it->second.jid) : "-", j.uuid, j.get("boot").empty() ? "off" : j.get("boot"),
-                    up ? "up" : "down", j.tag(), j.get("type"), ip4, j.get("release")});
+                    up ? "up" : "down", j.tag(), j.get("type"), ip4, j.get("release"), rdr});
   }
   if (!templates) {
     // Containers iocell-runtime runs for podman: not jails of the inventory,
@@ -154,9 +157,9 @@ int list_command(Invocation& inv) {
     }
   }
   if (p.vars.count("sort")) {
-    static const std::vector<std::string> cols = {"jid", "uuid", "boot", "state", "tag", "type", "ip4", "release"};
+    static const std::vector<std::string> cols = {"jid", "uuid", "boot", "state", "tag", "type", "ip4", "release", "rdr"};
     auto col = std::find(cols.begin(), cols.end(), p.value("sort"));
-    if (col == cols.end()) throw core::UsageError("invalid sort column '" + p.value("sort") + "': allowed: jid, uuid, boot, state, tag, type, ip4, release");
+    if (col == cols.end()) throw core::UsageError("invalid sort column '" + p.value("sort") + "': allowed: jid, uuid, boot, state, tag, type, ip4, release, rdr");
     size_t idx = static_cast<size_t>(col - cols.begin());
     std::stable_sort(rows.begin(), rows.end(), [idx](const auto& a, const auto& b) { return a[idx] < b[idx]; });
   }
@@ -187,7 +190,7 @@ IOCELL_COMMAND({"create", "[type=NAME] [release=R] [tag=T] [count=N] [start=1] [
                  {"empty", 'e', "", "the jail type of shorthand -e (empty)", 1}}});
 IOCELL_COMMAND({"clone", "SOURCE[@SNAPSHOT] [property=value ...]", "clone a jail or template (from a snapshot when given)", clone_command});
 IOCELL_COMMAND({"destroy", "TARGET ...", "destroy jails irreversibly (asks unless -f)", destroy_command, {}, false, false, {{"force", 'f', "", "no question; stop a running jail first"}}});
-IOCELL_COMMAND({"list", "", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true, with_output_flags({{"templates", 't', "", "templates", 1}, {"releases", 'r', "", "fetched releases", 1}, {"sort", 's', "COLUMN", "sort by jid, uuid, boot, state, tag, type, ip4 or release"}})});
+IOCELL_COMMAND({"list", "", "list jails, templates (-t) or fetched releases (-r)", list_command, {}, false, true, with_output_flags({{"templates", 't', "", "templates", 1}, {"releases", 'r', "", "fetched releases", 1}, {"sort", 's', "COLUMN", "sort by jid, uuid, boot, state, tag, type, ip4, release or rdr"}})});
 IOCELL_COMMAND({"clean", "", "remove leftovers of interrupted creates and fetches", clean_command});
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <iocell/support/rctl.hpp>
 #include <iocell/support/release_name.hpp>
 #include <iocell/sdk/forwarder.hpp>
+#include <iocell/sdk/ip6_autoconf.hpp>
 
 namespace iocell::core {
 namespace {
@@ -57,6 +58,11 @@ void validate_ip_list(const PropertyDef& d, const std::string& v, bool v6) {
       std::string iface = item.substr(0, bar);
       if (iface != "DEFAULT" && !valid_ifname(iface)) invalid(d, v, "bad interface name '" + iface + "'");
       addr = item.substr(bar + 1);
+    }
+    if (v6 && sdk::ip6_autoconf(addr)) {
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+      continue;
     }
     size_t slash = addr.find('/');
     std::string host = addr.substr(0, slash);
@@ -122,7 +128,11 @@ std::string allowed_values(const PropertyDef& d) {
     case T::Integer: return "an integer from " + std::to_string(d.min) + " to " + std::to_string(d.max);
     case T::Size: return "none or a size such as 512M or 4G";
     case T::Rctl: return "off or AMOUNT:ACTION, such as 4G:deny, 20:log, 100:sigterm (actions: deny, log, devctl, throttle, sigNAME)";
-    case T::IpList: return "none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|10.1.1.10/24 (IF may be DEFAULT)";
+    case T::IpList:
+      if (d.name == std::string_view("ip6_addr"))
+        return std::string("none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|2001:db8::10/64 (IF may be DEFAULT); "
+                           "in a VNET jail also IF|") + sdk::kAcceptRtadv + " (SLAAC) or IF|" + sdk::kDhcp6 + " (DHCPv6)";
+      return "none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|10.1.1.10/24 (IF may be DEFAULT)";
     case T::Interfaces: return "vnetN:BRIDGE items separated by commas, such as vnet0:bridge0 (N from 0 to 9)";
     case T::Forwards: return sdk::forward::kHelp;
     case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', not made only of lowercase hex digits and dashes where a UUID has them (such as 'cafe' or '2024'), at most 128 characters";

@@ -63,7 +63,7 @@ constexpr PropertyDef kTable[] = {
     def("ip4_addr", T::IpList, "none", C::Network, L::Restart, "IPv4 addresses: IF|ADDR/LEN[,...], DEFAULT|ADDR, none"),
     def("ip4_saddrsel", T::Flag, "1", C::Jail, L::Restart, "ip4.saddrsel"),
     choice("ip6", "new", kNewInheritDisable, C::Jail, L::Restart, "ip6 (shared IP only)"),
-    def("ip6_addr", T::IpList, "none", C::Network, L::Restart, "IPv6 addresses: IF|ADDR/LEN[,...], none"),
+    def("ip6_addr", T::IpList, "none", C::Network, L::Restart, "IPv6 addresses: IF|ADDR/LEN[,...], IF|accept_rtadv, IF|DHCP6, none"),
     def("ip6_saddrsel", T::Flag, "1", C::Jail, L::Restart, "ip6.saddrsel"),
     integer("exec_fib", "0", 0, 65535, C::Jail, L::Restart, "routing table (setfib) of the jail's commands"),
     integer("devfs_ruleset", "4", 0, 65535, C::Jail, L::Restart, "devfs ruleset of the jail's /dev (0 needs -f)"),

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iocell/sdk/ip6_autoconf.hpp>
+
 #include <stdexcept>
 
 #include "fbsd_net_parse.hpp"
@@ -41,6 +43,7 @@ std::string SharedIp::resolve(const std::string& iface, bool v6) {
 }
 
 void SharedIp::prepare(sdk::JailSpec& spec) {
+  sdk::refuse_ip6_autoconf(spec.props);
   if (spec.props.enabled("bpf") || spec.props.enabled("dhcp"))
     throw std::runtime_error("bpf=on and dhcp=on need vnet=on: in a shared-IP jail bpf(4) would see the traffic of every host interface");
   for (const auto& f : kFamilies) {

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include <iocell/sdk/ip6_autoconf.hpp>
 #include <iocell/sdk/safe_root.hpp>
 
 namespace iocell::plugins::freebsd_net {
@@ -39,12 +41,23 @@ std::string dhcp_nic(const sdk::JailSpec& spec, const std::vector<VnetInterface>
   return nics.front().nic;
 }
 
+// FreeBSD's base system has no DHCPv6 client: IF|DHCP6 runs the dhcpcd
+// package's, installed in the jail.
+constexpr const char* kDhcp6Client = "usr/local/sbin/dhcpcd";
+
 }  // namespace
 
 void VnetBridge::prepare(sdk::JailSpec& spec) {
   const auto nics = parse_interfaces(spec.props.get("interfaces"));
   for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr"))) nic_for(a, nics, "ip4_addr");
-  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) nic_for(a, nics, "ip6_addr");
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) {
+    const std::string nic = nic_for(a, nics, "ip6_addr");
+    std::error_code ec;
+    if (a.address == sdk::kDhcp6 && !std::filesystem::exists(std::filesystem::symlink_status(spec.root / kDhcp6Client, ec)))
+      throw std::runtime_error("ip6_addr item '" + nic + "|" + a.address + "' needs a DHCPv6 client in the jail, and /" +
+                               kDhcp6Client + " is missing in " + spec.root.string() + ": install the dhcpcd package in the jail (pkg -j " +
+                               spec.name + " install dhcpcd) or use " + nic + "|" + sdk::kAcceptRtadv + " (SLAAC)");
+  }
   spec.params.emplace_back("vnet", "new");
   for (const auto& n : nics) {
     const std::string key = n.nic + "_mac";
@@ -123,8 +136,13 @@ void VnetBridge::configure_inside(const sdk::JailSpec& spec, const std::vector<V
     }
     run().check({"jexec", j, "ifconfig", nic, "inet", with_prefix(a), "alias"});
   }
-  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr")))
-    run().check({"jexec", j, "ifconfig", nic_for(a, nics, "ip6_addr"), "inet6", with_prefix(a), "alias"});
+  std::vector<std::string> slaac, dhcp6;
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) {
+    const std::string nic = nic_for(a, nics, "ip6_addr");
+    if (a.address == sdk::kAcceptRtadv) slaac.push_back(nic);
+    else if (a.address == sdk::kDhcp6) dhcp6.push_back(nic);
+    else run().check({"jexec", j, "ifconfig", nic, "inet6", with_prefix(a), "alias"});
+  }
   if (spec.props.is_set("defaultrouter") && dhcp.empty())
     run().check({"jexec", j, "route", "add", "default", spec.props.get("defaultrouter")});
   if (spec.props.is_set("defaultrouter6")) {
@@ -136,26 +154,45 @@ void VnetBridge::configure_inside(const sdk::JailSpec& spec, const std::vector<V
     run().check({"jexec", j, "route", "-6", "add", "default", gw});
   }
   if (!dhcp.empty()) {
-    write_dhcp_rc_conf(spec, dhcp);
+    write_rc_conf(spec, {{"ifconfig_" + dhcp, "DHCP"}});
     sdk::Command cmd{"jexec", j, "dhclient", dhcp};
+    cmd.timeout = std::chrono::seconds(120);
+    run().check(cmd);
+  }
+  // SLAAC: the interface takes router advertisements (a new VNET interface
+  // starts with IPv6 disabled), rc.conf keeps it so and runs rtsold for the
+  // jail's life, and one rtsol gets the first prefix now.
+  for (const auto& nic : slaac) {
+    run().check({"jexec", j, "ifconfig", nic, "inet6", "-ifdisabled", "accept_rtadv"});
+    write_rc_conf(spec, {{"ifconfig_" + nic + "_ipv6", "inet6 accept_rtadv"}, {"rtsold_enable", "YES"}});
+    sdk::Command cmd{"jexec", j, "rtsol", nic};
+    cmd.timeout = std::chrono::seconds(60);
+    run().check(cmd);
+  }
+  // DHCPv6: dhcpcd -6 handles the router advertisements itself and goes to
+  // the background once the interface is configured.
+  for (const auto& nic : dhcp6) {
+    run().check({"jexec", j, "ifconfig", nic, "inet6", "-ifdisabled"});
+    sdk::Command cmd{"jexec", j, std::string("/") + kDhcp6Client, "-6", nic};
     cmd.timeout = std::chrono::seconds(120);
     run().check(cmd);
   }
 }
 
-void VnetBridge::write_dhcp_rc_conf(const sdk::JailSpec& spec, const std::string& nic) {
+void VnetBridge::write_rc_conf(const sdk::JailSpec& spec, const std::vector<std::pair<std::string, std::string>>& settings) {
   if (m_host.dry_run) return;
   // The jail's root owns every path below it: SafeRoot never follows its links.
   sdk::SafeRoot root(spec.root);
   std::string old;
   root.read_file("etc/rc.conf", old);
-  const std::string key = "ifconfig_" + nic + "=";
-  const std::string want = key + "\"DHCP\"";
   std::istringstream in(old);
   std::string line, out;
-  while (std::getline(in, line))
-    if (line.rfind(key, 0) != 0) out += line + "\n";
-  out += want + "\n";
+  while (std::getline(in, line)) {
+    const bool replaced = std::any_of(settings.begin(), settings.end(),
+                                      [&](const auto& kv) { return line.rfind(kv.first + "=", 0) == 0; });
+    if (!replaced) out += line + "\n";
+  }
+  for (const auto& [key, value] : settings) out += key + "=\"" + value + "\"\n";
   if (out != old) root.write_file("etc/rc.conf", out, 0644);
 }
 

@@ -3,14 +3,16 @@
 // prepare()  adds vnet=new, derives the MAC pair of every vnetN whose
 //            vnetN_mac is none and stores it in spec.props (the core saves
 //            vnet*_mac after a start, so the MACs stay stable), and checks that
-//            every address names one of the jail's interfaces.
+//            every address names one of the jail's interfaces; an
+//            ip6_addr IF|DHCP6 item needs the jail's /usr/local/sbin/dhcpcd.
 // attach()   per vnetN:BRIDGE: the bridge (created when missing and
 //            createbridge=on, marked with a description so that iocell knows
 //            it made it), `ifconfig epair create`, the host end renamed
 //            vnetN_<uuid8>, MAC, the bridge's MTU (a bridge's MTU is its first
 //            member's: if_bridge refuses members that differ), then the b end
 //            moved into the jail, renamed vnetN, configured from inside with
-//            jexec; lo0, addresses, default routes, DHCP.
+//            jexec; lo0, addresses, default routes, DHCP, SLAAC (IF|accept_rtadv:
+//            rc.conf + rtsol) and DHCPv6 (IF|DHCP6: dhcpcd -6).
 // detach()   destroys the host ends (the pair goes with them).
 // cleanup()  destroys host ends still left after a failed start, and each
 //            bridge iocell made once no member is left. A bridge iocell did
@@ -43,7 +45,8 @@ class VnetBridge : public sdk::Network {
   int ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge);
   void attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu);
   void configure_inside(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics);
-  void write_dhcp_rc_conf(const sdk::JailSpec& spec, const std::string& nic);
+  /// Sets each KEY="VALUE" in the jail's /etc/rc.conf, replacing the KEY= lines there.
+  void write_rc_conf(const sdk::JailSpec& spec, const std::vector<std::pair<std::string, std::string>>& settings);
   sdk::HostContext m_host;
 };
 

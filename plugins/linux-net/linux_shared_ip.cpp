@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iocell/sdk/ip6_autoconf.hpp>
+
 #include "host_net.hpp"
 #include "net_names.hpp"
 #include "routed_ip.hpp"
@@ -103,6 +105,7 @@ std::vector<SharedIp::Alias> SharedIp::wanted(const sdk::JailSpec& spec) {
 }
 
 void SharedIp::prepare(sdk::JailSpec& spec) {
+  sdk::refuse_ip6_autoconf(spec.props);
   auto& run = *m_host.runner;
   const auto wanted = this->wanted(spec);
   if (!inherits(spec)) {

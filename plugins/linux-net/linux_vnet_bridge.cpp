@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <iocell/sdk/ip6_autoconf.hpp>
+
 #include "host_net.hpp"
 
 namespace iocell::plugins::linux_net {
@@ -23,6 +25,7 @@ std::vector<Address> jail_addresses(const sdk::JailSpec& spec, const std::vector
   for (const bool v6 : {false, true}) {
     const std::string prop = v6 ? "ip6_addr" : "ip4_addr";
     for (const auto& a : sdk::parse_ip_list(spec.props.get(prop))) {
+      if (v6 && sdk::ip6_autoconf(a.address)) continue;  // see autoconf_nics
       std::string nic = a.interface;
       if (nic.empty() || nic == "DEFAULT") nic = nics.front().nic;
       if (std::none_of(nics.begin(), nics.end(), [&](const VnetInterface& v) { return v.nic == nic; })) {
@@ -34,6 +37,24 @@ std::vector<Address> jail_addresses(const sdk::JailSpec& spec, const std::vector
       const int len = a.prefix_len < 0 ? (v6 ? 64 : 24) : a.prefix_len;
       out.push_back({nic, a.address + "/" + std::to_string(len)});
     }
+  }
+  return out;
+}
+
+// The jail interfaces of ip6_addr's IF|accept_rtadv items. IF|DHCP6 is
+// refused: this plugin runs no DHCP client, in the jail or for it.
+std::vector<std::string> autoconf_nics(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics) {
+  std::vector<std::string> out;
+  for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) {
+    if (!sdk::ip6_autoconf(a.address)) continue;
+    const std::string nic = a.interface.empty() || a.interface == "DEFAULT" ? nics.front().nic : a.interface;
+    if (a.address == sdk::kDhcp6)
+      throw std::runtime_error("ip6_addr item '" + nic + "|" + a.address + "' needs a DHCPv6 client, and vnet-bridge on Linux "
+                               "runs none: use " + nic + "|" + sdk::kAcceptRtadv + " (SLAAC) or a static " + nic + "|ADDRESS/LEN");
+    if (std::none_of(nics.begin(), nics.end(), [&](const VnetInterface& v) { return v.nic == nic; }))
+      throw std::runtime_error("ip6_addr item '" + nic + "|" + a.address + "' names " + nic +
+                               ", which is not one of the jail's interfaces (see the interfaces property)");
+    if (std::find(out.begin(), out.end(), nic) == out.end()) out.push_back(nic);
   }
   return out;
 }
@@ -82,12 +103,14 @@ void VnetBridge::prepare(sdk::JailSpec& spec) {
     }
   }
   jail_addresses(spec, nics);
+  autoconf_nics(spec, nics);
   spec.params.emplace_back("netns", "new");
 }
 
 void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   auto nics = parse_interfaces(spec.props.get("interfaces"));
   const auto addresses = jail_addresses(spec, nics);
+  const auto slaac = autoconf_nics(spec, nics);
   if (state.jid <= 0 && !m_host.dry_run) throw std::runtime_error("vnet-bridge needs the jail's init to attach " + spec.name);
   std::optional<FileLock> lock;
   if (!m_host.dry_run) lock.emplace(lock_file());
@@ -136,6 +159,14 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
     ~Detach() { r.run({"ip", "netns", "delete", n}); }
   } detach_name{run, ns};
 
+  // SLAAC, set before the link comes up so that its first router
+  // solicitation already counts. These are the jail namespace's own
+  // /proc/sys/net/ipv6/conf/IF files (sysctl run in that namespace), never
+  // the host's. accept_ra=2 takes advertisements even if forwarding is on.
+  for (const auto& nic : slaac) {
+    const std::string conf = "net.ipv6.conf." + nic + ".";
+    run.check({"ip", "netns", "exec", ns, "sysctl", "-q", "-w", conf + "accept_ra=2", conf + "autoconf=1"});
+  }
   std::vector<std::string> inside{"link set dev lo up"};
   for (const auto& vi : nics) inside.push_back("link set dev " + vi.nic + " up");
   for (const auto& a : addresses) inside.push_back("addr add " + a.cidr + " dev " + a.nic);

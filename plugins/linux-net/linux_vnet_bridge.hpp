@@ -4,13 +4,16 @@
 // prepare()  checks the items, stores the MAC pair of every vnetN whose
 //            vnetN_mac is none in spec.props (the core persists vnet*_mac),
 //            and checks that each address names one of the jail's
-//            interfaces. dhcp=on is refused: no DHCP client is run.
+//            interfaces. dhcp=on and ip6_addr IF|DHCP6 are refused: no
+//            DHCP client is run.
 // attach()   per vnetN:BRIDGE: the bridge (created when missing and
 //            createbridge=on, marked with the alias "created-by-iocell"),
 //            a veth pair whose host end vnetN_<tag> joins the bridge and
 //            whose other end is born in the jail's namespace as vnetN with
 //            the stored MACs and the bridge's MTU; then, through a
-//            transient `ip netns attach` name, lo up, the addresses
+//            transient `ip netns attach` name, SLAAC for ip6_addr's
+//            IF|accept_rtadv (accept_ra=2, autoconf=1 in the jail's
+//            namespace), lo up, the addresses
 //            (default length /24 and /64) and the default routes.
 // detach()   deletes the host ends (the jail ends go with them).
 // cleanup()  deletes host ends left by a failed start, the transient netns

@@ -45,7 +45,7 @@ TEST_F(Spine, CreateListGetSetDestroy) {
 
   auto list = run({"list", "-H"});
   ASSERT_EQ(list.code, 0) << list.err;
-  EXPECT_EQ(list.out, "-\t" + uuid + "\toff\tdown\twww\temptyjail\t-\tnone\n");
+  EXPECT_EQ(list.out, "-\t" + uuid + "\toff\tdown\twww\temptyjail\t-\tnone\t-\n");
 
   auto human = run({"list"});
   EXPECT_EQ(human.out.substr(0, human.out.find('\n')).find("JID"), 0u);

@@ -160,6 +160,58 @@ TEST(FreebsdNet, DhcpWritesRcConfAndRunsDhclient) {
   EXPECT_EQ(rig.read(rig.spec.root / "etc/rc.conf"), "hostname=\"www\"\nsshd_enable=\"YES\"\nifconfig_vnet0=\"DHCP\"\n");
 }
 
+TEST(FreebsdNet, AcceptRtadvWritesRcConfAndSolicitsOnce) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("ip4_addr", "vnet0|10.1.1.10/24");
+  rig.spec.props.set("defaultrouter", "10.1.1.1");
+  rig.spec.props.set("ip6_addr", "vnet0|accept_rtadv");
+  {
+    std::ofstream rc(rig.spec.root / "etc/rc.conf");
+    rc << "hostname=\"www\"\nrtsold_enable=\"NO\"\nifconfig_vnet0_ipv6=\"inet6 2001:db8::5\"\n";
+  }
+  rig.load("freebsd-net/slaac.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 6));
+  rig.expect_done();
+  EXPECT_EQ(rig.read(rig.spec.root / "etc/rc.conf"),
+            "hostname=\"www\"\nifconfig_vnet0_ipv6=\"inet6 accept_rtadv\"\nrtsold_enable=\"YES\"\n");
+}
+
+TEST(FreebsdNet, Dhcp6RunsTheJailsDhcpcd) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("ip6_addr", "vnet0|DHCP6");
+  std::filesystem::create_directories(rig.spec.root / "usr/local/sbin");
+  std::ofstream(rig.spec.root / "usr/local/sbin/dhcpcd") << "#!/bin/sh\n";
+  rig.load("freebsd-net/dhcp6.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 6));
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, Dhcp6WithoutAClientInTheJailIsRefusedBeforeAnythingRuns) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("ip6_addr", "vnet0|DHCP6");
+  VnetBridge net(rig.host);  // no transcript: not one command may run
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("'vnet0|DHCP6' needs a DHCPv6 client in the jail"), std::string::npos) << err;
+  EXPECT_NE(err.find("/usr/local/sbin/dhcpcd is missing"), std::string::npos) << err;
+  EXPECT_NE(err.find("vnet0|accept_rtadv"), std::string::npos) << err;
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, SharedIpRefusesAutoconfiguration) {
+  FreebsdRig rig;
+  rig.spec.props.set("ip6_addr", "em0|accept_rtadv");
+  SharedIp net(rig.host);
+  EXPECT_NE(error_of([&] { net.prepare(rig.spec); }).find("'em0|accept_rtadv' needs vnet=on"), std::string::npos);
+  rig.expect_done();
+}
+
 TEST(FreebsdNet, DhcpNeverWritesThroughAPlantedRcConfLink) {
   FreebsdRig rig;
   vnet_on(rig, "vnet0:bridge0");

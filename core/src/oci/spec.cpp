@@ -23,8 +23,9 @@ namespace so = sdk::oci;
 // by name, so that a new field of the spec is never dropped unnoticed.
 void only(const json& obj, const std::string& where, std::initializer_list<const char*> known) {
   if (!obj.is_object()) refuse(where, "must be an object");
-  for (const auto& [key, value] : obj.items()) {
-    if (value.is_null()) continue;
+  for (const auto& item : obj.items()) {
+    if (item.value().is_null()) continue;
+    const std::string& key = item.key();
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; }))
       refuse(where.empty() ? key : where + "." + key, "not supported by iocell-runtime (docs/oci-runtime.md lists what is)");
   }

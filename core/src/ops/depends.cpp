@@ -207,12 +207,14 @@ std::vector<std::vector<JailRecord>> boot_waves(std::vector<JailRecord> jails) {
 
 std::vector<JailRecord> running_dependents(Context& ctx, const std::string& uuid) {
   std::vector<JailRecord> out;
-  const auto running = running_jails(ctx);
   for (auto& j : ctx.inventory().all()) {
-    if (!running.count(j.uuid)) continue;
     const auto deps = split_list(j.get("depends"));
     if (std::find(deps.begin(), deps.end(), uuid) != deps.end()) out.push_back(std::move(j));
   }
+  // The kernel is asked only when some jail depends on this one.
+  if (out.empty()) return out;
+  const auto running = running_jails(ctx);
+  std::erase_if(out, [&](const JailRecord& j) { return !running.count(j.uuid); });
   return out;
 }
 

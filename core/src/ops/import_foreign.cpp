@@ -148,9 +148,10 @@ struct Arrival {
 Arrival map_iocage_home(const fs::path& home) {
   Arrival a;
   if (!regular(home / "config.json")) throw Refused("the jail's dataset has no config.json, as iocage writes one");
-  const PythonIocageJail py = map_python_iocage(read_python_iocage_config(home / "config.json"), false);
+  PropertyValues config = read_python_iocage_config(home / "config.json");
+  const PythonIocageJail py = map_python_iocage(config, false);
   a.mapped = py.mapped;
-  a.name = read_python_iocage_config(home / "config.json")["host_hostuuid"];
+  a.name = config["host_hostuuid"];
   if (!py.depends.empty()) a.mapped.dropped.push_back({"depends", "", "names jails of the exporting host"});
   return a;
 }

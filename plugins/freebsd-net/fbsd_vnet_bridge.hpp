@@ -5,6 +5,7 @@
 //            vnet*_mac after a start, so the MACs stay stable), and checks that
 //            every address names one of the jail's interfaces; an
 //            ip6_addr IF|DHCP6 item needs the jail's /usr/local/sbin/dhcpcd.
+//            vlans other than none is refused (not implemented on FreeBSD).
 // attach()   per vnetN:BRIDGE: the bridge (created when missing and
 //            createbridge=on, marked with a description so that iocell knows
 //            it made it), `ifconfig epair create`, the host end renamed

@@ -1,6 +1,7 @@
 #include "linux_vnet_bridge.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 
@@ -59,6 +60,13 @@ std::vector<std::string> autoconf_nics(const sdk::JailSpec& spec, const std::vec
   return out;
 }
 
+// The number after "KEY " in `ip -d link show` output, -1 when absent.
+int link_detail(const std::string& out, const std::string& key) {
+  const size_t at = out.find(" " + key + " ");
+  if (at == std::string::npos) return -1;
+  return std::atoi(out.c_str() + at + key.size() + 2);
+}
+
 // Undoes what it was told about unless dismissed: a failed attach leaves
 // no interface and no netns name behind.
 class Undo {
@@ -104,6 +112,7 @@ void VnetBridge::prepare(sdk::JailSpec& spec) {
   }
   jail_addresses(spec, nics);
   autoconf_nics(spec, nics);
+  sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   spec.params.emplace_back("netns", "new");
 }
 
@@ -111,6 +120,7 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   auto nics = parse_interfaces(spec.props.get("interfaces"));
   const auto addresses = jail_addresses(spec, nics);
   const auto slaac = autoconf_nics(spec, nics);
+  const auto vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   if (state.jid <= 0 && !m_host.dry_run) throw std::runtime_error("vnet-bridge needs the jail's init to attach " + spec.name);
   std::optional<FileLock> lock;
   if (!m_host.dry_run) lock.emplace(lock_file());
@@ -148,7 +158,22 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
     host.push_back("link set dev " + vh + " master " + vi.bridge + " up");
     undo.add(sdk::Command{"ip", "link", "del", vh});
   }
+  std::vector<sdk::Command> vlan_commands;
+  for (const auto& v : vlans) {
+    const auto vi = *std::find_if(nics.begin(), nics.end(), [&](const VnetInterface& n) { return n.nic == v.nic; });
+    const std::string vh = host_ifname(spec.uuid, vi.index);
+    const int default_pvid = vlan_filtering_bridge(vi.bridge);
+    const std::string vid = std::to_string(v.vid);
+    vlan_commands.push_back({"bridge", "vlan", "add", "dev", vh, "vid", vid, "pvid", "untagged"});
+    // A new port is also an untagged member of the bridge's default VLAN:
+    // left there, it would take that VLAN's broadcasts too.
+    if (default_pvid > 0 && default_pvid != v.vid)
+      vlan_commands.push_back({"bridge", "vlan", "del", "dev", vh, "vid", std::to_string(default_pvid)});
+  }
   ip_lines(host);
+  // The memberships go with the host ends at stop: deleting a port leaves
+  // nothing of it on the bridge.
+  for (const auto& c : vlan_commands) run.check(c);
 
   const std::string ns = netns_name(spec.uuid);
   run.check({"ip", "netns", "attach", ns, std::to_string(state.jid)});
@@ -174,6 +199,24 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   if (spec.props.is_set("defaultrouter6")) inside.push_back("route add default via " + spec.props.get("defaultrouter6"));
   ip_lines(inside, ns);
   undo.dismiss();
+}
+
+int VnetBridge::vlan_filtering_bridge(const std::string& bridge) {
+  if (m_host.dry_run) {
+    ip_lines({"link set dev " + bridge + " type bridge vlan_filtering 1"});
+    return 1;
+  }
+  const std::string out = m_host.runner->check({"ip", "-d", "link", "show", "dev", bridge}).out;
+  if (link_detail(out, "vlan_filtering") == 1) return link_detail(out, "vlan_default_pvid");
+  // Turning filtering on changes what every port of a bridge carries: done
+  // only on the bridges iocell made, never on one of the host's.
+  if (out.find(std::string("alias ") + kIocellBridge) == std::string::npos)
+    throw std::runtime_error("vlans puts a jail interface on a VLAN of bridge " + bridge + ", which has VLAN filtering off and which "
+                             "iocell did not create: turn filtering on (ip link set dev " + bridge +
+                             " type bridge vlan_filtering 1) or set vlans=none");
+  ip_lines({"link set dev " + bridge + " type bridge vlan_filtering 1"});
+  if (m_host.log) m_host.log->info("turned VLAN filtering on for bridge {} (iocell created it)", bridge);
+  return link_detail(out, "vlan_default_pvid");
 }
 
 void VnetBridge::delete_host_ends(const sdk::JailSpec& spec) {

@@ -15,6 +15,10 @@
 //            IF|accept_rtadv (accept_ra=2, autoconf=1 in the jail's
 //            namespace), lo up, the addresses
 //            (default length /24 and /64) and the default routes.
+//            With vlans=vnetN:VID, the host end of vnetN is an untagged
+//            member of VLAN VID (its PVID) and leaves the bridge's
+//            default VLAN; the bridge must filter VLANs, which iocell turns
+//            on only on a bridge it created (another is refused).
 // detach()   deletes the host ends (the jail ends go with them).
 // cleanup()  deletes host ends left by a failed start, the transient netns
 //            name, and each bridge iocell created once no port is left. A
@@ -51,6 +55,10 @@ class VnetBridge : public sdk::Network {
   /// --dry-run so that the printed plan is readable.
   void ip_lines(const std::vector<std::string>& lines, const std::string& netns = "");
   void delete_host_ends(const sdk::JailSpec& spec);
+  /// Makes `bridge` filter VLANs (only a bridge iocell created is switched;
+  /// another one without filtering is refused) and returns its default
+  /// PVID, the VLAN a new port joins untagged (0: none).
+  int vlan_filtering_bridge(const std::string& bridge);
   std::filesystem::path lock_file() const { return m_host.root / ".run" / "vnet-bridge.lock"; }
 
   sdk::HostContext m_host;

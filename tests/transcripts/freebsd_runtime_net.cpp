@@ -204,6 +204,16 @@ TEST(FreebsdNet, Dhcp6WithoutAClientInTheJailIsRefusedBeforeAnythingRuns) {
   rig.expect_done();
 }
 
+TEST(FreebsdNet, VlansAreRefusedBeforeAnythingRuns) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("vlans", "vnet0:10");
+  VnetBridge net(rig.host);  // no transcript: not one command may run
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("vlans='vnet0:10' is not supported by vnet-bridge on FreeBSD"), std::string::npos) << err;
+  rig.expect_done();
+}
+
 TEST(FreebsdNet, SharedIpRefusesAutoconfiguration) {
   FreebsdRig rig;
   rig.spec.props.set("ip6_addr", "em0|accept_rtadv");

@@ -3,6 +3,8 @@
 // itself and what is allowed, and changes nothing.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/run_iocell.hpp"
 #include "support/temp_dir.hpp"
 

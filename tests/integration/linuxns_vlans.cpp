@@ -69,13 +69,13 @@ class Vlans : public ::testing::Test {
 
 TEST_F(Vlans, OnlyJailsOfOneVlanReachEachOtherAndAChangeTakesEffectAtTheNextStart) {
   make_jail("www", kBridge, "10.79.0.11", "vnet0:10");
-  make_jail("db", kBridge, "10.79.0.12", "vnet0:10");
+  make_jail("pgsql", kBridge, "10.79.0.12", "vnet0:10");
   make_jail("mail", kBridge, "10.79.0.13", "vnet0:20");
   EXPECT_EQ(trim(ok({"get", "vlans", "mail"}).out), "vnet0:20");
-  for (const auto* tag : {"www", "db", "mail"}) ok({"start", tag});
+  for (const auto* tag : {"www", "pgsql", "mail"}) ok({"start", tag});
 
   EXPECT_TRUE(pings("www", "10.79.0.12")) << "same VLAN";
-  EXPECT_TRUE(pings("db", "10.79.0.11")) << "same VLAN";
+  EXPECT_TRUE(pings("pgsql", "10.79.0.11")) << "same VLAN";
   EXPECT_FALSE(pings("mail", "10.79.0.11")) << "VLAN 20 reached VLAN 10";
   EXPECT_FALSE(pings("mail", "10.79.0.12")) << "VLAN 20 reached VLAN 10";
   EXPECT_NE(port_vlans("mail").find("20 PVID Egress Untagged"), std::string::npos) << port_vlans("mail");

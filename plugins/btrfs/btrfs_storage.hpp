@@ -55,6 +55,7 @@ class BtrfsStorage : public sdk::Storage {
   void receive(const std::string& target, int in_fd) override;
   std::vector<std::string> clean_leftovers(const std::function<bool(const std::string&)>& idle) override;
 
+  bool replicates() const override { return true; }
   void send_delta(const std::string& dataset, const std::string& from, const std::string& to, int out_fd) override;
   void send_resumed(const std::string& dataset, const std::string& token, int out_fd) override;
   sdk::ReceiveState prepare_receive(const std::string& dataset) override;

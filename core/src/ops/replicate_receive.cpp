@@ -52,7 +52,7 @@ json state_of(sdk::Storage& storage, const std::string& landing, const std::vect
   return {{"datasets", datasets}};
 }
 
-void receive_stream(sdk::Storage& storage, wire::Channel& channel, const std::string& dataset) {
+void receive_stream(sdk::Storage& storage, wire::Channel& channel, const std::string& dataset, bool resume) {
   Pipe pipe;
   const int from = pipe.read_end.get();
   Worker worker([&] { storage.receive_delta(dataset, from); }, [&] { pipe.read_end.reset(); });
@@ -75,6 +75,9 @@ void receive_stream(sdk::Storage& storage, wire::Channel& channel, const std::st
       worker.join();
     } catch (...) {
     }
+    // A resume the sender cannot make (its snapshot is gone) would be
+    // asked for again and again: the next transfer starts over instead.
+    if (resume) storage.abandon_resume(dataset);
     throw std::runtime_error("the sending side could not make the stream of " + dataset);
   }
   worker.join();
@@ -134,9 +137,6 @@ void receive_jail(Context& ctx, int in_fd, int out_fd, const TrustGrant& trust) 
                     std::to_string(wire::kVersion));
     const std::string uuid = string_at(hello, "uuid");
     if (!Inventory::is_uuid(uuid)) throw Refused("the sender names the jail '" + uuid + "', which is no UUID");
-    sdk::Storage& storage = ctx.storage();
-    if (string_at(hello, "storage") != storage.name())
-      throw Refused("the jail comes as " + string_at(hello, "storage") + " streams; this root uses " + storage.name() + " storage");
     std::vector<std::string> rels;
     for (const auto& r : hello.value("datasets", json::array())) {
       if (!r.is_string() || std::find(kJailDatasets.begin(), kJailDatasets.end(), r.get<std::string>()) == kJailDatasets.end())
@@ -144,6 +144,10 @@ void receive_jail(Context& ctx, int in_fd, int out_fd, const TrustGrant& trust) 
       rels.push_back(r.get<std::string>());
     }
     if (rels.empty() || rels.front() != "") throw Refused("the sender's datasets do not start with the jail's home");
+    sdk::Storage& storage = ctx.storage();
+    if (string_at(hello, "storage") != storage.name())
+      throw Refused("the jail comes as " + string_at(hello, "storage") + " streams; this root uses " + storage.name() + " storage");
+    if (!storage.replicates()) throw Refused(storage.why_no_replication());
 
     std::optional<FileLock> jail_lock(std::in_place, ctx.locks_dir() / uuid, "jail " + uuid);
     const std::string final_ds = "jails/" + uuid;
@@ -163,7 +167,7 @@ void receive_jail(Context& ctx, int in_fd, int out_fd, const TrustGrant& trust) 
         const std::string rel = string_at(s, "dataset");
         if (std::find(rels.begin(), rels.end(), rel) == rels.end()) throw Refused("the sender sends a stream of " + rel + ", which it did not announce");
         const std::string ds = below(landing, rel);
-        receive_stream(storage, channel, ds);
+        receive_stream(storage, channel, ds, s.value("resume", false));
         channel.send_message({{"received", rel}});
       }
       if (plan.value("final", false)) break;

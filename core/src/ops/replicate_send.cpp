@@ -193,6 +193,7 @@ SendOutcome send_jail(Context& ctx, const JailRecord& rec_in, const SendOptions&
   const std::vector<std::string> argv = wire::transport_argv(opts.to);
   JailRecord rec = ctx.inventory().reload(rec_in);
   if (rec.is_template()) throw Refused(rec.uuid + " (" + rec.tag() + ") is a template; send the jails made from it, or clone it into a jail");
+  if (!ctx.storage().replicates()) throw Refused(ctx.storage().why_no_replication());
   if (ctx.dry_run()) throw UsageError("send has no --dry-run: what it sends depends on what the receiving side answers");
   // A write to a transport that quit must fail as EPIPE, not end iocell.
   ::signal(SIGPIPE, SIG_IGN);

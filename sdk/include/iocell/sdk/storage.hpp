@@ -163,6 +163,15 @@ class IOCELL_SDK_EXPORT Storage {
   // interrupted transfer resumes where it stopped.
   // Backends without incremental streams keep these defaults, which refuse.
 
+  /// Whether the methods below work (the caller refuses before changing
+  /// anything when not).
+  virtual bool replicates() const { return false; }
+  /// Why not, for that refusal.
+  std::string why_no_replication() const {
+    return name() + " storage has no incremental streams, so jails on it cannot be replicated "
+                    "(iocell send and receive need zfs or btrfs storage)";
+  }
+
   /// Whether one send_delta from `from` to `to` also brings every snapshot
   /// taken between them (zfs send -I). When not, the caller sends each step.
   virtual bool delta_carries_intermediates() const { return false; }
@@ -183,6 +192,10 @@ class IOCELL_SDK_EXPORT Storage {
   /// snapshots, oldest first (empty when the dataset does not exist), and
   /// the token to resume an interrupted stream with ("" for none).
   virtual ReceiveState prepare_receive(const std::string& dataset) { throw std::runtime_error(no_replication(dataset)); }
+  /// Forgets the interrupted receive of `dataset` (its resume token), for a
+  /// stream the sending side can no longer resume: the next transfer starts
+  /// from the last complete snapshot.
+  virtual void abandon_resume(const std::string& dataset) { (void)dataset; }
   /// Applies one stream of send_delta or send_resumed, read once from in_fd
   /// (a pipe: nothing is read twice). A whole stream makes `dataset`, whose
   /// parent exists (a child takes the place of the empty directory its
@@ -228,10 +241,7 @@ class IOCELL_SDK_EXPORT Storage {
   }
 
  private:
-  std::string no_replication(const std::string& dataset) const {
-    return name() + " storage has no incremental streams, so " + dataset +
-           " cannot be replicated (iocell send and receive need zfs or btrfs storage)";
-  }
+  std::string no_replication(const std::string& dataset) const { return why_no_replication() + " (asked for " + dataset + ")"; }
 };
 
 }  // namespace iocell::sdk

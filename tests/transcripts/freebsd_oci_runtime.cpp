@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "jail_runtime.hpp"
 #include "oci_runtime.hpp"
 #include "support/error_of.hpp"
 #include "support/freebsd_rig.hpp"
@@ -121,6 +122,29 @@ TEST(FreebsdOci, ExecAsAContainerUserInItsDirectory) {
   EXPECT_NE(error_of([&] { rt.exec(h, o.c, p, {}, false); }).find("process.user.gid"), std::string::npos);
   p.uid = 1002;
   EXPECT_NE(error_of([&] { rt.exec(h, o.c, p, {}, false); }).find("process.user.uid: 1002"), std::string::npos);
+}
+
+TEST(FreebsdOci, BindsOfAFileGetAFileMountPoint) {
+  OciRig o;
+  std::ofstream(o.rig.spec.home / "resolv.conf") << "nameserver 192.0.2.1\n";
+  std::ofstream(o.c.root / "etc" / "hosts") << "127.0.0.1 localhost\n";
+  const std::string src = (o.rig.spec.home / "resolv.conf").string();
+  o.c.mounts = {mount("/etc/resolv.conf", "bind", src, {"rbind", "ro"}), mount("/etc/hosts", "nullfs", src)};
+  o.rig.load("oci/bind_file.txt");
+  auto rt = o.runtime();
+  rt.create(o.c, o.state, {});
+  o.rig.expect_done();
+  EXPECT_TRUE(fs::is_regular_file(o.c.root / "etc" / "resolv.conf"));
+  EXPECT_EQ(o.rig.read(o.c.root / "etc" / "hosts"), "127.0.0.1 localhost\n") << "the image's file is mounted over, not rewritten";
+}
+
+// On FreeBSD the jail runtime is the host's OCI runtime: the core finds it
+// through oci() and no longer says no plugin runs OCI containers.
+TEST(FreebsdOci, TheJailRuntimeOffersIt) {
+  FreebsdRig rig;
+  iocell::plugins::jail::JailRuntime jail(rig.host);
+  EXPECT_NE(jail.oci(), nullptr);
+  EXPECT_EQ(jail.oci(), jail.oci());
 }
 
 // Each refusal names the field and runs nothing (the runner has no script).

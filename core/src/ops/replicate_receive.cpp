@@ -19,6 +19,7 @@
 #include <iocell/core/ops/host.hpp>
 #include <iocell/core/ops/jails.hpp>
 #include <iocell/core/ops/lifecycle.hpp>
+#include <iocell/core/ops/snapshots.hpp>
 #include <iocell/core/properties.hpp>
 #include <iocell/sdk/safe_root.hpp>
 #include <iocell/sdk/temp_names.hpp>
@@ -32,9 +33,6 @@ namespace {
 using nlohmann::json;
 using replication::Pipe;
 using replication::Worker;
-
-// The datasets a jail may have below its home (ops/snapshots.hpp jail_datasets).
-const std::vector<std::string> kJailDatasets = {"", "root", "data"};
 
 std::string string_at(const json& obj, const std::string& key) {
   if (!obj.contains(key) || !obj[key].is_string()) throw std::runtime_error("the sender's message has no " + key);
@@ -139,7 +137,7 @@ void receive_jail(Context& ctx, int in_fd, int out_fd, const TrustGrant& trust) 
     if (!Inventory::is_uuid(uuid)) throw Refused("the sender names the jail '" + uuid + "', which is no UUID");
     std::vector<std::string> rels;
     for (const auto& r : hello.value("datasets", json::array())) {
-      if (!r.is_string() || std::find(kJailDatasets.begin(), kJailDatasets.end(), r.get<std::string>()) == kJailDatasets.end())
+      if (!r.is_string() || std::find(kJailDatasetNames.begin(), kJailDatasetNames.end(), r.get<std::string>()) == kJailDatasetNames.end())
         throw Refused("the sender names a dataset " + r.dump() + "; a jail's are its home, root and data");
       rels.push_back(r.get<std::string>());
     }

@@ -2,7 +2,7 @@
 # Use: source it from ~/.bashrc, or install it as
 # /usr/local/share/bash-completion/completions/iocell.
 
-_iocell_commands="activate cap chroot clean clone completion console cp create defaults destroy df doctor exec export fetch fstab get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version"
+_iocell_commands="activate cap chroot clean clone completion console cp create defaults destroy df doctor exec export fetch fstab get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown receive record releases reset restart reboot rollback send set snaplist snapremove snapshot start stop uncap update upgrade version"
 _iocell_props="tag template release boot priority depends healthcheck healthcheck_timeout notes owner hostid pkglist hack88 login_flags host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_created exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af allow_tun allow_vmm vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge rdr jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops"
 _iocell_all_props="uuid tag type template release boot priority depends healthcheck healthcheck_timeout notes owner last_started hostid pkglist hack88 login_flags host_hostuuid host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_created exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af allow_tun allow_vmm vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge rdr jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup origin mountpoint compressratio available used ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops"
 
@@ -119,11 +119,13 @@ _iocell() {
         promote) flags=""; words=""; keys=""; kinds="jails" ;;
         rcboot) flags=""; words=""; keys=""; kinds="" ;;
         rcshutdown) flags=""; words=""; keys=""; kinds="" ;;
+        receive) flags="--trust --trust-all"; words=""; keys=""; kinds="" ;;
         record) flags=""; words="start stop"; keys=""; kinds="jails" ;;
         releases) flags="-H --json"; words=""; keys=""; kinds="" ;;
         reset) flags="-f"; words="ALL"; keys=""; kinds="jails" ;;
         restart|reboot) flags="-s"; words="ALL"; keys=""; kinds="jails" ;;
         rollback) flags="-f"; words=""; keys=""; kinds="jails" ;;
+        send) flags="--to --cutover --force"; words=""; keys=""; kinds="jails" ;;
         set) flags=""; words="ALL default"; keys=""; kinds="jails assign" ;;
         snaplist) flags="-H --json"; words=""; keys=""; kinds="jails" ;;
         snapremove) flags=""; words=""; keys=""; kinds="jails" ;;
@@ -144,6 +146,8 @@ _iocell() {
         "logs -n") return ;;
         "migrate --from") _iocell_reply iocell iocage; return ;;
         "migrate --path") return ;;
+        "receive --trust") return ;;
+        "send --to") return ;;
     esac
     if [[ $cur == -* ]]; then
         _iocell_reply $flags

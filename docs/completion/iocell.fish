@@ -144,7 +144,7 @@ complete -c iocell -n '__iocell_using get' -a 'all state'
 complete -c iocell -n '__iocell_using get' -a '(__iocell_ask jails)'
 complete -c iocell -n '__iocell_using get' -a 'uuid tag type template release boot priority depends healthcheck healthcheck_timeout notes owner last_started hostid pkglist hack88 login_flags host_hostuuid host_hostname host_domainname ip4 ip4_addr ip4_saddrsel ip6 ip6_addr ip6_saddrsel exec_fib devfs_ruleset mount_devfs mount_fdescfs mount_procfs mount_linprocfs mount_linsysfs exec_prestart exec_created exec_start exec_poststart exec_prestop exec_stop exec_poststop exec_clean exec_timeout stop_timeout exec_jail_user exec_system_jail_user exec_system_user enforce_statfs children_max securelevel sysvmsg sysvsem sysvshm allow_set_hostname allow_sysvipc allow_raw_sockets allow_chflags allow_mlock allow_mount allow_mount_devfs allow_mount_fdescfs allow_mount_fusefs allow_mount_nullfs allow_mount_procfs allow_mount_linprocfs allow_mount_linsysfs allow_mount_tmpfs allow_mount_zfs allow_quotas allow_socket_af allow_tun allow_vmm vnet interfaces defaultrouter defaultrouter6 resolver dhcp bpf createbridge rdr jail_zfs jail_zfs_dataset jail_zfs_mountpoint rlimits cpuset compression quota reservation dedup origin mountpoint compressratio available used ftphost ftpdir ftpfiles ftplocaldir vnet0_mac vnet1_mac vnet2_mac vnet3_mac vnet4_mac vnet5_mac vnet6_mac vnet7_mac vnet8_mac vnet9_mac cputime datasize stacksize coredumpsize memoryuse memorylocked maxproc openfiles vmemoryuse pseudoterminals swapuse nthr msgqqueued msgqsize nmsgq nsem nsemop nshm shmsize wallclock pcpu readbps writebps readiops writeiops'
 complete -c iocell -n 'not __iocell_cmd' -a help -d 'show the commands, or one command\'s synopsis'
-complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console cp create defaults destroy df doctor exec export fetch fstab get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown record releases reset restart reboot rollback set snaplist snapremove snapshot start stop uncap update upgrade version'
+complete -c iocell -n '__iocell_using help' -a 'activate cap chroot clean clone completion console cp create defaults destroy df doctor exec export fetch fstab get help import inuse limits list logs migrate package plugins promote rcboot rcshutdown receive record releases reset restart reboot rollback send set snaplist snapremove snapshot start stop uncap update upgrade version'
 complete -c iocell -n 'not __iocell_cmd' -a import -d 'deploy packages/UUID*.tar.xz on a new jail, recreate an exported jail from images/UUID*, or make one from an iocage or Bastille export FILE'
 complete -c iocell -n '__iocell_using import' -l tar
 complete -c iocell -n '__iocell_using import' -l zfs
@@ -183,6 +183,9 @@ complete -c iocell -n 'not __iocell_cmd' -a promote -d 'make a clone independent
 complete -c iocell -n '__iocell_using promote' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a rcboot -d 'start boot=on jails by priority (lower first)'
 complete -c iocell -n 'not __iocell_cmd' -a rcshutdown -d 'stop boot=on jails in reverse priority order'
+complete -c iocell -n 'not __iocell_cmd' -a receive -d 'the far end of iocell send: lands the jail under its UUID, atomically, and answers with what it holds'
+complete -c iocell -n '__iocell_using receive' -l trust -x
+complete -c iocell -n '__iocell_using receive' -l trust-all
 complete -c iocell -n 'not __iocell_cmd' -a record -d 'record every change to a jail\'s files in <jail>/recorded (unionfs, overlayfs), for a package'
 complete -c iocell -n '__iocell_using record' -a 'start stop'
 complete -c iocell -n '__iocell_using record' -a '(__iocell_ask jails)'
@@ -201,6 +204,11 @@ complete -c iocell -n '__iocell_using restart reboot' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a rollback -d 'roll every dataset of a jail back to a snapshot, discarding later ones (-f: a running jail is restarted)'
 complete -c iocell -n '__iocell_using rollback' -s f
 complete -c iocell -n '__iocell_using rollback' -a '(__iocell_ask jails)'
+complete -c iocell -n 'not __iocell_cmd' -a send -d 'replicate a jail to another host: DEST is a command carrying the stream to iocell receive there (\'ssh HOST iocell receive\'); whole the first time, then incremental, resuming an interrupted transfer'
+complete -c iocell -n '__iocell_using send' -l to -x
+complete -c iocell -n '__iocell_using send' -l cutover
+complete -c iocell -n '__iocell_using send' -l force
+complete -c iocell -n '__iocell_using send' -a '(__iocell_ask jails)'
 complete -c iocell -n 'not __iocell_cmd' -a set -d 'set properties (default: the system-wide defaults for new jails)'
 complete -c iocell -n '__iocell_using set' -a 'ALL default'
 complete -c iocell -n '__iocell_using set' -a '(__iocell_ask jails)'

@@ -55,6 +55,12 @@ class BtrfsStorage : public sdk::Storage {
   void receive(const std::string& target, int in_fd) override;
   std::vector<std::string> clean_leftovers(const std::function<bool(const std::string&)>& idle) override;
 
+  bool replicates() const override { return true; }
+  void send_delta(const std::string& dataset, const std::string& from, const std::string& to, int out_fd) override;
+  void send_resumed(const std::string& dataset, const std::string& token, int out_fd) override;
+  sdk::ReceiveState prepare_receive(const std::string& dataset) override;
+  void receive_delta(const std::string& dataset, int in_fd) override;
+
  private:
   struct Snap {
     std::string name;
@@ -62,6 +68,9 @@ class BtrfsStorage : public sdk::Storage {
   };
 
   std::filesystem::path snap_dir(const std::string& ds) const;
+  /// Makes the dataset's files those of its snapshot `snap`: a rollback, or
+  /// for a dataset not here yet a writable snapshot in its place.
+  void become_snapshot(const std::string& dataset, const std::string& snap);
   std::filesystem::path snap_path(const std::string& ds, const std::string& snap) const { return snap_dir(ds) / snap; }
   void require(const std::string& dataset);
   /// Recorded datasets strictly below `dataset` that exist, parents first.

@@ -68,7 +68,9 @@ std::uint32_t stream_crc32c(std::uint32_t crc, const unsigned char* data, std::s
   return crc;
 }
 
-std::string check_send_stream(int fd) {
+std::string check_send_stream(int fd) { return check_stream(fd, false).subvolume; }
+
+StreamFacts check_stream(int fd, bool allow_increment) {
   unsigned char head[kStreamHeader];
   // Anything shorter than the header is no stream either, not a cut one.
   const ssize_t got = ::read(fd, head, sizeof head);
@@ -76,7 +78,8 @@ std::string check_send_stream(int fd) {
     throw std::runtime_error("not a btrfs send stream (no btrfs-stream header)");
   const std::uint32_t version = le32(head + sizeof kMagic);
   if (version < 1 || version > 3) throw std::runtime_error("btrfs send stream version " + std::to_string(version) + " is not 1, 2 or 3");
-  std::string subvol, subvol_uuid;
+  std::string subvol, subvol_uuid, parent_uuid;
+  bool increment = false;
   std::vector<unsigned char> cmd;
   for (std::size_t number = 0;; ++number) {
     unsigned char hdr[kCmdHeader];
@@ -91,8 +94,10 @@ std::string check_send_stream(int fd) {
     if (stream_crc32c(0, cmd.data(), cmd.size()) != le32(hdr + 6))
       throw std::runtime_error("btrfs stream command " + std::to_string(number) + " fails its checksum");
     if (type == kEnd) break;
-    if (type == kSnapshot) throw std::runtime_error("the btrfs stream is incremental (a snapshot of a parent subvolume); only a full stream is imported");
-    if ((type == kSubvol) != (number == 0))
+    if (type == kSnapshot && !allow_increment)
+      throw std::runtime_error("the btrfs stream is incremental (a snapshot of a parent subvolume); only a full stream is imported");
+    const bool opens = type == kSubvol || type == kSnapshot;
+    if (opens != (number == 0))
       throw std::runtime_error(number == 0 ? "the btrfs stream does not start with its subvolume" : "the btrfs stream holds more than one subvolume");
     std::string clone_uuid;
     for (std::size_t at = kCmdHeader; at < cmd.size();) {
@@ -110,19 +115,24 @@ std::string check_send_stream(int fd) {
       if (cmd.size() - at < alen) throw std::runtime_error("btrfs stream command " + std::to_string(number) + " is truncated");
       const std::string_view value(reinterpret_cast<const char*>(cmd.data() + at), alen);
       at += alen;
-      if (type == kSubvol && attr == kPath) subvol.assign(value);
-      else if (type == kSubvol && attr == kUuid) subvol_uuid.assign(value);
+      if (opens && attr == kPath) subvol.assign(value);
+      else if (opens && attr == kUuid) subvol_uuid.assign(value);
+      else if (type == kSnapshot && attr == kCloneUuid) parent_uuid.assign(value);
       else if (attr == kPath || attr == kPathTo || attr == kClonePath || (attr == kPathLink && type != kSymlink))
         check_path(value, attr == kPathLink && type == kLink ? "a hard link to" : "the path");
       else if (attr == kCloneUuid) clone_uuid.assign(value);
     }
-    if (type == kSubvol && (subvol.empty() || subvol.find('/') != std::string::npos || subvol == "." || subvol == ".."))
+    if (type == kSnapshot) increment = true;
+    if (opens && (subvol.empty() || subvol.find('/') != std::string::npos || subvol == "." || subvol == ".."))
       throw std::runtime_error("the btrfs stream's subvolume is named '" + subvol + "', not a plain name");
-    if (type == kClone && clone_uuid != subvol_uuid)
-      throw std::runtime_error("the btrfs stream clones data from another subvolume; only a self-contained stream is imported");
+    // An increment may also clone from its parent, the snapshot it is
+    // applied to; nothing else.
+    if (type == kClone && clone_uuid != subvol_uuid && (!increment || clone_uuid != parent_uuid))
+      throw std::runtime_error(increment ? "the btrfs stream clones data from a subvolume other than itself and its parent"
+                                         : "the btrfs stream clones data from another subvolume; only a self-contained stream is imported");
   }
   if (subvol.empty()) throw std::runtime_error("the btrfs stream creates no subvolume");
-  return subvol;
+  return {subvol, increment};
 }
 
 namespace {

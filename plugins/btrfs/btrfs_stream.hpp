@@ -20,6 +20,14 @@ std::uint32_t stream_crc32c(std::uint32_t crc, const unsigned char* data, std::s
 /// subvolume), or a clone from another subvolume (another jail's data).
 std::string check_send_stream(int fd);
 
+struct StreamFacts {
+  std::string subvolume;   ///< the name of the subvolume it creates
+  bool increment = false;  ///< a snapshot of a parent subvolume (btrfs send -p)
+};
+/// check_send_stream, and with allow_increment also an incremental stream,
+/// which may clone from its parent besides itself.
+StreamFacts check_stream(int fd, bool allow_increment);
+
 /// A dataset with nested subvolumes (a jail's home and its root) travels
 /// as this header, naming each subvolume's place below the dataset ("."
 /// for the dataset itself, parents first), followed by one btrfs send

@@ -363,4 +363,9 @@ sdk::CommandResult JailRuntime::chroot(const sdk::JailSpec& spec, const sdk::Exe
   return res;
 }
 
+sdk::oci::Runtime* JailRuntime::oci() {
+  if (!m_oci) m_oci = std::make_unique<JailOciRuntime>(m_host);
+  return m_oci.get();
+}
+
 }  // namespace iocell::plugins::jail

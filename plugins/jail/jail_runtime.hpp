@@ -20,6 +20,10 @@
 #include <iocell/sdk/host.hpp>
 #include <iocell/sdk/runtime.hpp>
 
+#include <memory>
+
+#include "oci_runtime.hpp"
+
 namespace iocell::plugins::jail {
 
 class JailRuntime : public sdk::Runtime {
@@ -38,6 +42,7 @@ class JailRuntime : public sdk::Runtime {
   void set_live(const sdk::JailSpec& spec, const sdk::RunState& state, const std::string& property,
                 const std::string& value) override;
   sdk::CommandResult chroot(const sdk::JailSpec& spec, const sdk::ExecRequest& req) override;
+  sdk::oci::Runtime* oci() override;
 
  private:
   sdk::CommandRunner& run() { return *m_host.runner; }
@@ -45,6 +50,7 @@ class JailRuntime : public sdk::Runtime {
   void mount_linux_fs(const sdk::JailSpec& spec, const char* fstype, const char* rel);
   void unmount_all(const sdk::JailSpec& spec, std::vector<std::string>& errors);
   sdk::HostContext m_host;
+  std::unique_ptr<JailOciRuntime> m_oci;
 };
 
 }  // namespace iocell::plugins::jail

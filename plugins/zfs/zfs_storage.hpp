@@ -101,6 +101,14 @@ class ZfsStorage : public sdk::Storage {
   /// seekable (a file): the stream is read twice.
   void receive(const std::string& target, int in_fd) override;
 
+  bool replicates() const override { return true; }
+  bool delta_carries_intermediates() const override { return true; }
+  void send_delta(const std::string& dataset, const std::string& from, const std::string& to, int out_fd) override;
+  void send_resumed(const std::string& dataset, const std::string& token, int out_fd) override;
+  sdk::ReceiveState prepare_receive(const std::string& dataset) override;
+  void abandon_resume(const std::string& dataset) override;
+  void receive_delta(const std::string& dataset, int in_fd) override;
+
   bool adopts_foreign() const override { return true; }
   std::optional<std::vector<sdk::ForeignDataset>> foreign_datasets(const std::string& top, int depth,
                                                                   const std::string& user_prefix) override;

@@ -135,6 +135,11 @@ std::vector<std::string> clean_leftovers(Context& ctx) {
         if (!idle("release-" + release, "release " + release)) continue;
       } else if (temp_names::starts_with(name, temp_names::kNewJail)) {
         // Its creator holds the inventory lock, which clean holds now.
+      } else if (temp_names::starts_with(name, temp_names::kIncoming)) {
+        // An interrupted first receive, kept to be resumed: a receive
+        // working on it holds its jail's lock.
+        const std::string uuid = name.substr(temp_names::kIncoming.size());
+        if (!idle(uuid, "jail " + uuid)) continue;
       } else if (std::string(parent) == "releases") {
         continue;
       } else if (std::filesystem::exists(path / std::string(temp_names::kGoneConfig), ec)) {

@@ -112,8 +112,10 @@ void validate_snapshot_name(const std::string& name) {
 std::vector<std::string> jail_datasets(Context& ctx, const JailRecord& rec) {
   sdk::Storage& storage = ctx.storage();
   std::vector<std::string> out;
-  for (const std::string& ds : {rec.dataset, rec.dataset + "/root", rec.dataset + "/data"})
+  for (const auto rel : kJailDatasetNames) {
+    const std::string ds = rel.empty() ? rec.dataset : rec.dataset + "/" + std::string(rel);
     if (storage.exists(ds)) out.push_back(ds);
+  }
   return out;
 }
 

@@ -28,6 +28,12 @@ struct SnapshotInfo {
   std::uint64_t used = 0;        ///< bytes only this snapshot holds
 };
 
+/// What the receiving side of a replication holds of a dataset.
+struct ReceiveState {
+  std::vector<std::string> snapshots;  ///< complete ones, oldest first
+  std::string resume_token;            ///< "" when there is nothing to resume
+};
+
 struct SpaceUsage {
   std::uint64_t used = 0;
   std::uint64_t available = 0;
@@ -152,6 +158,56 @@ class IOCELL_SDK_EXPORT Storage {
   virtual void send(const std::string& dataset, const std::string& snap, int out_fd) = 0;
   virtual void receive(const std::string& target, int in_fd) = 0;
 
+  // Replication to another host (iocell send / receive), dataset by
+  // dataset (the caller knows a jail's datasets, parents first) so that an
+  // interrupted transfer resumes where it stopped.
+  // Backends without incremental streams keep these defaults, which refuse.
+
+  /// Whether the methods below work (the caller refuses before changing
+  /// anything when not).
+  virtual bool replicates() const { return false; }
+  /// Why not, for that refusal.
+  std::string why_no_replication() const {
+    return name() + " storage has no incremental streams, so jails on it cannot be replicated "
+                    "(iocell send and receive need zfs or btrfs storage)";
+  }
+
+  /// Whether one send_delta from `from` to `to` also brings every snapshot
+  /// taken between them (zfs send -I). When not, the caller sends each step.
+  virtual bool delta_carries_intermediates() const { return false; }
+  /// Writes a stream of dataset@to alone (not its children) to out_fd: all
+  /// of it when `from` is "", else only what changed since dataset@from.
+  virtual void send_delta(const std::string& dataset, const std::string& from, const std::string& to, int out_fd) {
+    (void)from, (void)to, (void)out_fd;
+    throw std::runtime_error(no_replication(dataset));
+  }
+  /// Writes the rest of an interrupted stream, from the token the receiving
+  /// side's prepare_receive returned.
+  virtual void send_resumed(const std::string& dataset, const std::string& token, int out_fd) {
+    (void)token, (void)out_fd;
+    throw std::runtime_error(no_replication(dataset));
+  }
+  /// What the receiving side holds of `dataset`, once it has dropped what an
+  /// interrupted receive left that cannot be resumed: its complete
+  /// snapshots, oldest first (empty when the dataset does not exist), and
+  /// the token to resume an interrupted stream with ("" for none).
+  virtual ReceiveState prepare_receive(const std::string& dataset) { throw std::runtime_error(no_replication(dataset)); }
+  /// Forgets the interrupted receive of `dataset` (its resume token), for a
+  /// stream the sending side can no longer resume: the next transfer starts
+  /// from the last complete snapshot.
+  virtual void abandon_resume(const std::string& dataset) { (void)dataset; }
+  /// Applies one stream of send_delta or send_resumed, read once from in_fd
+  /// (a pipe: nothing is read twice). A whole stream makes `dataset`, whose
+  /// parent exists (a child takes the place of the empty directory its
+  /// parent's stream left); an increment brings it to the new snapshot. Its
+  /// files are then the new snapshot's, visible at its mountpoint. The
+  /// stream is untrusted: it lands in `dataset` and nowhere else, and
+  /// clones nothing from outside it.
+  virtual void receive_delta(const std::string& dataset, int in_fd) {
+    (void)in_fd;
+    throw std::runtime_error(no_replication(dataset));
+  }
+
   /// Whether the backend can read and adopt datasets other tools made on
   /// it (foreign_datasets, adopt_commands): migrating iocage 1.x jails.
   virtual bool adopts_foreign() const { return false; }
@@ -183,6 +239,9 @@ class IOCELL_SDK_EXPORT Storage {
     (void)idle;
     return {};
   }
+
+ private:
+  std::string no_replication(const std::string& dataset) const { return why_no_replication() + " (asked for " + dataset + ")"; }
 };
 
 }  // namespace iocell::sdk

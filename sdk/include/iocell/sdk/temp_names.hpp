@@ -15,6 +15,10 @@ namespace iocell::sdk::temp_names {
 /// "jails/.new-<uuid>": a jail being created, cloned or imported, renamed
 /// to "jails/<uuid>" when whole.
 inline constexpr std::string_view kNewJail = ".new-";
+/// "jails/.incoming-<uuid>": a jail arriving by `iocell receive` for the
+/// first time, renamed to "jails/<uuid>" when whole; kept after an
+/// interrupted transfer so that the next one resumes it.
+inline constexpr std::string_view kIncoming = ".incoming-";
 /// "releases/.staging-<release>-<pid>": a release being fetched.
 inline constexpr std::string_view kStaging = ".staging-";
 /// A dataset, jail or snapshot being destroyed: renamed out of sight first.
@@ -37,8 +41,8 @@ inline constexpr std::string_view kGoneConfig = ".iocell-gone-config.json";
 inline constexpr std::string_view kFileTmp = ".tmp-";
 
 /// The prefixes of whole datasets (directories, subvolumes) in flux.
-inline constexpr std::array<std::string_view, 8> kDatasetPrefixes = {kNewJail, kStaging, kGone,  kSnap,
-                                                                      kRollback, kClone,   kCopy,  kPromote};
+inline constexpr std::array<std::string_view, 9> kDatasetPrefixes = {kNewJail, kIncoming, kStaging, kGone,   kSnap,
+                                                                      kRollback, kClone,    kCopy,    kPromote};
 
 /// "<prefix><base>-<8 hex digits>".
 inline std::string make(std::string_view prefix, const std::string& base) {

@@ -2,7 +2,9 @@
 // listed, removed and rolled back together; promote of a clone.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,10 @@ std::string timestamp_snapshot_name(const Context& ctx, const std::string& prefi
 /// Throws UsageError unless the name is 1-200 of [A-Za-z0-9_.:-], starts
 /// with neither '.' nor '-', and is not the reserved word ALL.
 void validate_snapshot_name(const std::string& name);
+
+/// The datasets a jail may have, relative to its home ("" is the home):
+/// its root and its jailed data set.
+inline constexpr std::array<std::string_view, 3> kJailDatasetNames = {"", "root", "data"};
 
 /// The datasets of a jail that roll back and list together: its home, its
 /// root and its jailed data set, those that exist. (Datasets below the root

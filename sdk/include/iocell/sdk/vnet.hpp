@@ -115,6 +115,20 @@ inline std::vector<Vlan> vlans_of(const std::string& vlans, const std::vector<In
   return out;
 }
 
+/// The longest interface name the kernels take (IFNAMSIZ less the NUL).
+inline constexpr std::size_t kMaxIfName = 15;
+
+/// The bridge that stands for VLAN `vid` of `bridge` where the bridge
+/// cannot filter VLANs itself: "bridge0v10". Throws when the name would be
+/// longer than an interface name may be.
+inline std::string vlan_bridge_name(const std::string& bridge, int vid) {
+  std::string name = bridge + "v" + std::to_string(vid);
+  if (name.size() > kMaxIfName)
+    throw std::runtime_error("VLAN " + std::to_string(vid) + " of bridge " + bridge + " needs a bridge of its own, and its name " + name +
+                             " is longer than " + std::to_string(kMaxIfName) + " characters: use a bridge with a shorter name in interfaces");
+  return name;
+}
+
 /// The MAC pair of vnetN, 12 hex digits each: a locally administered
 /// unicast prefix (02), the jail's 8 hex digits `tag`, then 2N for the host
 /// end and 2N+1 for the jail end, so that no two interfaces of a jail share

@@ -160,5 +160,15 @@ TEST_F(Vlans, AHostBridgeWithoutFilteringIsLeftAsItWas) {
   expect_on_vlan("www", kHostBridge, 10);
 }
 
+TEST_F(Vlans, AJailSharingTheHostsNetworkIsRefusedAVlan) {
+  ok({"create", "-e", "tag=www", "vnet=off", "vlans=vnet0:10"});
+  build_busybox_root(m_root / "jails" / trim(ok({"get", "uuid", "www"}).out) / "root");
+  m_jails.push_back("www");
+  const auto r = run({"start", "www"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("vlans='vnet0:10' needs vnet=on"), std::string::npos) << r.err;
+  EXPECT_EQ(trim(ok({"list", "-H"}).out).find("\tup\t"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace iocell::test

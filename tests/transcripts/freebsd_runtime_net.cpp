@@ -253,6 +253,15 @@ TEST(FreebsdNet, AVlanOfAnInterfaceTheJailLacksIsRefusedBeforeAnythingRuns) {
   rig.expect_done();
 }
 
+TEST(FreebsdNet, SharedIpRefusesVlans) {
+  FreebsdRig rig;
+  rig.spec.props.set("vlans", "vnet0:10");
+  SharedIp net(rig.host);  // no transcript: not one command may run
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("vlans='vnet0:10' needs vnet=on"), std::string::npos) << err;
+  rig.expect_done();
+}
+
 TEST(FreebsdNet, SharedIpRefusesAutoconfiguration) {
   FreebsdRig rig;
   rig.spec.props.set("ip6_addr", "em0|accept_rtadv");

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <iocell/sdk/properties.hpp>
+
 namespace iocell::sdk::vnet {
 
 /// One `vnetN:BRIDGE` item of the interfaces property.
@@ -113,6 +115,14 @@ inline std::vector<Vlan> vlans_of(const std::string& vlans, const std::vector<In
                                " on a VLAN, but it is not one of the jail's interfaces (see the interfaces property)");
   }
   return out;
+}
+
+/// Throws for a jail without its own network stack that asks for a VLAN:
+/// started anyway, it would sit on the host's network, not on the VLAN.
+inline void refuse_vlans_without_vnet(const PropertyMap& props) {
+  if (!parse_vlans(props.get("vlans")).empty())
+    throw std::runtime_error("vlans='" + props.get("vlans") + "' needs vnet=on: a jail sharing the host's network has no interface "
+                             "of its own to put on a VLAN; set vnet=on or vlans=none");
 }
 
 /// The longest interface name the kernels take (IFNAMSIZ less the NUL).

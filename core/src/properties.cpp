@@ -15,6 +15,7 @@
 #include <iocell/support/release_name.hpp>
 #include <iocell/sdk/forwarder.hpp>
 #include <iocell/sdk/ip6_autoconf.hpp>
+#include <iocell/sdk/vnet.hpp>
 
 namespace iocell::core {
 namespace {
@@ -134,6 +135,7 @@ std::string allowed_values(const PropertyDef& d) {
                            "in a VNET jail also IF|") + sdk::kAcceptRtadv + " (SLAAC) or IF|" + sdk::kDhcp6 + " (DHCPv6)";
       return "none or IF|ADDRESS[/PREFIXLEN] items separated by commas, such as em0|10.1.1.10/24 (IF may be DEFAULT)";
     case T::Interfaces: return "vnetN:BRIDGE items separated by commas, such as vnet0:bridge0 (N from 0 to 9)";
+    case T::Vlans: return sdk::vnet::kVlansHelp;
     case T::Forwards: return sdk::forward::kHelp;
     case T::Tag: return "a name without '/', whitespace or a leading '-', not 'default' or 'ALL', not made only of lowercase hex digits and dashes where a UUID has them (such as 'cafe' or '2024'), at most 128 characters";
     case T::JailList: return "none or jails (tags, UUIDs or UUID prefixes) separated by commas, such as db,cache";
@@ -221,6 +223,13 @@ void validate_property(const std::string& name, const std::string& v) {
       if (!grammar::vnet_interfaces(v)) invalid(d, v);
       return;
     }
+    case T::Vlans:
+      try {
+        sdk::vnet::parse_vlans(v);
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+      }
+      return;
     case T::Forwards:
       try {
         sdk::forward::parse(v);

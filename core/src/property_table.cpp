@@ -113,6 +113,7 @@ constexpr PropertyDef kTable[] = {
     // Networking (iocell-only).
     def("vnet", T::OnOff, "off", C::Network, L::Restart, "a virtual network stack of its own"),
     def("interfaces", T::Interfaces, "vnet0:bridge0,vnet1:bridge1", C::Network, L::Restart, "VNET interfaces: vnetN:BRIDGE[,...]"),
+    def("vlans", T::Vlans, "none", C::Network, L::Restart, "VLAN of each VNET interface on its bridge: vnetN:VID[,...] (untagged member)"),
     def("defaultrouter", T::Address, "none", C::Network, L::Restart, "IPv4 default route inside a VNET jail"),
     def("defaultrouter6", T::Address, "none", C::Network, L::Restart, "IPv6 default route inside a VNET jail"),
     def("resolver", T::Resolver, "none", C::Network, L::Restart, "resolv.conf lines separated by ';', none copies the host's"),
@@ -246,6 +247,7 @@ constexpr TrustEntry kTrust[] = {
     {"sysvmsg", Trust::PrivilegeWidening},
     {"sysvsem", Trust::PrivilegeWidening},
     {"sysvshm", Trust::PrivilegeWidening},
+    {"vlans", Trust::HostActing},
 };
 static_assert(std::all_of(std::begin(kTrust), std::end(kTrust), [](const TrustEntry& e) {
                 return std::any_of(std::begin(kTable), std::end(kTable), [&](const PropertyDef& d) { return d.name == e.name; });

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/ip6_autoconf.hpp>
+#include <iocell/sdk/vnet.hpp>
 
 #include <stdexcept>
 
@@ -44,6 +45,7 @@ std::string SharedIp::resolve(const std::string& iface, bool v6) {
 
 void SharedIp::prepare(sdk::JailSpec& spec) {
   sdk::refuse_ip6_autoconf(spec.props);
+  sdk::vnet::refuse_vlans_without_vnet(spec.props);
   if (spec.props.enabled("bpf") || spec.props.enabled("dhcp"))
     throw std::runtime_error("bpf=on and dhcp=on need vnet=on: in a shared-IP jail bpf(4) would see the traffic of every host interface");
   for (const auto& f : kFamilies) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -17,6 +18,11 @@ namespace iocell::plugins::freebsd_net {
 namespace {
 
 bool gone(const sdk::CommandResult& res) { return res.err.find("does not exist") != std::string::npos; }
+
+// A jail's host end, named by host_ifname: vnetN_<8 hex digits>.
+bool is_host_end(const std::string& name) {
+  return name.size() == 14 && name.rfind("vnet", 0) == 0 && std::isdigit(static_cast<unsigned char>(name[4])) && name[5] == '_';
+}
 
 // An address without an interface, or with DEFAULT, belongs to the first
 // interface; any other name must be one of the jail's.
@@ -49,6 +55,7 @@ constexpr const char* kDhcp6Client = "usr/local/sbin/dhcpcd";
 
 void VnetBridge::prepare(sdk::JailSpec& spec) {
   const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   for (const auto& a : sdk::parse_ip_list(spec.props.get("ip4_addr"))) nic_for(a, nics, "ip4_addr");
   for (const auto& a : sdk::parse_ip_list(spec.props.get("ip6_addr"))) {
     const std::string nic = nic_for(a, nics, "ip6_addr");
@@ -70,7 +77,8 @@ void VnetBridge::prepare(sdk::JailSpec& spec) {
   }
 }
 
-int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge) {
+int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, bool* created) {
+  if (created) *created = false;
   auto res = run().run({"ifconfig", bridge});
   if (res.ok()) return parse_ifconfig(res.out).mtu;
   if (!gone(res)) throw sdk::CommandFailed(sdk::Command{"ifconfig", bridge}, res);
@@ -87,10 +95,54 @@ int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& brid
   }
   run().check({"ifconfig", bridge, "description", kIocellBridge, "up"});
   if (m_host.log) m_host.log->info("created bridge {} for {} (it is destroyed once no jail uses it)", bridge, spec.uuid);
+  if (created) *created = true;
   return 0;
 }
 
-void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu) {
+VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end) {
+  const std::string id = std::to_string(vid);
+  sdk::Command show{"ifconfig", bridge};
+  show.read_only = true;
+  const std::string out = run().check(show).out;
+  const IfInfo info = parse_ifconfig(out);
+  // ifconfig prints the bridge's own flags only where if_bridge has them,
+  // and VLAN filtering is one of them (FreeBSD 15).
+  const size_t flags_at = out.find("bridge flags=");
+  if (flags_at != std::string::npos) {
+    const std::string flags = out.substr(flags_at, out.find('\n', flags_at) - flags_at);
+    if (flags.find("VLANFILTER") == std::string::npos) {
+      // vlanfilter drops the frames of every member without an untagged
+      // VLAN: switched on only where no member can be cut off.
+      if (info.description != kIocellBridge || !info.members.empty())
+        throw std::runtime_error("vlans puts a jail interface on VLAN " + id + " of bridge " + bridge + ", which does not filter VLANs" +
+                                 (info.description == kIocellBridge ? " and already has members" : " and which iocell did not create") +
+                                 ": turn filtering on (ifconfig " + bridge + " vlanfilter defuntagged 1, and give each uplink its VLANs: "
+                                 "ifconfig " + bridge + " iftagged em0 " + id + ") or set vlans=none");
+      run().check({"ifconfig", bridge, "vlanfilter", "defuntagged", "1"});
+      if (m_host.log) m_host.log->info("turned VLAN filtering on for bridge {} (iocell created it)", bridge);
+    }
+    return {bridge, {sdk::Command{"ifconfig", bridge, "ifuntagged", host_end, id}}};
+  }
+  const std::string vlan_bridge = sdk::vnet::vlan_bridge_name(bridge, vid);
+  bool created = false;
+  ensure_bridge(spec, vlan_bridge, &created);
+  if (!created) return {vlan_bridge, {}};
+  // The VLAN leaves the host tagged on each uplink of the bridge: the
+  // members that are not a jail's host end.
+  for (const auto& member : info.members) {
+    if (is_host_end(member)) continue;
+    const std::string uplink = member + "." + id;
+    if (uplink.size() > sdk::vnet::kMaxIfName)
+      throw std::runtime_error("VLAN " + id + " of bridge " + bridge + " needs a vlan(4) interface on " + member + ", and its name " + uplink +
+                               " is longer than " + std::to_string(sdk::vnet::kMaxIfName) + " characters");
+    run().check({"ifconfig", uplink, "create", "vlan", id, "vlandev", member});
+    run().check({"ifconfig", uplink, "description", kIocellBridge, "up"});
+    run().check({"ifconfig", vlan_bridge, "addm", uplink});
+  }
+  return {vlan_bridge, {}};
+}
+
+void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu, const Port& port) {
   const auto [host_mac, jail_mac] = split_mac_pair(spec.props.get(vi.nic + "_mac"));
   const std::string made = run().check({"ifconfig", "epair", "create"}).out;
   // --dry-run answers nothing; "epairN" stands for the kernel's choice.
@@ -111,7 +163,8 @@ void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, 
     if (mtu > 0) jcfg.argv.insert(jcfg.argv.end(), {"mtu", std::to_string(mtu)});
     jcfg.argv.push_back("up");
     run().check(jcfg);
-    run().check({"ifconfig", vi.bridge, "addm", host, "up"});
+    run().check({"ifconfig", port.bridge, "addm", host, "up"});
+    for (const auto& c : port.after_join) run().check(c);
   } catch (...) {
     run().run({"ifconfig", current, "destroy"});
     throw;
@@ -120,7 +173,13 @@ void VnetBridge::attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, 
 
 void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& /*state*/) {
   const auto nics = parse_interfaces(spec.props.get("interfaces"));
-  for (const auto& vi : nics) attach_one(spec, vi, ensure_bridge(spec, vi.bridge));
+  const auto vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
+  for (const auto& vi : nics) {
+    const int mtu = ensure_bridge(spec, vi.bridge);
+    const auto vlan = std::find_if(vlans.begin(), vlans.end(), [&](const sdk::vnet::Vlan& v) { return v.nic == vi.nic; });
+    const Port port = vlan == vlans.end() ? Port{vi.bridge, {}} : vlan_port(spec, vi.bridge, vlan->vid, host_ifname(spec.uuid, vi.index));
+    attach_one(spec, vi, mtu, port);
+  }
   configure_inside(spec, nics);
 }
 
@@ -222,21 +281,48 @@ void VnetBridge::cleanup(const sdk::JailSpec& spec) {
     auto res = run().run(cmd);
     if (!res.ok() && !gone(res)) errors.push_back(sdk::CommandFailed(cmd, res).what());
   }
-  std::set<std::string> seen;
-  for (const auto& vi : nics) {
-    if (!seen.insert(vi.bridge).second || !present(vi.bridge)) continue;
-    auto res = run().run({"ifconfig", vi.bridge});
-    if (!res.ok()) continue;
-    const IfInfo info = parse_ifconfig(res.out);
-    if (info.description != kIocellBridge || !info.members.empty()) continue;
-    sdk::Command cmd{"ifconfig", vi.bridge, "destroy"};
-    auto d = run().run(cmd);
-    if (!d.ok() && !gone(d)) errors.push_back(sdk::CommandFailed(cmd, d).what());
+  std::vector<std::string> bridges;
+  for (const auto& vi : nics) bridges.push_back(vi.bridge);
+  // The VLANs' own bridges (FreeBSD 14), made at start. A vlans value or a
+  // name that does not hold made none: the start refused it.
+  std::vector<sdk::vnet::Vlan> vlans;
+  try {
+    vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
+  } catch (const std::exception&) {
   }
+  for (const auto& v : vlans)
+    for (const auto& vi : nics) {
+      if (vi.nic != v.nic) continue;
+      try {
+        bridges.push_back(sdk::vnet::vlan_bridge_name(vi.bridge, v.vid));
+      } catch (const std::exception&) {
+      }
+    }
+  std::set<std::string> seen;
+  for (const auto& br : bridges)
+    if (seen.insert(br).second && present(br)) destroy_if_unused(br, errors);
   if (!errors.empty()) {
     std::string msg = "cleaning up the network of " + spec.name + " failed:";
     for (const auto& e : errors) msg += "\n  " + e;
     throw std::runtime_error(msg);
+  }
+}
+
+void VnetBridge::destroy_if_unused(const std::string& bridge, std::vector<std::string>& errors) {
+  auto res = run().run({"ifconfig", bridge});
+  if (!res.ok()) return;
+  const IfInfo info = parse_ifconfig(res.out);
+  if (info.description != kIocellBridge) return;
+  for (const auto& member : info.members) {
+    auto m = run().run({"ifconfig", member});
+    if (!m.ok() || is_host_end(member) || parse_ifconfig(m.out).description != kIocellBridge) return;
+  }
+  std::vector<std::string> doomed = info.members;
+  doomed.push_back(bridge);
+  for (const auto& name : doomed) {
+    sdk::Command cmd{"ifconfig", name, "destroy"};
+    auto d = run().run(cmd);
+    if (!d.ok() && !gone(d)) errors.push_back(sdk::CommandFailed(cmd, d).what());
   }
 }
 

@@ -13,6 +13,16 @@
 //            moved into the jail, renamed vnetN, configured from inside with
 //            jexec; lo0, addresses, default routes, DHCP, SLAAC (IF|accept_rtadv:
 //            rc.conf + rtsol) and DHCPv6 (IF|DHCP6: dhcpcd -6).
+//            vlans=vnetN:VID: where `ifconfig BRIDGE` shows "bridge flags"
+//            (FreeBSD 15's if_bridge filters VLANs), the host end joins
+//            BRIDGE and gets `ifuntagged HOST VID`; iocell turns vlanfilter
+//            on (with defuntagged 1, so that jails without a VLAN keep
+//            their LAN) only on a bridge it made and that has no member
+//            yet, and refuses any other bridge without it. Without VLAN
+//            filtering (FreeBSD 14), VLAN VID is a bridge of its own,
+//            BRIDGEvVID, created like a missing bridge, whose uplinks are
+//            vlan(4) interfaces UPLINK.VID on each member of BRIDGE that is
+//            not a jail's host end.
 // detach()   destroys the host ends (the pair goes with them).
 // cleanup()  destroys host ends still left after a failed start, and each
 //            bridge iocell made once no member is left. A bridge iocell did
@@ -41,9 +51,22 @@ class VnetBridge : public sdk::Network {
 
  private:
   sdk::CommandRunner& run() { return *m_host.runner; }
-  /// The bridge's MTU (0 when iocell just made it and it has no member yet).
-  int ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge);
-  void attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu);
+  /// The bridge's MTU (0 when iocell just made it and it has no member
+  /// yet); `created` tells whether it did.
+  int ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, bool* created = nullptr);
+  /// Where a host end joins and what puts it on its VLAN once it has.
+  struct Port {
+    std::string bridge;
+    std::vector<sdk::Command> after_join;
+  };
+  /// VLAN `vid` of `bridge` for the port `host_end`: on an if_bridge that
+  /// filters VLANs, an untagged member; on one that cannot, the VLAN's own
+  /// bridge with a vlan(4) uplink per uplink of `bridge`.
+  Port vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end);
+  void attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu, const Port& port);
+  /// Destroys `bridge` when iocell made it and nothing but the vlan(4)
+  /// uplinks iocell made for it is a member, those first. Adds failures to `errors`.
+  void destroy_if_unused(const std::string& bridge, std::vector<std::string>& errors);
   void configure_inside(const sdk::JailSpec& spec, const std::vector<VnetInterface>& nics);
   /// Sets each KEY="VALUE" in the jail's /etc/rc.conf, replacing the KEY= lines there.
   void write_rc_conf(const sdk::JailSpec& spec, const std::vector<std::pair<std::string, std::string>>& settings);

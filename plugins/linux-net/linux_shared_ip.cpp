@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iocell/sdk/ip6_autoconf.hpp>
+#include <iocell/sdk/vnet.hpp>
 
 #include "host_net.hpp"
 #include "net_names.hpp"
@@ -106,6 +107,7 @@ std::vector<SharedIp::Alias> SharedIp::wanted(const sdk::JailSpec& spec) {
 
 void SharedIp::prepare(sdk::JailSpec& spec) {
   sdk::refuse_ip6_autoconf(spec.props);
+  sdk::vnet::refuse_vlans_without_vnet(spec.props);
   auto& run = *m_host.runner;
   const auto wanted = this->wanted(spec);
   if (!inherits(spec)) {

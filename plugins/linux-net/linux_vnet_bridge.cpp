@@ -1,6 +1,7 @@
 #include "linux_vnet_bridge.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 
@@ -59,6 +60,13 @@ std::vector<std::string> autoconf_nics(const sdk::JailSpec& spec, const std::vec
   return out;
 }
 
+// The number after "KEY " in `ip -d link show` output, -1 when absent.
+int link_detail(const std::string& out, const std::string& key) {
+  const size_t at = out.find(" " + key + " ");
+  if (at == std::string::npos) return -1;
+  return std::atoi(out.c_str() + at + key.size() + 2);
+}
+
 // Undoes what it was told about unless dismissed: a failed attach leaves
 // no interface and no netns name behind.
 class Undo {
@@ -104,6 +112,7 @@ void VnetBridge::prepare(sdk::JailSpec& spec) {
   }
   jail_addresses(spec, nics);
   autoconf_nics(spec, nics);
+  sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   spec.params.emplace_back("netns", "new");
 }
 
@@ -111,6 +120,7 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   auto nics = parse_interfaces(spec.props.get("interfaces"));
   const auto addresses = jail_addresses(spec, nics);
   const auto slaac = autoconf_nics(spec, nics);
+  const auto vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   if (state.jid <= 0 && !m_host.dry_run) throw std::runtime_error("vnet-bridge needs the jail's init to attach " + spec.name);
   std::optional<FileLock> lock;
   if (!m_host.dry_run) lock.emplace(lock_file());
@@ -118,15 +128,10 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   Undo undo(run);
 
   std::vector<std::string> host;
+  std::vector<sdk::Command> vlan_commands;
   const auto existing = m_host.dry_run ? std::vector<std::string>{} : link_macs();
   for (const auto& vi : nics) {
-    if (!link_exists(vi.bridge)) {
-      if (!spec.props.enabled("createbridge"))
-        throw std::runtime_error("bridge " + vi.bridge + " does not exist and createbridge=off; create it or set createbridge=on");
-      ip_lines({"link add name " + vi.bridge + " type bridge", "link set dev " + vi.bridge + " alias " + kIocellBridge,
-                "link set dev " + vi.bridge + " up"});
-      if (m_host.log) m_host.log->info("created bridge {} for {} (deleted once no jail uses it)", vi.bridge, spec.uuid);
-    }
+    ensure_bridge(spec, vi.bridge, kIocellBridge);
     const std::string prop = vi.nic + "_mac";
     std::string pair_text = spec.props.get(prop);
     if (!spec.props.is_set(prop)) {
@@ -141,14 +146,20 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
     }
     const std::string vh = host_ifname(spec.uuid, vi.index);
     if (link_exists(vh)) throw std::runtime_error("interface " + vh + " already exists (is " + spec.uuid + " running twice?)");
+    const auto vlan = std::find_if(vlans.begin(), vlans.end(), [&](const sdk::vnet::Vlan& v) { return v.nic == vi.nic; });
+    const Port port = vlan == vlans.end() ? Port{vi.bridge, {}} : vlan_port(spec, vi.bridge, vlan->vid, vh);
     const int mtu = m_host.dry_run ? 0 : link_mtu(vi.bridge);
     const std::string mtu_opt = mtu > 0 ? " mtu " + std::to_string(mtu) : "";
     host.push_back("link add name " + vh + mtu_opt + " address " + colon_mac(hmac) + " type veth peer name " + vi.nic +
                    mtu_opt + " address " + colon_mac(jmac) + " netns " + std::to_string(state.jid));
-    host.push_back("link set dev " + vh + " master " + vi.bridge + " up");
+    host.push_back("link set dev " + vh + " master " + port.bridge + " up");
+    vlan_commands.insert(vlan_commands.end(), port.vlan_setup.begin(), port.vlan_setup.end());
     undo.add(sdk::Command{"ip", "link", "del", vh});
   }
   ip_lines(host);
+  // The memberships go with the host ends at stop: deleting a port leaves
+  // nothing of it on the bridge.
+  for (const auto& c : vlan_commands) run.check(c);
 
   const std::string ns = netns_name(spec.uuid);
   run.check({"ip", "netns", "attach", ns, std::to_string(state.jid)});
@@ -174,6 +185,51 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   if (spec.props.is_set("defaultrouter6")) inside.push_back("route add default via " + spec.props.get("defaultrouter6"));
   ip_lines(inside, ns);
   undo.dismiss();
+}
+
+void VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, const std::string& alias) {
+  if (link_exists(bridge)) return;
+  if (!spec.props.enabled("createbridge"))
+    throw std::runtime_error("bridge " + bridge + " does not exist and createbridge=off; create it or set createbridge=on");
+  ip_lines({"link add name " + bridge + " type bridge", "link set dev " + bridge + " alias " + alias, "link set dev " + bridge + " up"});
+  if (m_host.log) m_host.log->info("created bridge {} for {} (deleted once no jail uses it)", bridge, spec.uuid);
+}
+
+VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end) {
+  sdk::Command probe{"ip", "-d", "link", "show", "dev", bridge};
+  probe.read_only = true;
+  // Under --dry-run a bridge iocell would create does not exist yet: the
+  // plan shows it filtering, as it would on a kernel that can.
+  const std::string out = m_host.dry_run && !link_exists(bridge) ? std::string(" vlan_filtering 0 vlan_default_pvid 1 alias ") + kIocellBridge
+                                                                 : m_host.runner->check(probe).out;
+  const bool ours = out.find(std::string("alias ") + kIocellBridge) != std::string::npos;
+  // iproute2 prints the bridge's default PVID only when the kernel filters
+  // VLANs (CONFIG_BRIDGE_VLAN_FILTERING).
+  const int default_pvid = link_detail(out, "vlan_default_pvid");
+  if (link_detail(out, "vlan_filtering") != 1 && default_pvid >= 0) {
+    // Turning filtering on changes what every port of a bridge carries: done
+    // only on the bridges iocell made, never on one of the host's.
+    if (!ours)
+      throw std::runtime_error("vlans puts a jail interface on a VLAN of bridge " + bridge + ", which has VLAN filtering off and which "
+                               "iocell did not create: turn filtering on (ip link set dev " + bridge +
+                               " type bridge vlan_filtering 1) or set vlans=none");
+    ip_lines({"link set dev " + bridge + " type bridge vlan_filtering 1"});
+    if (m_host.log) m_host.log->info("turned VLAN filtering on for bridge {} (iocell created it)", bridge);
+  }
+  if (default_pvid >= 0) {
+    const std::string id = std::to_string(vid);
+    std::vector<sdk::Command> setup{{"bridge", "vlan", "add", "dev", host_end, "vid", id, "pvid", "untagged"}};
+    // A new port is also an untagged member of the bridge's default VLAN:
+    // left there, it would take that VLAN's broadcasts too.
+    if (default_pvid > 0 && default_pvid != vid)
+      setup.push_back({"bridge", "vlan", "del", "dev", host_end, "vid", std::to_string(default_pvid)});
+    return {bridge, setup};
+  }
+  // A kernel without VLAN filtering: VLAN VID of `bridge` is a bridge of
+  // its own, which only that VLAN's ports join.
+  const std::string vlan_bridge = sdk::vnet::vlan_bridge_name(bridge, vid);
+  ensure_bridge(spec, vlan_bridge, kIocellBridge);
+  return {vlan_bridge, {}};
 }
 
 void VnetBridge::delete_host_ends(const sdk::JailSpec& spec) {
@@ -206,8 +262,26 @@ void VnetBridge::cleanup(const sdk::JailSpec& spec) {
     m_host.runner->run({"ip", "netns", "delete", netns_name(spec.uuid)});
   FileLock lock(lock_file());
   std::vector<std::string> bridges;
-  for (const auto& vi : parse_interfaces(spec.props.get("interfaces")))
-    if (link_exists(vi.bridge) && std::find(bridges.begin(), bridges.end(), vi.bridge) == bridges.end()) bridges.push_back(vi.bridge);
+  const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  std::vector<std::string> candidates;
+  for (const auto& vi : nics) candidates.push_back(vi.bridge);
+  // A VLAN's own bridge (kernels without VLAN filtering), made at start.
+  // A vlans value or a name that does not hold made none: a start refused it.
+  std::vector<sdk::vnet::Vlan> vlans;
+  try {
+    vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
+  } catch (const std::exception&) {
+  }
+  for (const auto& v : vlans)
+    for (const auto& vi : nics) {
+      if (vi.nic != v.nic) continue;
+      try {
+        candidates.push_back(sdk::vnet::vlan_bridge_name(vi.bridge, v.vid));
+      } catch (const std::exception&) {
+      }
+    }
+  for (const auto& br : candidates)
+    if (link_exists(br) && std::find(bridges.begin(), bridges.end(), br) == bridges.end()) bridges.push_back(br);
   if (bridges.empty()) return;
   const auto links = parse_links(m_host.runner->check({"ip", "-o", "-d", "link", "show"}).out);
   for (const auto& br : bridges) {

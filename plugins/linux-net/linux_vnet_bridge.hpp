@@ -15,10 +15,16 @@
 //            IF|accept_rtadv (accept_ra=2, autoconf=1 in the jail's
 //            namespace), lo up, the addresses
 //            (default length /24 and /64) and the default routes.
+//            With vlans=vnetN:VID, the host end of vnetN is an untagged
+//            member of VLAN VID (its PVID) and leaves the bridge's
+//            default VLAN; the bridge must filter VLANs, which iocell turns
+//            on only on a bridge it created (another is refused). A kernel
+//            without bridge VLAN filtering gets a bridge per VLAN instead,
+//            BRIDGEvVID, created like a missing bridge.
 // detach()   deletes the host ends (the jail ends go with them).
 // cleanup()  deletes host ends left by a failed start, the transient netns
-//            name, and each bridge iocell created once no port is left. A
-//            bridge iocell did not create is never deleted.
+//            name, and each bridge iocell created (VLAN bridges too) once no
+//            port is left. A bridge iocell did not create is never deleted.
 #pragma once
 
 #include <filesystem>
@@ -51,6 +57,19 @@ class VnetBridge : public sdk::Network {
   /// --dry-run so that the printed plan is readable.
   void ip_lines(const std::vector<std::string>& lines, const std::string& netns = "");
   void delete_host_ends(const sdk::JailSpec& spec);
+  /// Creates `bridge`, marked with `alias`, unless it exists; refused when
+  /// createbridge=off.
+  void ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, const std::string& alias);
+  /// Where a host end joins and what puts it on its VLAN once it has.
+  struct Port {
+    std::string bridge;
+    std::vector<sdk::Command> vlan_setup;
+  };
+  /// VLAN `vid` of `bridge` for the port `host_end`: on a bridge that
+  /// filters VLANs (turned on only on a bridge iocell made; another one
+  /// without filtering is refused) an untagged member of `vid`; on a kernel
+  /// without VLAN filtering, the VLAN's own bridge (sdk::vnet::vlan_bridge_name).
+  Port vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end);
   std::filesystem::path lock_file() const { return m_host.root / ".run" / "vnet-bridge.lock"; }
 
   sdk::HostContext m_host;

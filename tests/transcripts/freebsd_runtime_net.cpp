@@ -204,6 +204,64 @@ TEST(FreebsdNet, Dhcp6WithoutAClientInTheJailIsRefusedBeforeAnythingRuns) {
   rig.expect_done();
 }
 
+TEST(FreebsdNet, VlansOnBridgesThatFilterThemAreUntaggedMembers) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0,vnet1:bridge7");
+  rig.spec.props.set("vlans", "vnet0:10,vnet1:20");
+  rig.load("freebsd-net/vlan_filtering_bridge.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 3));
+  net.detach(rig.spec, state_of(rig, 3));
+  net.cleanup(rig.spec);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, AHostBridgeThatDoesNotFilterVlansIsRefusedBeforeAnythingIsMade) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("vlans", "vnet0:10");
+  rig.load("freebsd-net/vlan_unfiltered_refused.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  const std::string err = error_of([&] { net.attach(rig.spec, state_of(rig, 3)); });
+  EXPECT_NE(err.find("VLAN 10 of bridge bridge0, which does not filter VLANs and which iocell did not create"), std::string::npos) << err;
+  EXPECT_NE(err.find("ifconfig bridge0 vlanfilter defuntagged 1"), std::string::npos) << err;
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, WithoutVlanFilteringAVlanIsABridgeOfItsOwnWithAVlanUplink) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("vlans", "vnet0:10");
+  rig.load("freebsd-net/vlan_bridge_per_vlan.txt");
+  VnetBridge net(rig.host);
+  net.prepare(rig.spec);
+  net.attach(rig.spec, state_of(rig, 3));
+  net.detach(rig.spec, state_of(rig, 3));
+  net.cleanup(rig.spec);
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, AVlanOfAnInterfaceTheJailLacksIsRefusedBeforeAnythingRuns) {
+  FreebsdRig rig;
+  vnet_on(rig, "vnet0:bridge0");
+  rig.spec.props.set("vlans", "vnet1:10");
+  VnetBridge net(rig.host);  // no transcript: not one command may run
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("puts vnet1 on a VLAN, but it is not one of the jail's interfaces"), std::string::npos) << err;
+  rig.expect_done();
+}
+
+TEST(FreebsdNet, SharedIpRefusesVlans) {
+  FreebsdRig rig;
+  rig.spec.props.set("vlans", "vnet0:10");
+  SharedIp net(rig.host);  // no transcript: not one command may run
+  const std::string err = error_of([&] { net.prepare(rig.spec); });
+  EXPECT_NE(err.find("vlans='vnet0:10' needs vnet=on"), std::string::npos) << err;
+  rig.expect_done();
+}
+
 TEST(FreebsdNet, SharedIpRefusesAutoconfiguration) {
   FreebsdRig rig;
   rig.spec.props.set("ip6_addr", "em0|accept_rtadv");

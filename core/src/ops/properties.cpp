@@ -14,6 +14,7 @@
 #include <iocell/core/properties.hpp>
 #include <iocell/sdk/limits.hpp>
 #include <iocell/sdk/runtime.hpp>
+#include <iocell/sdk/vnet.hpp>
 
 namespace iocell::core {
 namespace {
@@ -124,6 +125,15 @@ void set_properties(Context& ctx, const JailRecord& rec_in, const PropertyValues
     const PropertyDef* d = find_property(k);
     if (state && d->live == LiveChange::Refused && rec.get(k) != v)
       throw Refused("property " + k + " cannot change while jail " + rec.uuid + " (" + rec.tag() + ") runs; stop it first");
+  }
+  if (changes.count("vlans") || changes.count("interfaces")) {
+    // Each vnetN of vlans must be an interface of the jail as it will be.
+    const auto value = [&](const std::string& k) { return changes.count(k) ? changes.at(k) : rec.get(k); };
+    try {
+      sdk::vnet::vlans_of(value("vlans"), sdk::vnet::parse_interfaces(value("interfaces")));
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
   }
   const auto release_change = [&] { return ctx.jail_type(rec.get("type")).release_change(); };
   if (changes.count("release") && changes.at("release") != rec.get("release") && release_change() == sdk::ReleaseChange::ByUpgrade)

@@ -22,6 +22,7 @@ enum class PropType {
   Rctl,        ///< off | AMOUNT:ACTION
   IpList,      ///< none | [IF|]ADDR[/LEN][,...]
   Interfaces,  ///< vnetN:BRIDGE[,...]
+  Vlans,       ///< none | vnetN:VID[,...] (sdk/vnet.hpp)
   Forwards,    ///< none | PROTO(IF|ADDRESS):PORT->PORT[,...] (sdk/forwarder.hpp)
   Tag,
   JailList,    ///< none | TAG|UUID[,...] (other jails of the root)

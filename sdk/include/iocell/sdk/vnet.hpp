@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <iocell/sdk/properties.hpp>
+
 namespace iocell::sdk::vnet {
 
 /// One `vnetN:BRIDGE` item of the interfaces property.
@@ -62,6 +64,79 @@ inline std::vector<Interface> parse_interfaces(const std::string& value) {
     out.push_back(vi);
   }
   return out;
+}
+
+/// One `vnetN:VID` item of the vlans property: the jail's interface vnetN
+/// is an untagged member of VLAN `vid` on its bridge.
+struct Vlan {
+  std::string nic;  ///< "vnet0"
+  int vid = 0;      ///< 1..4094
+};
+
+/// What the vlans property allows, for error messages and the property table.
+inline constexpr const char* kVlansHelp =
+    "none or vnetN:VID items separated by commas, such as vnet0:10,vnet1:20 (N from 0 to 9, VID from 1 to 4094, each vnetN once)";
+
+/// Parses "vnet0:10,vnet1:20" ("none" or empty gives no item). Throws
+/// std::invalid_argument naming the value and what is allowed.
+inline std::vector<Vlan> parse_vlans(const std::string& value) {
+  std::vector<Vlan> out;
+  if (value.empty() || value == "none") return out;
+  const auto bad = [&](const std::string& why) {
+    throw std::invalid_argument("invalid value '" + value + "' for property vlans: " + why + "; allowed: " + kVlansHelp);
+  };
+  std::stringstream ss(value + ",");
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const size_t colon = item.find(':');
+    const std::string nic = item.substr(0, colon);
+    const std::string id = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (nic.size() != 5 || nic.rfind("vnet", 0) != 0 || !std::isdigit(static_cast<unsigned char>(nic[4])))
+      bad("'" + item + "' does not start with vnetN:");
+    bool digits = !id.empty() && id.size() <= 4 && id[0] != '0';
+    for (unsigned char c : id) digits = digits && std::isdigit(c);
+    if (!digits || std::stoi(id) > 4094) bad("'" + id + "' in '" + item + "' is not a VLAN id");
+    for (const auto& seen : out)
+      if (seen.nic == nic) bad(nic + " is named twice");
+    out.push_back({nic, std::stoi(id)});
+  }
+  return out;
+}
+
+/// The VLAN of each interface, checked against the interfaces property:
+/// a vnetN that is not one of the jail's interfaces is an error naming both.
+inline std::vector<Vlan> vlans_of(const std::string& vlans, const std::vector<Interface>& interfaces) {
+  auto out = parse_vlans(vlans);
+  for (const auto& v : out) {
+    bool found = false;
+    for (const auto& i : interfaces) found = found || i.nic == v.nic;
+    if (!found)
+      throw std::runtime_error("vlans='" + vlans + "' puts " + v.nic +
+                               " on a VLAN, but it is not one of the jail's interfaces (see the interfaces property)");
+  }
+  return out;
+}
+
+/// Throws for a jail without its own network stack that asks for a VLAN:
+/// started anyway, it would sit on the host's network, not on the VLAN.
+inline void refuse_vlans_without_vnet(const PropertyMap& props) {
+  if (!parse_vlans(props.get("vlans")).empty())
+    throw std::runtime_error("vlans='" + props.get("vlans") + "' needs vnet=on: a jail sharing the host's network has no interface "
+                             "of its own to put on a VLAN; set vnet=on or vlans=none");
+}
+
+/// The longest interface name the kernels take (IFNAMSIZ less the NUL).
+inline constexpr std::size_t kMaxIfName = 15;
+
+/// The bridge that stands for VLAN `vid` of `bridge` where the bridge
+/// cannot filter VLANs itself: "bridge0v10". Throws when the name would be
+/// longer than an interface name may be.
+inline std::string vlan_bridge_name(const std::string& bridge, int vid) {
+  std::string name = bridge + "v" + std::to_string(vid);
+  if (name.size() > kMaxIfName)
+    throw std::runtime_error("VLAN " + std::to_string(vid) + " of bridge " + bridge + " needs a bridge of its own, and its name " + name +
+                             " is longer than " + std::to_string(kMaxIfName) + " characters: use a bridge with a shorter name in interfaces");
+  return name;
 }
 
 /// The MAC pair of vnetN, 12 hex digits each: a locally administered

@@ -1,7 +1,6 @@
 #include "linux_vnet_bridge.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <sstream>
 
@@ -9,6 +8,7 @@
 
 #include <iocell/sdk/ip6_autoconf.hpp>
 
+#include "bridge_vlans.hpp"
 #include "host_net.hpp"
 
 namespace iocell::plugins::linux_net {
@@ -58,13 +58,6 @@ std::vector<std::string> autoconf_nics(const sdk::JailSpec& spec, const std::vec
     if (std::find(out.begin(), out.end(), nic) == out.end()) out.push_back(nic);
   }
   return out;
-}
-
-// The number after "KEY " in `ip -d link show` output, -1 when absent.
-int link_detail(const std::string& out, const std::string& key) {
-  const size_t at = out.find(" " + key + " ");
-  if (at == std::string::npos) return -1;
-  return std::atoi(out.c_str() + at + key.size() + 2);
 }
 
 // Undoes what it was told about unless dismissed: a failed attach leaves
@@ -200,36 +193,16 @@ VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::str
   probe.read_only = true;
   // Under --dry-run a bridge iocell would create does not exist yet: the
   // plan shows it filtering, as it would on a kernel that can.
-  const std::string out = m_host.dry_run && !link_exists(bridge) ? std::string(" vlan_filtering 0 vlan_default_pvid 1 alias ") + kIocellBridge
-                                                                 : m_host.runner->check(probe).out;
-  const bool ours = out.find(std::string("alias ") + kIocellBridge) != std::string::npos;
-  // iproute2 prints the bridge's default PVID only when the kernel filters
-  // VLANs (CONFIG_BRIDGE_VLAN_FILTERING).
-  const int default_pvid = link_detail(out, "vlan_default_pvid");
-  if (link_detail(out, "vlan_filtering") != 1 && default_pvid >= 0) {
-    // Turning filtering on changes what every port of a bridge carries: done
-    // only on the bridges iocell made, never on one of the host's.
-    if (!ours)
-      throw std::runtime_error("vlans puts a jail interface on a VLAN of bridge " + bridge + ", which has VLAN filtering off and which "
-                               "iocell did not create: turn filtering on (ip link set dev " + bridge +
-                               " type bridge vlan_filtering 1) or set vlans=none");
+  const std::string details = m_host.dry_run && !link_exists(bridge)
+                                  ? std::string(" vlan_filtering 0 vlan_default_pvid 1 \n    alias ") + kIocellBridge
+                                  : m_host.runner->check(probe).out;
+  const VlanPlan plan = plan_vlan_port(details, bridge, vid, host_end, kIocellBridge);
+  if (plan.turn_filtering_on) {
     ip_lines({"link set dev " + bridge + " type bridge vlan_filtering 1"});
     if (m_host.log) m_host.log->info("turned VLAN filtering on for bridge {} (iocell created it)", bridge);
   }
-  if (default_pvid >= 0) {
-    const std::string id = std::to_string(vid);
-    std::vector<sdk::Command> setup{{"bridge", "vlan", "add", "dev", host_end, "vid", id, "pvid", "untagged"}};
-    // A new port is also an untagged member of the bridge's default VLAN:
-    // left there, it would take that VLAN's broadcasts too.
-    if (default_pvid > 0 && default_pvid != vid)
-      setup.push_back({"bridge", "vlan", "del", "dev", host_end, "vid", std::to_string(default_pvid)});
-    return {bridge, setup};
-  }
-  // A kernel without VLAN filtering: VLAN VID of `bridge` is a bridge of
-  // its own, which only that VLAN's ports join.
-  const std::string vlan_bridge = sdk::vnet::vlan_bridge_name(bridge, vid);
-  ensure_bridge(spec, vlan_bridge, kIocellBridge);
-  return {vlan_bridge, {}};
+  if (plan.own_vlan_bridge) ensure_bridge(spec, plan.join, kIocellBridge);
+  return {plan.join, plan.port_setup};
 }
 
 void VnetBridge::delete_host_ends(const sdk::JailSpec& spec) {

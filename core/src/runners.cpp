@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,7 +99,7 @@ struct SpawnAttr {
 
 /// Starts cmd with the given descriptors as 0, 1 and 2 (-1: inherit).
 /// Returns the pid, or 0 with the failure in `error`.
-pid_t spawn(const sdk::Command& cmd, int in_fd, int out_fd, int err_fd, std::string& error) {
+pid_t start_stage(const sdk::Command& cmd, int in_fd, int out_fd, int err_fd, std::string& error) {
   std::vector<std::string> argv_copy = cmd.argv;
   std::vector<std::string> env_copy = build_env(cmd);
   auto argv = c_strings(argv_copy);
@@ -197,6 +198,66 @@ sdk::CommandResult run_relayed(const sdk::Command& cmd) {
 
 }  // namespace
 
+pid_t PosixRunner::spawn(const sdk::Command& cmd) {
+  if (cmd.argv.empty()) throw std::invalid_argument("spawn: an empty command");
+  if (cmd.terminal_session && cmd.stdin_fd < 0)
+    throw std::invalid_argument("spawn: a terminal session needs its terminal as stdin_fd: " + sdk::format_argv(cmd.argv));
+  if (cmd.stdin_data || cmd.interactive || cmd.timeout.count() > 0)
+    throw std::invalid_argument("spawn starts a command it does not wait for: no stdin_data, timeout or terminal: " + sdk::format_argv(cmd.argv));
+  // The child cannot report a failed exec once it waits on a gate: what
+  // can be checked is checked here.
+  const std::string program = resolve_program(cmd.argv[0]);
+  if (::access(program.c_str(), X_OK) != 0)
+    throw std::runtime_error("cannot start " + sdk::format_argv(cmd.argv) + ": " + cmd.argv[0] + ": " + std::strerror(errno));
+  std::vector<std::string> argv_copy = cmd.argv;
+  std::vector<std::string> env_copy = build_env(cmd);
+  auto argv = c_strings(argv_copy);
+  auto envp = c_strings(env_copy);
+  int gate = -1;
+  if (!cmd.start_gate.empty()) {
+    // Read and write: the open does not wait for a writer, and the read in
+    // the child blocks until one writes (a reader alone would see EOF).
+    gate = ::open(cmd.start_gate.c_str(), O_RDWR | O_CLOEXEC);
+    if (gate < 0) throw std::runtime_error("cannot open " + cmd.start_gate + ": " + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int e = errno;
+    if (gate >= 0) ::close(gate);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(e));
+  }
+  if (pid == 0) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+      if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (gate >= 0) {
+      char go = 0;
+      ssize_t n;
+      do {
+        n = ::read(gate, &go, 1);
+      } while (n < 0 && errno == EINTR);
+      if (n != 1) ::_exit(127);
+    }
+    if (cmd.stdin_fd >= 0 && ::dup2(cmd.stdin_fd, 0) < 0) ::_exit(127);
+    if (cmd.stdout_fd >= 0 && ::dup2(cmd.stdout_fd, 1) < 0) ::_exit(127);
+    if (cmd.stderr_fd >= 0 && ::dup2(cmd.stderr_fd, 2) < 0) ::_exit(127);
+    // A session of its own, so that its terminal becomes the controlling
+    // one: never this process's.
+    if (cmd.terminal_session && (::setsid() < 0 || ::ioctl(0, TIOCSCTTY, 0) < 0)) ::_exit(127);
+    if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) ::_exit(127);
+    // Only stdin, stdout and stderr go on: nothing else of this process.
+    ::closefrom(3);
+    ::execve(program.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  if (gate >= 0) ::close(gate);
+  return pid;
+}
+
 sdk::CommandResult PosixRunner::run(const sdk::Command& cmd) {
   if (cmd.argv.empty()) throw std::invalid_argument("empty argv");
   if (!cmd.interactive) return run_pipeline({cmd}).front();
@@ -223,7 +284,7 @@ std::vector<sdk::CommandResult> PosixRunner::run_pipeline(const std::vector<sdk:
   for (size_t i = 0; i < n; ++i) {
     int child_in = i > 0 ? links[i - 1].fd[0] : (in ? in->fd[0] : first.stdin_fd);
     int child_out = i + 1 < n ? links[i].fd[1] : (out ? out->fd[1] : last.stdout_fd);
-    pids[i] = spawn(stages[i], child_in, child_out, errs[i].fd[1], results[i].err);
+    pids[i] = start_stage(stages[i], child_in, child_out, errs[i].fd[1], results[i].err);
     if (pids[i] == 0) results[i].exit_code = 127;
     // The parent keeps no child-side end: a stage must see EOF (or EPIPE)
     // as soon as its neighbour exits.

@@ -74,7 +74,6 @@ void check_oci_container(const so::Container& c) {
   const auto& p = c.process;
   if (p.caps_bounding || p.caps_effective || p.caps_permitted || p.caps_inheritable || p.caps_ambient)
     refuse("process.capabilities", "Linux capabilities do not exist on FreeBSD; a jail's root is confined by its allow.* parameters");
-  if (p.terminal) refuse("process.terminal", "not supported by the FreeBSD runtime: run without -t");
   if (!c.sysctl.empty()) refuse("linux.sysctl." + c.sysctl.begin()->first, "a Linux sysctl; a jail's kernel settings are its freebsd.jail parameters");
   if (!c.masked_paths.empty()) refuse("linux.maskedPaths", "not supported by the FreeBSD runtime");
   if (!c.readonly_paths.empty()) refuse("linux.readonlyPaths", "not supported by the FreeBSD runtime");

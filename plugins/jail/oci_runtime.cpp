@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include <iocell/sdk/safe_root.hpp>
 
 #include "oci_plan.hpp"
+#include "oci_terminal.hpp"
 
 namespace iocell::plugins::jail {
 
@@ -43,39 +45,6 @@ bool is_regular_file(const fs::path& p) {
 
 }  // namespace
 
-pid_t spawn_process(const std::vector<std::string>& argv, const fs::path& gate) {
-  sdk::UniqueFd gate_fd;
-  if (!gate.empty()) {
-    // Read and write: the open does not wait for a writer, and the read in
-    // the child blocks until start writes (a reader alone would see EOF).
-    gate_fd.reset(::open(gate.c_str(), O_RDWR | O_CLOEXEC));
-    if (!gate_fd) throw sys_error("cannot open " + gate.string());
-  }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw sys_error("fork");
-  if (pid > 0) return pid;
-  sigset_t all;
-  ::sigemptyset(&all);
-  ::sigprocmask(SIG_SETMASK, &all, nullptr);
-  for (int s = 1; s < NSIG; ++s)
-    if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
-  if (gate_fd) {
-    char go = 0;
-    ssize_t n;
-    do {
-      n = ::read(gate_fd.get(), &go, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1) ::_exit(127);
-  }
-  // Only stdin, stdout and stderr (the caller's: conmon's pipes) go on.
-  ::closefrom(3);
-  ::execvp(args[0], args.data());
-  ::_exit(127);
-}
-
 std::string JailOciRuntime::user_of(const so::Container& c, const so::Process& p) {
   if (p.uid == 0) {
     if (p.gid != 0) throw std::runtime_error("process.user.gid: " + std::to_string(p.gid) + ": root runs with group 0 here");
@@ -101,8 +70,19 @@ std::string JailOciRuntime::name_of(const so::Handle& h) {
   return name;
 }
 
-so::Handle JailOciRuntime::create(const so::Container& c, const fs::path& state_dir, const so::Console& /*console*/) {
+namespace {
+// A process of the container on the terminal `tty` (process.terminal).
+sdk::Command on_terminal(const std::vector<std::string>& argv, const sdk::UniqueFd& tty) {
+  sdk::Command cmd(argv);
+  cmd.stdin_fd = cmd.stdout_fd = cmd.stderr_fd = tty.get();
+  cmd.terminal_session = true;
+  return cmd;
+}
+}  // namespace
+
+so::Handle JailOciRuntime::create(const so::Container& c, const fs::path& state_dir, const so::Console& console) {
   check_oci_container(c);
+  if (c.process.terminal) require_console_socket(console.socket);
   const auto argv = oci_process_argv(c.id, c.process, user_of(c, c.process));
   const auto mounts = oci_mounts(c, &is_regular_file);
   const sdk::SafeRoot root(c.root);
@@ -133,7 +113,11 @@ so::Handle JailOciRuntime::create(const so::Container& c, const fs::path& state_
     std::ofstream(state_dir / kNameFile) << c.id << "\n";
     if (::mkfifo(fifo.c_str(), 0600) != 0) throw sys_error("cannot make " + fifo.string());
     so::Handle h;
-    h.pid = m_spawn(argv, fifo);
+    sdk::UniqueFd tty;
+    if (c.process.terminal) tty = terminal_for(console.socket);
+    sdk::Command first = c.process.terminal ? on_terminal(argv, tty) : sdk::Command(argv);
+    first.start_gate = fifo.string();
+    h.pid = run().spawn(first);
     h.state_dir = state_dir;
     return h;
   } catch (...) {
@@ -184,15 +168,27 @@ void JailOciRuntime::kill(const so::Handle& h, int signal, bool all) {
 }
 
 JailOciRuntime::ExecResult JailOciRuntime::exec(const so::Handle& h, const so::Container& c, const so::Process& p,
-                                                const so::Console& /*console*/, bool detach) {
-  if (p.terminal) throw std::runtime_error("process.terminal: not supported by the FreeBSD runtime: run without -t");
+                                                const so::Console& console, bool detach) {
+  if (p.terminal) require_console_socket(console.socket);
   if (p.caps_bounding || p.caps_effective || p.caps_permitted || p.caps_inheritable || p.caps_ambient)
     throw std::runtime_error("process.capabilities: Linux capabilities do not exist on FreeBSD");
   const auto argv = oci_process_argv(name_of(h), p, user_of(c, p));
   if (status(h) != so::Status::Running) throw std::runtime_error("the container is not running");
   ExecResult out;
+  if (p.terminal) {
+    {
+      const sdk::UniqueFd tty = terminal_for(console.socket);
+      out.pid = run().spawn(on_terminal(argv, tty));
+    }  // only the process holds its terminal now
+    if (detach) return out;
+    int st = 0;
+    while (::waitpid(out.pid, &st, 0) < 0)
+      if (errno != EINTR) throw sys_error("waitpid");
+    out.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return out;
+  }
   if (detach) {
-    out.pid = m_spawn(argv, {});
+    out.pid = run().spawn(sdk::Command(argv));
     return out;
   }
   sdk::Command cmd(argv);

@@ -3,16 +3,20 @@
 //
 // create   mounts (a read-only root is a nullfs of the root onto itself,
 //          then the spec's mounts in order), `jail -c ... persist`, then
-//          forks the container's first process: it waits on exec.fifo in
-//          the state directory and then execs `jexec ID ...`, which joins
+//          spawns (CommandRunner::spawn) the container's first process: it
+//          waits on exec.fifo in the state directory and then execs
+//          `jexec ID ...`, which joins
 //          the jail and execs the program in the same process, so its pid
 //          is the container's. Anything that fails undoes what was done.
 // start    writes the fifo.
 // status   `jls -j ID jid` and `ps -o jid=,state= -p PID`: running while
 //          the pid is alive inside that jail.
 // kill     `kill -SIG PID`; --all: `pkill -SIG -j JID` first.
-// exec     jexec in the jail as the spec's user; detached it is forked as
-//          the first process is, else run and waited for by the runner.
+// exec     jexec in the jail as the spec's user; detached it is spawned
+//          as the first process is, else run and waited for by the runner.
+// terminal process.terminal: a pty made on the host, its master sent to the
+//          console socket, its slave the process's stdin, stdout, stderr and
+//          controlling terminal (oci_terminal.hpp).
 // remove   `jail -r ID`, then unmounts in reverse what `mount -p` shows of
 //          the container's mount points.
 #pragma once
@@ -20,7 +24,6 @@
 #include <sys/types.h>
 
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,18 +32,9 @@
 
 namespace iocell::plugins::jail {
 
-/// Starts argv as a child of this process, holding this process's stdin,
-/// stdout and stderr; with `gate` set it first waits for a byte on that
-/// fifo. Returns its pid. The runner cannot: it waits for what it runs.
-using OciSpawn = std::function<pid_t(const std::vector<std::string>& argv, const std::filesystem::path& gate)>;
-
-/// fork + execvp, the gate read in the child before the exec.
-pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& gate);
-
 class JailOciRuntime : public sdk::oci::Runtime {
  public:
-  explicit JailOciRuntime(const sdk::HostContext& host, OciSpawn spawn = &spawn_process)
-      : m_host(host), m_spawn(std::move(spawn)) {}
+  explicit JailOciRuntime(const sdk::HostContext& host) : m_host(host) {}
   sdk::oci::Handle create(const sdk::oci::Container& c, const std::filesystem::path& state_dir,
                           const sdk::oci::Console& console) override;
   void start(const sdk::oci::Handle& h) override;
@@ -57,7 +51,6 @@ class JailOciRuntime : public sdk::oci::Runtime {
   std::string jid_of(const std::string& name);
   std::string name_of(const sdk::oci::Handle& h);
   sdk::HostContext m_host;
-  OciSpawn m_spawn;
 };
 
 }  // namespace iocell::plugins::jail

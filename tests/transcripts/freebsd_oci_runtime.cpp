@@ -1,12 +1,15 @@
 // The jail runtime's OCI side against FreeBSD command transcripts
-// (tests/transcripts/oci/). The first process is forked by the plugin, not
-// run by the runner (which waits); here its spawn goes to the scripted
-// runner too, so that its argv is pinned with the rest.
+// (tests/transcripts/oci/). The first process is started with
+// CommandRunner::spawn; the scripted runner pins its argv with the rest and
+// answers its pid.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -32,17 +35,53 @@ struct OciRig {
     c.process.args = {"/bin/echo", "hi"};
     c.process.env = {"PATH=/bin:/usr/bin", "TERM=xterm"};
   }
-  JailOciRuntime runtime() {
-    return JailOciRuntime(rig.host, [this](const std::vector<std::string>& argv, const fs::path& gate) {
-      gates.push_back(gate);
-      rig.runner.run(iocell::sdk::Command(argv));
-      return pid_t{4242};
-    });
+  JailOciRuntime runtime() { return JailOciRuntime(rig.host); }
+  /// The start gates of the commands spawned so far.
+  std::vector<fs::path> gates() const {
+    std::vector<fs::path> out;
+    for (const auto& cmd : rig.runner.seen())
+      if (!cmd.start_gate.empty()) out.emplace_back(cmd.start_gate);
+    return out;
   }
   FreebsdRig rig;
   fs::path state;
   so::Container c;
-  std::vector<fs::path> gates;
+};
+
+// A listening console socket, as conmon has.
+class ConsoleSocket {
+ public:
+  explicit ConsoleSocket(fs::path p) : path(std::move(p)) {
+    m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    EXPECT_EQ(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(m_fd, 4), 0);
+  }
+  ~ConsoleSocket() { ::close(m_fd); }
+  /// The descriptor sent on the next connection, -1 when none came.
+  int received() {
+    const int conn = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (conn < 0) return -1;
+    char name[256];
+    iovec iov{name, sizeof name};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    int fd = -1;
+    if (::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) > 0 && CMSG_FIRSTHDR(&msg) && CMSG_FIRSTHDR(&msg)->cmsg_type == SCM_RIGHTS)
+      std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof fd);
+    ::close(conn);
+    return fd;
+  }
+  fs::path path;
+
+ private:
+  int m_fd = -1;
 };
 
 so::Mount mount(std::string dest, std::string type, std::string source, std::vector<std::string> options = {}) {
@@ -62,8 +101,8 @@ TEST(FreebsdOci, CreateStartKillRemove) {
 
   const so::Handle h = rt.create(o.c, o.state, {});
   EXPECT_EQ(h.pid, 4242);
-  ASSERT_EQ(o.gates.size(), 1U);
-  EXPECT_EQ(o.gates[0], o.state / "exec.fifo") << "the first process waits on the start fifo";
+  ASSERT_EQ(o.gates().size(), 1U);
+  EXPECT_EQ(o.gates()[0], o.state / "exec.fifo") << "the first process waits on the start fifo";
   EXPECT_TRUE(fs::is_fifo(o.state / "exec.fifo"));
   for (const char* point : {"dev", "tmp", "data", "proc"})
     EXPECT_TRUE(fs::is_directory(o.c.root / point)) << point << ": mount points are made in the root";
@@ -93,7 +132,7 @@ TEST(FreebsdOci, AFailedCreateUndoesItsMountsInReverse) {
   o.rig.load("oci/create_undo.txt");
   auto rt = o.runtime();
   EXPECT_NE(error_of([&] { rt.create(o.c, o.state, {}); }).find("ip4: invalid value"), std::string::npos);
-  EXPECT_TRUE(o.gates.empty());
+  EXPECT_TRUE(o.gates().empty());
   EXPECT_FALSE(fs::exists(o.state / "exec.fifo"));
   o.rig.expect_done();
 }
@@ -191,6 +230,51 @@ TEST(FreebsdOci, RefusesAMountPointThroughASymlink) {
   EXPECT_FALSE(error_of([&] { rt.create(o.c, o.state, {}); }).empty());
   EXPECT_TRUE(o.rig.runner.seen().empty());
   EXPECT_FALSE(fs::exists("/etc/x"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FreebsdOci, ATerminalProcessGetsAPtyWhoseMasterGoesToTheConsoleSocket) {
+  OciRig o;
+  o.c.process.terminal = true;
+  o.c.process.args = {"/bin/sh"};
+  ConsoleSocket console(o.state / "console.sock");
+  o.rig.load("oci/terminal.txt");
+  auto rt = o.runtime();
+  const so::Handle h = rt.create(o.c, o.state, so::Console{console.path});
+  const iocell::sdk::Command first = o.rig.runner.seen().back();
+  EXPECT_EQ(first.argv.front(), "jexec");
+  EXPECT_TRUE(first.terminal_session) << "the pty becomes the process's controlling terminal";
+  EXPECT_GE(first.stdin_fd, 0);
+  EXPECT_EQ(first.stdout_fd, first.stdin_fd);
+  EXPECT_EQ(first.stderr_fd, first.stdin_fd);
+  EXPECT_EQ(::fcntl(first.stdin_fd, F_GETFD), -1) << "the runtime keeps no descriptor of the process's terminal";
+  EXPECT_EQ(first.start_gate, (o.state / "exec.fifo").string()) << "still held until start";
+  const int master = console.received();
+  ASSERT_GE(master, 0) << "the master went to the console socket";
+  EXPECT_TRUE(::isatty(master));
+  ::close(master);
+  // start, with this test holding the fifo's read end as the process would.
+  const int reader = ::open((o.state / "exec.fifo").c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  rt.start(h);
+  ::close(reader);
+
+  so::Process p;
+  p.args = {"/bin/sh"};
+  p.env = {"TERM=xterm"};
+  p.terminal = true;
+  EXPECT_NE(error_of([&] { rt.exec(h, o.c, p, {}, true); }).find("--console-socket, and none was given"), std::string::npos)
+      << "refused before anything runs";
+  const auto r = rt.exec(h, o.c, p, so::Console{console.path}, true);
+  EXPECT_EQ(r.pid, 4243);
+  EXPECT_TRUE(o.rig.runner.seen().back().terminal_session);
+  const int exec_master = console.received();
+  EXPECT_GE(exec_master, 0);
+  ::close(exec_master);
+  o.rig.expect_done();
 }
 
 }  // namespace

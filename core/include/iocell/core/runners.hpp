@@ -14,6 +14,9 @@ class PosixRunner : public sdk::CommandRunner {
   using sdk::CommandRunner::run;
   sdk::CommandResult run(const sdk::Command& cmd) override;
   std::vector<sdk::CommandResult> run_pipeline(const std::vector<sdk::Command>& stages) override;
+  /// A fork whose child makes only system calls on what the parent
+  /// prepared: the gate's read cannot happen in a posix_spawn child.
+  pid_t spawn(const sdk::Command& cmd) override;
 };
 
 /// --dry-run: prints each command instead of running it and answers with

@@ -4,6 +4,8 @@
 
 #include <iocell/sdk/export.hpp>
 
+#include <sys/types.h>
+
 #include <cctype>
 #include <chrono>
 #include <initializer_list>
@@ -46,6 +48,17 @@ struct Command {
   /// The command changes nothing on the host (zfs get, jls): --dry-run runs
   /// it for real, so that what it plans rests on real answers.
   bool read_only = false;
+  /// spawn() only: an open descriptor the child writes its stderr to
+  /// instead of this process's (-1: inherited).
+  int stderr_fd = -1;
+  /// spawn() only: the child leads a session of its own whose controlling
+  /// terminal is its stdin (stdin_fd, a terminal), as a container's process
+  /// with process.terminal gets. It never gets the caller's terminal.
+  bool terminal_session = false;
+  /// spawn() only: a fifo the started process reads one byte from before
+  /// it execs, so that it exists (its pid known) yet runs nothing until a
+  /// later step writes the byte. Opened by the runner before spawn returns.
+  std::string start_gate;
 };
 
 struct CommandResult {
@@ -132,6 +145,28 @@ class IOCELL_SDK_EXPORT CommandRunner {
     std::vector<CommandResult> results;
     for (const auto& stage : stages) results.push_back(run(stage));
     return results;
+  }
+
+  /// Starts the command without waiting for it and returns its pid, for a
+  /// process that must outlive the call that starts it (an OCI container's
+  /// first process). It holds this process's stdin, stdout and stderr, or
+  /// stdin_fd, stdout_fd and stderr_fd when set, and no other descriptor;
+  /// argv, env, clear_env, cwd, terminal_session and start_gate apply,
+  /// stdin_data, timeout and interactive do not. The caller reaps it, or leaves it to init (or to
+  /// its subreaper) by exiting first. Throws when it cannot be started.
+  ///
+  /// This default goes through run(), which is right for runners that
+  /// execute nothing: a scripted runner answers the pid as the command's
+  /// output (0 when it prints none). A runner that starts processes must
+  /// override it.
+  virtual pid_t spawn(const Command& cmd) {
+    const CommandResult res = check(cmd);
+    pid_t pid = 0;
+    for (char c : res.out) {
+      if (c < '0' || c > '9') break;
+      pid = pid * 10 + (c - '0');
+    }
+    return pid;
   }
 };
 

@@ -24,7 +24,7 @@
 
 /// Incremented whenever the descriptor, the Registrar or any interface in
 /// sdk/ changes in a way that breaks binary compatibility.
-#define IOCELL_PLUGIN_ABI_VERSION 11u
+#define IOCELL_PLUGIN_ABI_VERSION 12u
 #define IOCELL_PLUGIN_ENTRY "iocell_plugin_v1"
 
 namespace iocell::sdk {

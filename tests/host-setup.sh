@@ -7,7 +7,7 @@ packages="cmake ninja-build g++ clang libc++-dev libc++abi-dev pkg-config ccache
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   nlohmann-json3-dev libspdlog-dev libarchive-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
-  btrfs-progs zfs-fuse busybox-static iproute2 nftables podman runc libarchive-tools xz-utils curl python3 mandoc util-linux procps zsh fish radvd"
+  btrfs-progs zfs-fuse busybox-static iproute2 nftables podman runc containerd libarchive-tools xz-utils curl python3 mandoc util-linux procps zsh fish radvd"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -66,6 +66,20 @@ TEST(OciRuntimeSpec, PodmansConfigIsMapped) {
   EXPECT_NE(p.warnings[1].find("linux.resources.devices"), std::string::npos);
 }
 
+// What containerd's ctr sends (cpu.shares 1024 always) and what --cpus and
+// --cpuset-cpus become.
+TEST(OciRuntimeSpec, CpuResourcesBecomeIocellLimits) {
+  json c = podman_config();
+  c["linux"]["resources"] = json::parse(R"({"cpu": {"shares": 1024}})");
+  EXPECT_TRUE(co::parse_config(c, "c1", "/b").limits.empty()) << "the default weight changes nothing";
+  c["linux"]["resources"] = json::parse(R"({"cpu": {"shares": 1024, "quota": 150000, "period": 100000, "cpus": "0-1"}})");
+  EXPECT_EQ(co::parse_config(c, "c1", "/b").limits,
+            (std::vector<std::pair<std::string, std::string>>{{"pcpu", "150:deny"}, {"cpuset", "0-1"}}));
+  c["linux"]["resources"] = json::parse(R"({"cpu": {"quota": 1, "period": 3}})");
+  EXPECT_EQ(co::parse_config(c, "c1", "/b").limits, (std::vector<std::pair<std::string, std::string>>{{"pcpu", "34:deny"}}))
+      << "a quota rounds up, never below what was asked";
+}
+
 TEST(OciRuntimeSpec, FieldsWithoutAnEquivalentAreRefusedByName) {
   struct Case {
     const char* pointer;
@@ -84,6 +98,8 @@ TEST(OciRuntimeSpec, FieldsWithoutAnEquivalentAreRefusedByName) {
       {"/linux/devices", json::parse(R"([{"path":"/dev/fuse","type":"c","major":10,"minor":229}])"), "linux.devices"},
       {"/linux/resources/blockIO", json::parse(R"({"weight":10})"), "linux.resources.blockIO"},
       {"/linux/resources/memory", json::parse(R"({"limit":1,"swap":2})"), "linux.resources.memory.swap"},
+      {"/linux/resources/cpu", json::parse(R"({"shares":512})"), "linux.resources.cpu.shares"},
+      {"/linux/resources/cpu", json::parse(R"({"realtimeRuntime":950000})"), "linux.resources.cpu.realtimeRuntime"},
       {"/linux/cgroupsPath", "machine.slice:libpod:abc", "systemd slice"},
       {"/mounts/0", json::parse(R"({"destination":"/x","type":"overlay","source":"o"})"), "'overlay'"},
       {"/mounts/0", json::parse(R"({"destination":"/x","type":"bind","source":"rel/dir"})"), "mounts[0].source"},

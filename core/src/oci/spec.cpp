@@ -186,6 +186,33 @@ so::Process parse_process(const json& p, const std::string& where, std::vector<s
   return out;
 }
 
+namespace {
+
+// linux.resources.cpu onto iocell's limits: a quota is pcpu (percent of
+// one CPU), cpus the cpuset. shares is a relative weight, which no limit of
+// iocell expresses: only the kernel's default (1024, what containerd's ctr
+// always sends) is taken, as nothing to change.
+void map_cpu(const json& cpu, std::vector<std::pair<std::string, std::string>>& limits) {
+  only(cpu, "linux.resources.cpu", {"shares", "quota", "period", "cpus"});
+  if (cpu.contains("shares") && !cpu.at("shares").is_null()) {
+    const auto shares = cpu.at("shares").get<std::uint64_t>();
+    if (shares != 0 && shares != 1024)
+      refuse("linux.resources.cpu.shares", std::to_string(shares) + " is a relative weight, which iocell's limits do not express; "
+             "allowed: 1024 (the default) or a quota (--cpus)");
+  }
+  const std::int64_t quota = cpu.contains("quota") && !cpu.at("quota").is_null() ? cpu.at("quota").get<std::int64_t>() : 0;
+  if (quota > 0) {
+    const std::uint64_t period = cpu.contains("period") && !cpu.at("period").is_null() ? cpu.at("period").get<std::uint64_t>() : 100000;
+    if (period == 0) refuse("linux.resources.cpu.period", "must be above 0");
+    const auto percent = (static_cast<std::uint64_t>(quota) * 100 + period - 1) / period;
+    limits.emplace_back("pcpu", std::to_string(percent) + ":deny");
+  }
+  const std::string cpus = cpu.value("cpus", std::string());
+  if (!cpus.empty()) limits.emplace_back("cpuset", cpus);
+}
+
+}  // namespace
+
 ParsedSpec parse_config(const json& c, const std::string& id, const std::filesystem::path& bundle) {
   ParsedSpec out;
   auto& ct = out.container;
@@ -258,7 +285,7 @@ ParsedSpec parse_config(const json& c, const std::string& id, const std::filesys
       }
     if (l.contains("resources") && !l.at("resources").is_null()) {
       const json& r = l.at("resources");
-      only(r, "linux.resources", {"devices", "pids", "memory"});
+      only(r, "linux.resources", {"devices", "pids", "memory", "cpu"});
       if (given(r, "devices"))
         out.warnings.push_back("linux.resources.devices: no device cgroup rules are set; only the default /dev nodes exist");
       if (given(r, "pids")) {
@@ -268,6 +295,7 @@ ParsedSpec parse_config(const json& c, const std::string& id, const std::filesys
           if (n > 0) out.limits.emplace_back("maxproc", std::to_string(n) + ":deny");
         }
       }
+      if (given(r, "cpu")) map_cpu(r.at("cpu"), out.limits);
       if (given(r, "memory")) {
         only(r.at("memory"), "linux.resources.memory", {"limit", "swap", "disableOOMKiller"});
         if (given(r.at("memory"), "swap")) refuse("linux.resources.memory.swap", "not supported");

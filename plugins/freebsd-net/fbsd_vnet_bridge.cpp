@@ -283,21 +283,8 @@ void VnetBridge::cleanup(const sdk::JailSpec& spec) {
   }
   std::vector<std::string> bridges;
   for (const auto& vi : nics) bridges.push_back(vi.bridge);
-  // The VLANs' own bridges (FreeBSD 14), made at start. A vlans value or a
-  // name that does not hold made none: the start refused it.
-  std::vector<sdk::vnet::Vlan> vlans;
-  try {
-    vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
-  } catch (const std::exception&) {
-  }
-  for (const auto& v : vlans)
-    for (const auto& vi : nics) {
-      if (vi.nic != v.nic) continue;
-      try {
-        bridges.push_back(sdk::vnet::vlan_bridge_name(vi.bridge, v.vid));
-      } catch (const std::exception&) {
-      }
-    }
+  // The VLANs' own bridges (FreeBSD 14), made at start.
+  for (auto& b : sdk::vnet::vlan_bridges_of(spec.props.get("vlans"), nics)) bridges.push_back(std::move(b));
   std::set<std::string> seen;
   for (const auto& br : bridges)
     if (seen.insert(br).second && present(br)) destroy_if_unused(br, errors);

@@ -238,21 +238,8 @@ void VnetBridge::cleanup(const sdk::JailSpec& spec) {
   const auto nics = parse_interfaces(spec.props.get("interfaces"));
   std::vector<std::string> candidates;
   for (const auto& vi : nics) candidates.push_back(vi.bridge);
-  // A VLAN's own bridge (kernels without VLAN filtering), made at start.
-  // A vlans value or a name that does not hold made none: a start refused it.
-  std::vector<sdk::vnet::Vlan> vlans;
-  try {
-    vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
-  } catch (const std::exception&) {
-  }
-  for (const auto& v : vlans)
-    for (const auto& vi : nics) {
-      if (vi.nic != v.nic) continue;
-      try {
-        candidates.push_back(sdk::vnet::vlan_bridge_name(vi.bridge, v.vid));
-      } catch (const std::exception&) {
-      }
-    }
+  // The VLANs' own bridges (kernels without VLAN filtering), made at start.
+  for (auto& b : sdk::vnet::vlan_bridges_of(spec.props.get("vlans"), nics)) candidates.push_back(std::move(b));
   for (const auto& br : candidates)
     if (link_exists(br) && std::find(bridges.begin(), bridges.end(), br) == bridges.end()) bridges.push_back(br);
   if (bridges.empty()) return;

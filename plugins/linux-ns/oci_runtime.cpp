@@ -19,6 +19,8 @@
 #include "netns.hpp"
 #include "ns_util.hpp"
 #include "oci_console.hpp"
+
+#include <iocell/sdk/console_socket.hpp>
 #include "oci_root.hpp"
 #include "process.hpp"
 
@@ -217,7 +219,7 @@ so::Handle LinuxOciRuntime::create(const so::Container& c, const fs::path& state
   UniqueFd fifo_fd(::open(fifo.c_str(), O_RDWR | O_CLOEXEC));
   if (!fifo_fd) throw sys_error("cannot open " + fifo.string());
   UniqueFd console_fd;
-  if (c.process.terminal) console_fd = connect_console(console.socket);
+  if (c.process.terminal) console_fd = sdk::oci::connect_console_socket(console.socket);
   auto cgroups = open_cgroups(c.attach_files);
   const PreparedExec prepared(plan_of(c.process));
   const int last = last_cap();
@@ -327,7 +329,7 @@ LinuxOciRuntime::ExecResult LinuxOciRuntime::exec(const so::Handle& h, const so:
   }
   if (!alive(h)) throw std::runtime_error("the container is not running");
   UniqueFd console_fd;
-  if (p.terminal) console_fd = connect_console(console.socket);
+  if (p.terminal) console_fd = sdk::oci::connect_console_socket(console.socket);
   auto cgroups = open_cgroups(c.attach_files);
   const PreparedExec prepared(plan_of(p));
   const int last = last_cap();

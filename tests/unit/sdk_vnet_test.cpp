@@ -34,3 +34,20 @@ TEST(SdkVnet, MacPairs) {
   EXPECT_THROW(vnet::split_mac_pair("02a1b2c3d406"), std::runtime_error);
   EXPECT_THROW(vnet::split_mac_pair("02a1b2c3d406,02A1B2C3D406"), std::runtime_error) << "both ends the same";
 }
+
+namespace iocell::sdk::vnet {
+namespace {
+
+TEST(SdkVnet, VlanBridgesAreNamedForCleanupWithoutThrowing) {
+  const auto nics = parse_interfaces("vnet0:bridge0,vnet1:br-upstream-9");
+  EXPECT_EQ(vlan_bridges_of("vnet0:10", nics), (std::vector<std::string>{"bridge0v10"}));
+  EXPECT_EQ(vlan_bridges_of("none", nics), (std::vector<std::string>{}));
+  EXPECT_EQ(vlan_bridges_of("vnet0:10,vnet1:4000", nics), (std::vector<std::string>{"bridge0v10"}))
+      << "br-upstream-9v4000 is too long to have been made";
+  EXPECT_EQ(vlan_bridges_of("vnet5:10", nics), (std::vector<std::string>{})) << "not an interface of the jail";
+  EXPECT_EQ(vlan_bridges_of("vnet0:0", nics), (std::vector<std::string>{})) << "not a VLAN";
+  EXPECT_THROW(vlan_bridge_name("br-upstream-9", 4000), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace iocell::sdk::vnet

@@ -139,6 +139,28 @@ inline std::string vlan_bridge_name(const std::string& bridge, int vid) {
   return name;
 }
 
+/// The bridges a start may have made for the jail's VLANs where its
+/// bridges cannot filter them (vlan_bridge_name), for cleanup. A vlans
+/// value or a name that does not hold gives none: a start refused those.
+inline std::vector<std::string> vlan_bridges_of(const std::string& vlans, const std::vector<Interface>& interfaces) {
+  std::vector<std::string> out;
+  std::vector<Vlan> items;
+  try {
+    items = vlans_of(vlans, interfaces);
+  } catch (const std::exception&) {
+    return out;
+  }
+  for (const auto& v : items)
+    for (const auto& i : interfaces) {
+      if (i.nic != v.nic) continue;
+      try {
+        out.push_back(vlan_bridge_name(i.bridge, v.vid));
+      } catch (const std::exception&) {
+      }
+    }
+  return out;
+}
+
 /// The MAC pair of vnetN, 12 hex digits each: a locally administered
 /// unicast prefix (02), the jail's 8 hex digits `tag`, then 2N for the host
 /// end and 2N+1 for the jail end, so that no two interfaces of a jail share

@@ -49,6 +49,11 @@ std::string host_ifname(const std::string& uuid, int index) {
   return "vnet" + std::to_string(index) + "_" + lower(head);
 }
 
+bool is_host_ifname(const std::string& name) {
+  static const std::regex re("^vnet[0-9]+_[0-9a-f]{8}$");
+  return std::regex_match(name, re);
+}
+
 std::string parse_route_interface(const std::string& out) {
   std::istringstream in(out);
   std::string line;

@@ -26,6 +26,8 @@ std::pair<std::string, std::string> derive_macs(const std::string& uuid, int ind
 /// Derived from the UUID alone, so that a cleanup without a running jail
 /// finds it.
 std::string host_ifname(const std::string& uuid, int index);
+/// Whether `name` has host_ifname's form: a jail's host end.
+bool is_host_ifname(const std::string& name);
 
 /// The interface `route -n get default` reports ("  interface: em0").
 /// Returns "" when there is none.

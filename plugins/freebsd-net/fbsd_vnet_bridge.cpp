@@ -19,11 +19,6 @@ namespace {
 
 bool gone(const sdk::CommandResult& res) { return res.err.find("does not exist") != std::string::npos; }
 
-// A jail's host end, named by host_ifname: vnetN_<8 hex digits>.
-bool is_host_end(const std::string& name) {
-  return name.size() == 14 && name.rfind("vnet", 0) == 0 && std::isdigit(static_cast<unsigned char>(name[4])) && name[5] == '_';
-}
-
 // An address without an interface, or with DEFAULT, belongs to the first
 // interface; any other name must be one of the jail's.
 std::string nic_for(const sdk::IpAssignment& a, const std::vector<VnetInterface>& nics, const char* prop) {
@@ -77,10 +72,9 @@ void VnetBridge::prepare(sdk::JailSpec& spec) {
   }
 }
 
-int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, bool* created) {
-  if (created) *created = false;
+VnetBridge::Bridge VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge) {
   auto res = run().run({"ifconfig", bridge});
-  if (res.ok()) return parse_ifconfig(res.out).mtu;
+  if (res.ok()) return {res.out, parse_ifconfig(res.out).mtu, false};
   if (!gone(res)) throw sdk::CommandFailed(sdk::Command{"ifconfig", bridge}, res);
   if (!spec.props.enabled("createbridge"))
     throw std::runtime_error("bridge " + bridge + " (interfaces) does not exist and createbridge=off: create it "
@@ -95,15 +89,16 @@ int VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& brid
   }
   run().check({"ifconfig", bridge, "description", kIocellBridge, "up"});
   if (m_host.log) m_host.log->info("created bridge {} for {} (it is destroyed once no jail uses it)", bridge, spec.uuid);
-  if (created) *created = true;
-  return 0;
+  return {"", 0, true};
 }
 
-VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end) {
+VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::string& bridge, const Bridge& found, int vid,
+                                       const std::string& host_end) {
   const std::string id = std::to_string(vid);
+  // A bridge just made is read once: whether it can filter shows only there.
   sdk::Command show{"ifconfig", bridge};
   show.read_only = true;
-  const std::string out = run().check(show).out;
+  const std::string out = found.created ? run().check(show).out : found.shown;
   const IfInfo info = parse_ifconfig(out);
   // ifconfig prints the bridge's own flags only where if_bridge has them,
   // and VLAN filtering is one of them (FreeBSD 15).
@@ -124,13 +119,11 @@ VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::str
     return {bridge, {sdk::Command{"ifconfig", bridge, "ifuntagged", host_end, id}}};
   }
   const std::string vlan_bridge = sdk::vnet::vlan_bridge_name(bridge, vid);
-  bool created = false;
-  ensure_bridge(spec, vlan_bridge, &created);
-  if (!created) return {vlan_bridge, {}};
+  if (!ensure_bridge(spec, vlan_bridge).created) return {vlan_bridge, {}};
   // The VLAN leaves the host tagged on each uplink of the bridge: the
   // members that are not a jail's host end.
   for (const auto& member : info.members) {
-    if (is_host_end(member)) continue;
+    if (is_host_ifname(member)) continue;
     const std::string uplink = member + "." + id;
     if (uplink.size() > sdk::vnet::kMaxIfName)
       throw std::runtime_error("VLAN " + id + " of bridge " + bridge + " needs a vlan(4) interface on " + member + ", and its name " + uplink +
@@ -175,10 +168,11 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& /*state*
   const auto nics = parse_interfaces(spec.props.get("interfaces"));
   const auto vlans = sdk::vnet::vlans_of(spec.props.get("vlans"), nics);
   for (const auto& vi : nics) {
-    const int mtu = ensure_bridge(spec, vi.bridge);
+    const Bridge found = ensure_bridge(spec, vi.bridge);
     const auto vlan = std::find_if(vlans.begin(), vlans.end(), [&](const sdk::vnet::Vlan& v) { return v.nic == vi.nic; });
-    const Port port = vlan == vlans.end() ? Port{vi.bridge, {}} : vlan_port(spec, vi.bridge, vlan->vid, host_ifname(spec.uuid, vi.index));
-    attach_one(spec, vi, mtu, port);
+    const Port port =
+        vlan == vlans.end() ? Port{vi.bridge, {}} : vlan_port(spec, vi.bridge, found, vlan->vid, host_ifname(spec.uuid, vi.index));
+    attach_one(spec, vi, found.mtu, port);
   }
   configure_inside(spec, nics);
 }
@@ -301,8 +295,9 @@ void VnetBridge::destroy_if_unused(const std::string& bridge, std::vector<std::s
   const IfInfo info = parse_ifconfig(res.out);
   if (info.description != kIocellBridge) return;
   for (const auto& member : info.members) {
+    if (is_host_ifname(member)) return;
     auto m = run().run({"ifconfig", member});
-    if (!m.ok() || is_host_end(member) || parse_ifconfig(m.out).description != kIocellBridge) return;
+    if (!m.ok() || parse_ifconfig(m.out).description != kIocellBridge) return;
   }
   std::vector<std::string> doomed = info.members;
   doomed.push_back(bridge);

@@ -51,9 +51,14 @@ class VnetBridge : public sdk::Network {
 
  private:
   sdk::CommandRunner& run() { return *m_host.runner; }
-  /// The bridge's MTU (0 when iocell just made it and it has no member
-  /// yet); `created` tells whether it did.
-  int ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, bool* created = nullptr);
+  /// A bridge as ensure_bridge found it: what `ifconfig BRIDGE` showed and
+  /// its MTU, or (created) nothing yet: iocell just made it, empty.
+  struct Bridge {
+    std::string shown;
+    int mtu = 0;
+    bool created = false;
+  };
+  Bridge ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge);
   /// Where a host end joins and what puts it on its VLAN once it has.
   struct Port {
     std::string bridge;
@@ -62,7 +67,7 @@ class VnetBridge : public sdk::Network {
   /// VLAN `vid` of `bridge` for the port `host_end`: on an if_bridge that
   /// filters VLANs, an untagged member; on one that cannot, the VLAN's own
   /// bridge with a vlan(4) uplink per uplink of `bridge`.
-  Port vlan_port(const sdk::JailSpec& spec, const std::string& bridge, int vid, const std::string& host_end);
+  Port vlan_port(const sdk::JailSpec& spec, const std::string& bridge, const Bridge& found, int vid, const std::string& host_end);
   void attach_one(const sdk::JailSpec& spec, const VnetInterface& vi, int mtu, const Port& port);
   /// Destroys `bridge` when iocell made it and nothing but the vlan(4)
   /// uplinks iocell made for it is a member, those first. Adds failures to `errors`.

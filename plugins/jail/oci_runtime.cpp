@@ -15,6 +15,7 @@
 
 #include <iocell/sdk/freebsd_base.hpp>
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/io.hpp>
 
 #include "oci_plan.hpp"
 #include "oci_terminal.hpp"
@@ -30,8 +31,6 @@ constexpr const char* kFifo = "exec.fifo";
 // The jail's name, kept beside the core's state: the handle has none.
 constexpr const char* kNameFile = "jail.name";
 
-std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + std::strerror(errno)); }
-
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
   const auto first = s.find_first_not_of(" \t\n");
@@ -41,6 +40,14 @@ std::string trimmed(std::string s) {
 bool is_regular_file(const fs::path& p) {
   std::error_code ec;
   return fs::is_regular_file(p, ec);
+}
+
+// A process of the container on the terminal `tty` (process.terminal).
+sdk::Command on_terminal(const std::vector<std::string>& argv, const sdk::UniqueFd& tty) {
+  sdk::Command cmd(argv);
+  cmd.stdin_fd = cmd.stdout_fd = cmd.stderr_fd = tty.get();
+  cmd.terminal_session = true;
+  return cmd;
 }
 
 }  // namespace
@@ -69,16 +76,6 @@ std::string JailOciRuntime::name_of(const so::Handle& h) {
   if (!std::getline(in, name) || name.empty()) throw std::runtime_error("no jail recorded in " + h.state_dir.string());
   return name;
 }
-
-namespace {
-// A process of the container on the terminal `tty` (process.terminal).
-sdk::Command on_terminal(const std::vector<std::string>& argv, const sdk::UniqueFd& tty) {
-  sdk::Command cmd(argv);
-  cmd.stdin_fd = cmd.stdout_fd = cmd.stderr_fd = tty.get();
-  cmd.terminal_session = true;
-  return cmd;
-}
-}  // namespace
 
 so::Handle JailOciRuntime::create(const so::Container& c, const fs::path& state_dir, const so::Console& console) {
   check_oci_container(c);
@@ -111,7 +108,7 @@ so::Handle JailOciRuntime::create(const so::Container& c, const fs::path& state_
     run().check(oci_jail_create(c));
     jailed = true;
     std::ofstream(state_dir / kNameFile) << c.id << "\n";
-    if (::mkfifo(fifo.c_str(), 0600) != 0) throw sys_error("cannot make " + fifo.string());
+    if (::mkfifo(fifo.c_str(), 0600) != 0) throw support::sys_error("cannot make " + fifo.string());
     so::Handle h;
     sdk::UniqueFd tty;
     if (c.process.terminal) tty = terminal_for(console.socket);
@@ -134,9 +131,9 @@ void JailOciRuntime::start(const so::Handle& h) {
   if (!fd) {
     if (errno == ENOENT) throw std::runtime_error("the container was started already");
     if (errno == ENXIO) throw std::runtime_error("the container's process is gone: it cannot start");
-    throw sys_error("cannot open " + fifo.string());
+    throw support::sys_error("cannot open " + fifo.string());
   }
-  if (::write(fd.get(), "0", 1) != 1) throw sys_error("cannot start the container");
+  if (::write(fd.get(), "0", 1) != 1) throw support::sys_error("cannot start the container");
   ::unlink(fifo.c_str());
 }
 
@@ -183,7 +180,7 @@ JailOciRuntime::ExecResult JailOciRuntime::exec(const so::Handle& h, const so::C
     if (detach) return out;
     int st = 0;
     while (::waitpid(out.pid, &st, 0) < 0)
-      if (errno != EINTR) throw sys_error("waitpid");
+      if (errno != EINTR) throw support::sys_error("waitpid");
     out.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return out;
   }

@@ -10,14 +10,9 @@
 #include <string>
 
 #include <iocell/sdk/console_socket.hpp>
+#include <iocell/support/io.hpp>
 
 namespace iocell::plugins::jail {
-
-namespace {
-
-std::runtime_error sys_error(const std::string& what) { return std::runtime_error(what + ": " + std::strerror(errno)); }
-
-}  // namespace
 
 void require_console_socket(const std::filesystem::path& console_socket) {
   if (console_socket.empty())
@@ -29,14 +24,14 @@ sdk::UniqueFd terminal_for(const std::filesystem::path& console_socket) {
   const sdk::UniqueFd sock = sdk::oci::connect_console_socket(console_socket);
   // O_NOCTTY: the pty must never become this process's terminal.
   sdk::UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY));
-  if (!master) throw sys_error("cannot open a pseudo-terminal (posix_openpt)");
-  if (::fcntl(master.get(), F_SETFD, FD_CLOEXEC) != 0) throw sys_error("fcntl");
-  if (::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0) throw sys_error("cannot unlock the pseudo-terminal");
+  if (!master) throw support::sys_error("cannot open a pseudo-terminal (posix_openpt)");
+  if (::fcntl(master.get(), F_SETFD, FD_CLOEXEC) != 0) throw support::sys_error("fcntl");
+  if (::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0) throw support::sys_error("cannot unlock the pseudo-terminal");
   const char* name = ::ptsname(master.get());
-  if (!name) throw sys_error("ptsname");
+  if (!name) throw support::sys_error("ptsname");
   const std::string slave_name = name;
   sdk::UniqueFd slave(::open(slave_name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!slave) throw sys_error("cannot open " + slave_name);
+  if (!slave) throw support::sys_error("cannot open " + slave_name);
   sdk::oci::send_console(sock.get(), master.get(), slave_name.c_str());
   return slave;
 }

@@ -124,7 +124,7 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   std::vector<sdk::Command> vlan_commands;
   const auto existing = m_host.dry_run ? std::vector<std::string>{} : link_macs();
   for (const auto& vi : nics) {
-    ensure_bridge(spec, vi.bridge, kIocellBridge);
+    ensure_bridge(spec, vi.bridge);
     const std::string prop = vi.nic + "_mac";
     std::string pair_text = spec.props.get(prop);
     if (!spec.props.is_set(prop)) {
@@ -180,11 +180,11 @@ void VnetBridge::attach(const sdk::JailSpec& spec, const sdk::RunState& state) {
   undo.dismiss();
 }
 
-void VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, const std::string& alias) {
+void VnetBridge::ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge) {
   if (link_exists(bridge)) return;
   if (!spec.props.enabled("createbridge"))
     throw std::runtime_error("bridge " + bridge + " does not exist and createbridge=off; create it or set createbridge=on");
-  ip_lines({"link add name " + bridge + " type bridge", "link set dev " + bridge + " alias " + alias, "link set dev " + bridge + " up"});
+  ip_lines({"link add name " + bridge + " type bridge", "link set dev " + bridge + " alias " + kIocellBridge, "link set dev " + bridge + " up"});
   if (m_host.log) m_host.log->info("created bridge {} for {} (deleted once no jail uses it)", bridge, spec.uuid);
 }
 
@@ -201,7 +201,7 @@ VnetBridge::Port VnetBridge::vlan_port(const sdk::JailSpec& spec, const std::str
     ip_lines({"link set dev " + bridge + " type bridge vlan_filtering 1"});
     if (m_host.log) m_host.log->info("turned VLAN filtering on for bridge {} (iocell created it)", bridge);
   }
-  if (plan.own_vlan_bridge) ensure_bridge(spec, plan.join, kIocellBridge);
+  if (plan.own_vlan_bridge) ensure_bridge(spec, plan.join);
   return {plan.join, plan.port_setup};
 }
 
@@ -235,13 +235,13 @@ void VnetBridge::cleanup(const sdk::JailSpec& spec) {
     m_host.runner->run({"ip", "netns", "delete", netns_name(spec.uuid)});
   FileLock lock(lock_file());
   std::vector<std::string> bridges;
-  const auto nics = parse_interfaces(spec.props.get("interfaces"));
-  std::vector<std::string> candidates;
-  for (const auto& vi : nics) candidates.push_back(vi.bridge);
-  // The VLANs' own bridges (kernels without VLAN filtering), made at start.
-  for (auto& b : sdk::vnet::vlan_bridges_of(spec.props.get("vlans"), nics)) candidates.push_back(std::move(b));
-  for (const auto& br : candidates)
+  const auto consider = [&](const std::string& br) {
     if (link_exists(br) && std::find(bridges.begin(), bridges.end(), br) == bridges.end()) bridges.push_back(br);
+  };
+  const auto nics = parse_interfaces(spec.props.get("interfaces"));
+  for (const auto& vi : nics) consider(vi.bridge);
+  // The VLANs' own bridges (kernels without VLAN filtering), made at start.
+  for (const auto& br : sdk::vnet::vlan_bridges_of(spec.props.get("vlans"), nics)) consider(br);
   if (bridges.empty()) return;
   const auto links = parse_links(m_host.runner->check({"ip", "-o", "-d", "link", "show"}).out);
   for (const auto& br : bridges) {

@@ -57,9 +57,9 @@ class VnetBridge : public sdk::Network {
   /// --dry-run so that the printed plan is readable.
   void ip_lines(const std::vector<std::string>& lines, const std::string& netns = "");
   void delete_host_ends(const sdk::JailSpec& spec);
-  /// Creates `bridge`, marked with `alias`, unless it exists; refused when
+  /// Creates `bridge`, marked as iocell's, unless it exists; refused when
   /// createbridge=off.
-  void ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge, const std::string& alias);
+  void ensure_bridge(const sdk::JailSpec& spec, const std::string& bridge);
   /// Where a host end joins and what puts it on its VLAN once it has.
   struct Port {
     std::string bridge;

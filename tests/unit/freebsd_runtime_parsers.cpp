@@ -185,6 +185,9 @@ TEST(FreebsdNetParse, HostInterfaceNamesFitIfnamsiz) {
   for (int i = 0; i < 10; ++i) EXPECT_LE(net::host_ifname("8f3a2b1c-4d5e-11ef", i).size(), 15u);
   EXPECT_EQ(net::host_ifname("8f3a2b1c-4d5e-11ef", 1), "vnet1_8f3a2b1c");
   EXPECT_THROW(net::host_ifname("../../etc", 0), std::runtime_error);
+  EXPECT_TRUE(net::is_host_ifname(net::host_ifname("8f3a2b1c-4d5e-11ef", 3)));
+  for (const char* other : {"em0", "em0.10", "vnet0", "vnet0_8f3a2b1", "vnet0_8F3A2B1C", "bridge0v10"})
+    EXPECT_FALSE(net::is_host_ifname(other)) << other;
 }
 
 TEST(FreebsdNetParse, Interfaces) {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include <iocell/sdk/safe_root.hpp>
+#include <iocell/support/io.hpp>
 
 namespace iocell::sdk::oci {
 
@@ -27,9 +28,9 @@ inline UniqueFd connect_console_socket(const std::filesystem::path& socket) {
   if (path.size() >= sizeof addr.sun_path) throw std::runtime_error("--console-socket " + path + ": path too long");
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  if (!fd) throw support::sys_error("socket");
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("cannot connect to --console-socket " + path + ": " + std::strerror(errno));
+    throw support::sys_error("cannot connect to --console-socket " + path);
   return fd;
 }
 
@@ -50,7 +51,7 @@ inline void send_console(int sock, int master, const char* name) {
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &master, sizeof master);
   if (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    throw std::runtime_error(std::string("cannot send the terminal to --console-socket: ") + std::strerror(errno));
+    throw support::sys_error("cannot send the terminal to --console-socket");
 }
 
 }  // namespace iocell::sdk::oci
